@@ -1,0 +1,113 @@
+"""The emulated workspaces: their users, channels, messages and views."""
+
+import itertools
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class User:
+    id: str
+    name: str
+    real_name: str
+    tz: str = "Europe/London"
+    is_admin: bool = False
+    is_bot: bool = False
+    # a Slack Connect partner from another organisation: the bot cannot open a DM with them
+    is_external: bool = False
+
+
+@dataclass
+class Channel:
+    id: str
+    name: str
+    is_private: bool = False
+    is_im: bool = False
+    user: str | None = None  # the other party of a DM
+
+
+@dataclass
+class Workspace:
+    """One Slack workspace: its token, people, channels and everything the bot posted in it."""
+
+    team_id: str
+    name: str
+    domain: str
+    bot_token: str = field(default_factory=lambda: "xoxb-emulator-" + secrets.token_hex(8))
+    bot_user_id: str = "U0PARTNERBOT"
+    bot_id: str = "B0PARTNERBOT"
+    users: dict[str, User] = field(default_factory=dict)
+    channels: dict[str, Channel] = field(default_factory=dict)
+    messages: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    views: dict[str, dict[str, Any]] = field(default_factory=dict)
+    home: dict[str, dict[str, Any]] = field(default_factory=dict)
+    reactions: set[tuple[str, str, str, str]] = field(default_factory=set)
+    files: dict[str, dict[str, Any]] = field(default_factory=dict)
+    scheduled: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def add_user(self, user: User) -> User:
+        self.users[user.id] = user
+        return user
+
+    def add_channel(self, channel: Channel) -> Channel:
+        self.channels[channel.id] = channel
+        return channel
+
+    def user_named(self, name: str) -> User | None:
+        name = name.lstrip("@").casefold()
+        return next((u for u in self.users.values() if u.name.casefold() == name), None)
+
+    def channel_named(self, name: str) -> Channel | None:
+        name = name.lstrip("#").casefold()
+        return next((c for c in self.channels.values() if c.name.casefold() == name), None)
+
+    def dm_with(self, user_id: str) -> Channel:
+        """The bot's DM channel with a user, opened on first use as conversations.open does."""
+        for channel in self.channels.values():
+            if channel.is_im and channel.user == user_id:
+                return channel
+        return self.add_channel(Channel(id="D" + user_id[1:], name=user_id, is_im=True, user=user_id))
+
+
+@dataclass(frozen=True)
+class Call:
+    """One Web API call (or response_url post) as the emulator received and answered it."""
+
+    seq: int
+    method: str
+    team_id: str | None
+    args: dict[str, Any]
+    ok: bool
+    error: str | None = None
+    result: dict[str, Any] = field(default_factory=dict)
+
+
+_timestamps = itertools.count(1)
+
+
+def next_ts(now: float) -> str:
+    """A message timestamp, unique and increasing like Slack's."""
+    return f"{int(now)}.{next(_timestamps):06d}"
+
+
+def demo_workspace(team_id: str = "T0SHELL", name: str = "Shell Borough Council") -> Workspace:
+    """A workspace with a few officers and channels, for the shell and the tests."""
+    workspace = Workspace(team_id=team_id, name=name, domain=name.lower().split()[0] + "-council")
+    suffix = team_id[-4:].upper()
+    for handle, real, tz, admin in [
+        ("alex", "Alex Morgan", "Europe/London", True),
+        ("sam", "Sam Okafor", "Europe/London", False),
+        ("priya", "Priya Shah", "Europe/London", False),
+        ("jo", "Jo Lindqvist", "America/New_York", False),
+    ]:
+        workspace.add_user(User(id=f"U{suffix}{handle.upper()}", name=handle, real_name=real, tz=tz,
+                                is_admin=admin))
+    workspace.add_user(User(id=f"U{suffix}PARTNER", name="kim", real_name="Kim (Housing Assoc.)",
+                            is_external=True))
+    workspace.add_user(User(id=workspace.bot_user_id, name="partnerbot", real_name="partnerbot",
+                            is_bot=True))
+    workspace.add_channel(Channel(id=f"C{suffix}GENERAL", name="general"))
+    workspace.add_channel(Channel(id=f"C{suffix}RETROFIT", name="retrofit-partnership"))
+    workspace.add_channel(Channel(id=f"G{suffix}LSPBOARD", name="lsp-board", is_private=True))
+    return workspace

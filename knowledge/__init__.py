@@ -1,0 +1,1 @@
+"""The domain: what partnerships know and promise. Never imports Slack."""

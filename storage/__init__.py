@@ -1,0 +1,1 @@
+"""Tables, the engine and sessions, migrations, and queries every feature shares."""

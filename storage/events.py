@@ -1,0 +1,27 @@
+"""Queries for the Events API's at-least-once delivery."""
+
+from datetime import datetime
+
+from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from storage.models import ProcessedEvent
+
+
+def claim_event(session: Session, *, team_id: str, event_id: str, at: datetime) -> bool:
+    """Record an event as handled; False when it was already claimed (a retry or a twin)."""
+    session.add(ProcessedEvent(team_id=team_id, event_id=event_id, received_at=at))
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        return False
+    return True
+
+
+def prune_events(session: Session, *, before: datetime) -> int:
+    """Forget handled events older than `before` (Slack retries for minutes, not days)."""
+    result = session.exec(delete(ProcessedEvent).where(ProcessedEvent.received_at < before))  # type: ignore[call-overload]
+    session.commit()
+    return int(result.rowcount or 0)
