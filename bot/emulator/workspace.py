@@ -94,7 +94,7 @@ def next_ts(now: float) -> str:
 def demo_workspace(team_id: str = "T0SHELL", name: str = "Shell Borough Council") -> Workspace:
     """A workspace with a few officers and channels, for the shell and the tests."""
     workspace = Workspace(team_id=team_id, name=name, domain=name.lower().split()[0] + "-council")
-    suffix = team_id[-4:].upper()
+    suffix = team_id[1:].upper()  # T0SHELL → U0SHELLALEX, C0SHELLGENERAL
     for handle, real, tz, admin in [
         ("alex", "Alex Morgan", "Europe/London", True),
         ("sam", "Sam Okafor", "Europe/London", False),

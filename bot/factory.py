@@ -1,0 +1,71 @@
+"""The app factory: builds the Bolt app, the database and every listener, from settings alone."""
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from sqlalchemy.engine import Engine
+
+from bot import middleware
+from bot.executor import TrackedExecutor
+from bot.settings import ConfigError, Settings
+from handlers import register_all
+from handlers.services import Services, utc_now
+from storage.db import make_engine, session_factory, upgrade
+
+
+@dataclass(frozen=True)
+class Partnerbot:
+    """Everything one running bot is made of."""
+
+    app: App
+    services: Services
+    engine: Engine
+    settings: Settings
+    executor: TrackedExecutor
+
+
+def web_client(settings: Settings) -> WebClient:
+    """The listeners' client: no retry sleeps (a listener has 3 seconds, a 429 can ask for 30)."""
+    settings.require("SLACK_BOT_TOKEN")
+    return WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url)
+
+
+def build_services(settings: Settings, engine: Engine, clock: Callable[[], datetime]) -> Services:
+    return Services(
+        sessions=session_factory(engine),
+        clock=clock,
+        facilitators=settings.partnerbot_facilitators,
+        timezone=settings.partnerbot_timezone,
+    )
+
+
+def create_app(
+    settings: Settings,
+    *,
+    clock: Callable[[], datetime] = utc_now,
+    socket_mode: bool = False,
+) -> Partnerbot:
+    """Build the bot: migrate the database, make the Bolt app, register every feature."""
+    if not settings.slack_bot_token and settings.slack_client_id:
+        # The seam for multi-workspace installs: an OAuth flow and installation store go here.
+        raise ConfigError("OAuth installs (SLACK_CLIENT_ID/SECRET) are not supported yet; set "
+                          "SLACK_BOT_TOKEN for a single workspace.")
+    settings.require("SLACK_BOT_TOKEN", *(() if socket_mode else ("SLACK_SIGNING_SECRET",)))
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    services = build_services(settings, engine, clock)
+    executor = TrackedExecutor()
+    app = App(
+        client=web_client(settings),
+        signing_secret=settings.slack_signing_secret,
+        request_verification_enabled=not socket_mode,
+        listener_executor=executor,
+        logger=logging.getLogger("partnerbot.bolt"),
+    )
+    middleware.install(app, services)
+    register_all(app, services)
+    return Partnerbot(app=app, services=services, engine=engine, settings=settings, executor=executor)

@@ -1,0 +1,48 @@
+"""The scheduler: APScheduler is only the clock; the database holds what is due and what was sent."""
+
+import logging
+from datetime import timedelta
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+)
+
+from bot.settings import Settings
+from handlers.services import Services
+from storage.events import prune_events
+
+logger = logging.getLogger("partnerbot.scheduler")
+
+EVENT_MEMORY = timedelta(days=2)  # Slack retries an event for minutes; two days is ample
+
+
+def scheduler_client(settings: Settings) -> WebClient:
+    """The scheduler's client: it may sleep on a 429's Retry-After, as listeners may not."""
+    settings.require("SLACK_BOT_TOKEN")
+    return WebClient(
+        token=settings.slack_bot_token,
+        base_url=settings.slack_api_url,
+        retry_handlers=[ConnectionErrorRetryHandler(), RateLimitErrorRetryHandler(max_retry_count=3)],
+    )
+
+
+def prune_processed_events(services: Services) -> None:
+    """Forget old Events API ids, so the dedupe table stays small."""
+    with services.sessions() as session:
+        removed = prune_events(session, before=services.clock() - EVENT_MEMORY)
+    logger.info("pruned processed events", extra={"removed": removed})
+
+
+def build_scheduler(services: Services, *, blocking: bool = False) -> BaseScheduler:
+    """The scheduler with every job added, not started: `serve` runs it in the background,
+    `worker` in the foreground."""
+    scheduler: BaseScheduler = BlockingScheduler() if blocking else BackgroundScheduler()
+    scheduler.add_job(prune_processed_events, "interval", hours=1, args=[services],
+                      id="prune-processed-events", replace_existing=True, coalesce=True,
+                      max_instances=1)
+    return scheduler

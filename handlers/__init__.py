@@ -1,0 +1,14 @@
+"""Slack listeners, one module per feature, each with `register(app, services)`."""
+
+from slack_bolt import App
+
+from handlers import commands, errors, home, lessons, register
+from handlers.services import Services
+
+FEATURES = (commands, register, home, lessons, errors)
+
+
+def register_all(app: App, services: Services) -> None:
+    """Bind every feature's listeners to the app."""
+    for feature in FEATURES:
+        feature.register(app, services)

@@ -1,0 +1,28 @@
+"""What every handler is given: built once by the app factory, never a module global."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from storage.db import SessionFactory
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    """The real clock; tests pass their own."""
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Services:
+    """The dependencies a listener may use."""
+
+    sessions: SessionFactory
+    clock: Clock
+    facilitators: frozenset[str]
+    timezone: str
+
+    def may_manage(self, user_id: str, *, is_admin: bool = False) -> bool:
+        """Facilitators in settings and workspace admins may manage any entry."""
+        return is_admin or user_id in self.facilitators
