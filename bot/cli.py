@@ -1,0 +1,97 @@
+"""The `partnerbot` command line (DESIGN.md's contract)."""
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from pydantic import ValidationError
+
+from bot.settings import ConfigError, Settings
+
+NOT_YET = {
+    "import": "bulk import of notes and lessons",
+    "search": "search from the command line",
+    "export": "the spreadsheet export",
+    "nudges": "sending due nudges",
+}
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="partnerbot", description="partnerbot: a Slack bot for "
+                                     "council partnerships. Settings come from the environment or .env.")
+    parser.add_argument("--team", help="workspace (team) ID for commands that act on one; "
+                        "default SLACK_TEAM_ID, else the only one")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands.add_parser("start", help="serve if Slack tokens are set, else the local shell")
+    commands.add_parser("shell", help="try the bot locally against the built-in Slack emulator")
+    serve = commands.add_parser("serve", help="HTTP mode (gunicorn): POST /slack/events, GET /healthz")
+    serve.add_argument("--port", type=int, help="port (default PORT, 3000)")
+    commands.add_parser("socket", help="Socket Mode (needs SLACK_APP_TOKEN)")
+    commands.add_parser("worker", help="the scheduler alone (nudges, timers, digests)")
+    db = commands.add_parser("db", help="database maintenance")
+    db.add_argument("action", choices=["upgrade"], help="upgrade: run migrations to head")
+    imports = commands.add_parser("import", help="bulk import notes or lessons (CSV or JSON Lines)")
+    imports.add_argument("file")
+    search = commands.add_parser("search", help="search the knowledge base")
+    search.add_argument("query", nargs="+")
+    search.add_argument("--json", action="store_true")
+    search.add_argument("--limit", type=int, default=5)
+    export = commands.add_parser("export", help="export everything as one .xlsx workbook")
+    export.add_argument("file")
+    nudges = commands.add_parser("nudges", help="send every nudge due now (or at --now)")
+    nudges.add_argument("action", choices=["run"])
+    nudges.add_argument("--now", help="ISO-8601 instant")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = Settings()
+        return _run(args, settings)
+    except ConfigError as error:
+        print(f"partnerbot: {error}", file=sys.stderr)
+        return 2
+    except ValidationError as error:
+        print(f"partnerbot: a setting is not valid:\n{error}", file=sys.stderr)
+        return 2
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "start":
+        args.command = "serve" if settings.has_slack_tokens else "shell"
+        if args.command == "shell":
+            print("No SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET set: starting the local shell.",
+                  file=sys.stderr)
+    if args.command == "shell":
+        from bot.logs import configure_logging
+        from bot.shell import run_shell
+
+        configure_logging(level="WARNING")
+        run_shell(settings)
+    elif args.command == "serve":
+        from bot.serve import serve
+
+        serve(settings, args.port)
+    elif args.command == "socket":
+        from bot.serve import socket
+
+        socket(settings)
+    elif args.command == "worker":
+        from bot.serve import worker
+
+        worker(settings)
+    elif args.command == "db":
+        from storage.db import make_engine, upgrade
+
+        upgrade(make_engine(settings.database_url))
+        print("database is at the latest schema")
+    else:
+        print(f"partnerbot {args.command}: {NOT_YET[args.command]} is not available yet; it arrives "
+              "in a coming release.", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,74 @@
+"""Production runners: gunicorn for HTTP, Socket Mode, and the scheduler worker."""
+
+import logging
+import os
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+
+from bot.factory import create_app
+from bot.logs import configure_logging
+from bot.scheduler import build_scheduler
+from bot.settings import Settings
+from bot.web import build_wsgi
+
+logger = logging.getLogger("partnerbot.serve")
+
+
+def _secrets(settings: Settings) -> list[str | None]:
+    return [settings.slack_bot_token, settings.slack_signing_secret, settings.slack_app_token,
+            settings.slack_client_secret]
+
+
+class _Gunicorn(BaseApplication):  # type: ignore[misc]
+    """gunicorn with threads, building the app inside each worker (after the fork)."""
+
+    def __init__(self, settings: Settings, port: int) -> None:
+        self.settings = settings
+        self.port = port
+        super().__init__()
+
+    def load_config(self) -> None:
+        self.cfg.set("bind", f"0.0.0.0:{self.port}")
+        self.cfg.set("workers", int(os.environ.get("WEB_CONCURRENCY", "1")))
+        self.cfg.set("worker_class", "gthread")
+        self.cfg.set("threads", int(os.environ.get("PARTNERBOT_THREADS", "8")))
+        self.cfg.set("timeout", 30)
+        self.cfg.set("graceful_timeout", 20)
+        self.cfg.set("accesslog", None)  # our own request log line carries team and request ids
+
+    def load(self) -> Any:
+        configure_logging(secrets=_secrets(self.settings))
+        bot = create_app(self.settings)
+        if self.settings.scheduler_enabled:
+            build_scheduler(bot.services).start()
+            logger.info("scheduler running in the web process")
+        return build_wsgi(bot)
+
+
+def serve(settings: Settings, port: int | None = None) -> None:
+    """`partnerbot serve`: Bolt on gunicorn at POST /slack/events, GET /healthz."""
+    settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
+    _Gunicorn(settings, port or settings.port).run()
+
+
+def socket(settings: Settings) -> None:
+    """`partnerbot socket`: Socket Mode, for a workspace where no public URL is possible."""
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    settings.require("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN")
+    configure_logging(secrets=_secrets(settings))
+    bot = create_app(settings, socket_mode=True)
+    if settings.scheduler_enabled:
+        build_scheduler(bot.services).start()
+    SocketModeHandler(bot.app, settings.slack_app_token).start()
+
+
+def worker(settings: Settings) -> None:
+    """`partnerbot worker`: the scheduler alone, in the foreground."""
+    settings.require("SLACK_BOT_TOKEN")
+    configure_logging(secrets=_secrets(settings))
+    bot = create_app(settings.model_copy(update={"slack_signing_secret": settings.slack_signing_secret
+                                                 or "worker-does-not-verify-requests"}))
+    logger.info("worker starting")
+    build_scheduler(bot.services, blocking=True).start()

@@ -1,0 +1,242 @@
+"""`partnerbot shell`: try every command in a terminal, with no Slack account and no network.
+
+The same Bolt app as production, fed signed requests through its real HTTP path, with the
+emulator playing Slack. What the bot sends is printed as text; buttons are pressed by number.
+"""
+
+import sys
+from collections.abc import Iterator
+from typing import Any, TextIO
+
+from bot.emulator import Call, Workspace
+from bot.render import Pressable, Screen, plain, render_message, render_view
+from bot.sandbox import Sandbox
+from bot.settings import Settings
+
+SHELL_HELP = """\
+Type a slash command as in Slack, e.g. /partners help
+  /as @name      act as another person (/users lists them)
+  /in #name      move to another channel (/channels lists them)
+  /home          open partnerbot's App Home tab
+  N              press the button (or submit the form) numbered N
+  /quit          leave (or Ctrl-D)"""
+
+
+class Shell:
+    """A REPL over a Sandbox; reads lines from `source`, writes what Slack would show."""
+
+    def __init__(self, box: Sandbox, source: TextIO, out: TextIO) -> None:
+        self.box, self.source, self.out = box, source, out
+        self.ws: Workspace = box.emulator.workspace
+        self.user = next(u for u in self.ws.users.values() if u.is_admin and not u.is_bot)
+        self.channel = self.ws.channel_named("general") or next(iter(self.ws.channels.values()))
+        self.screen = Screen()
+        self.interactive = source.isatty()
+
+    # -- input ------------------------------------------------------------------------------
+    def lines(self) -> Iterator[str]:
+        while True:
+            if self.interactive:
+                self.out.write(f"{self.user.name} in #{self.channel.name}> ")
+                self.out.flush()
+            line = self.source.readline()
+            if not line:
+                return
+            line = line.strip()
+            if not self.interactive and line:
+                self.out.write(f"> {line}\n")  # a transcript of a piped script reads as a session
+            yield line
+
+    def ask(self, prompt: str) -> str:
+        self.out.write(prompt)
+        self.out.flush()
+        answer = self.source.readline()
+        if not self.interactive:
+            self.out.write(answer if answer.endswith("\n") else answer + "\n")
+        return answer.strip()
+
+    def say(self, text: str = "") -> None:
+        self.out.write(text + "\n")
+        self.out.flush()
+
+    # -- the loop ---------------------------------------------------------------------------
+    def run(self) -> None:
+        self.say(f"partnerbot shell: {self.ws.name}, a local Slack workspace. /help for shell commands.")
+        self.say(f"You are @{self.user.name} in #{self.channel.name}. Try: /partners help")
+        for line in self.lines():
+            if not line:
+                continue
+            if line in {"/quit", "/exit"}:
+                break
+            try:
+                self.handle(line)
+            except (KeyError, ValueError) as error:
+                self.say(f"(shell) {error}")
+
+    def handle(self, line: str) -> None:
+        word, _, rest = line.partition(" ")
+        if line == "/help":
+            self.say(SHELL_HELP)
+        elif word == "/as":
+            self.switch_user(rest)
+        elif word == "/in":
+            self.switch_channel(rest)
+        elif line == "/users":
+            self.say("  ".join("@" + u.name for u in self.ws.users.values() if not u.is_bot))
+        elif line == "/channels":
+            self.say("  ".join("#" + c.name for c in self.ws.channels.values() if not c.is_im))
+        elif line == "/home":
+            self.send(lambda: self.box.driver.event(
+                {"type": "app_home_opened", "user": self.user.id, "tab": "home", "channel": "D0"}))
+        elif word.startswith("/") and word != "/partners":
+            self.say(f"(shell) Only /partners is installed here. {SHELL_HELP.splitlines()[0]}")
+        elif word == "/partners":
+            self.send(lambda: self.box.driver.command(rest, user=self.user.id, channel=self.channel.id))
+        elif line.isdigit():
+            self.press(int(line))
+        else:
+            self.say("(shell) Type /partners … or a number; /help lists shell commands.")
+
+    def switch_user(self, name: str) -> None:
+        found = self.ws.user_named(name.strip())
+        if found is None or found.is_bot:
+            raise ValueError(f"no person called {name.strip() or '(blank)'}; try /users")
+        self.user = found
+        self.say(f"(shell) You are now @{found.name} ({found.real_name}).")
+
+    def switch_channel(self, name: str) -> None:
+        found = self.ws.channel_named(name.strip())
+        if found is None or found.is_im:
+            raise ValueError(f"no channel called {name.strip() or '(blank)'}; try /channels")
+        self.channel = found
+        self.say(f"(shell) You are now in #{found.name}.")
+
+    # -- sending and showing ----------------------------------------------------------------
+    def send(self, request: Any) -> Any:
+        mark = self.box.emulator.next_seq
+        reply = request()
+        self.box.wait()
+        if reply.status != 200:
+            self.say(f"(slack) the app answered HTTP {reply.status}")
+        for call in self.box.emulator.since(mark):
+            self.show(call)
+        return reply
+
+    def where(self, channel_id: str) -> str:
+        channel = self.ws.channels.get(channel_id)
+        if channel is None:
+            return channel_id
+        if channel.is_im:
+            return f"DM with @{self.ws.users[channel.user or ''].name}"
+        return "#" + channel.name
+
+    def show(self, call: Call) -> None:
+        args = call.args
+        if not call.ok:
+            self.say(f"(slack refused {call.method}: {call.error})")
+            return
+        if call.method == "response_url":
+            if args.get("delete_original"):
+                self.say("(the message was removed)")
+                return
+            public = args.get("response_type") == "in_channel"
+            head = f"{self.where(args['channel'])}  partnerbot:" if public else "(only you can see this)"
+            where = {"channel": args["channel"], "message": None if not public else
+                     {"ts": call.result.get("ts"), **args}}
+            self.print_block(head, render_message(args, self.screen, self.ws, where))
+        elif call.method in {"chat.postMessage", "chat.update"}:
+            message = call.result.get("message") or {**args, "ts": args.get("ts")}
+            verb = "  partnerbot (edited):" if call.method == "chat.update" else "  partnerbot:"
+            thread = " (in thread)" if args.get("thread_ts") else ""
+            where = {"channel": call.result["channel"], "message": message}
+            self.print_block(self.where(call.result["channel"]) + thread + verb,
+                             render_message(args, self.screen, self.ws, where))
+        elif call.method == "chat.postEphemeral":
+            self.print_block(f"(only @{self.ws.users[args['user']].name} can see this, in "
+                             f"{self.where(args['channel'])})",
+                             render_message(args, self.screen, self.ws, {"channel": args["channel"]}))
+        elif call.method == "chat.delete":
+            self.say(f"(a message in {self.where(args['channel'])} was deleted)")
+        elif call.method in {"views.open", "views.push", "views.update"}:
+            self.print_block("", render_view(call.result["view"], self.screen, self.ws))
+        elif call.method == "views.publish":
+            self.print_block(f"(App Home of @{self.ws.users[args['user_id']].name})",
+                             render_message(args["view"], self.screen, self.ws, {"view": args["view"]}))
+        elif call.method == "files.completeUploadExternal":
+            names = ", ".join(f["name"] for f in call.result.get("files", []))
+            self.say(f"(file shared in {self.where(args.get('channel_id', ''))}: {names})")
+
+    def print_block(self, head: str, lines: list[str]) -> None:
+        if head:
+            self.say(head)
+        for line in lines:
+            for part in line.splitlines() or [""]:
+                self.say("  " + part)
+
+    # -- pressing ---------------------------------------------------------------------------
+    def press(self, number: int) -> None:
+        item = self.screen.pressables.get(number)
+        if item is None:
+            raise ValueError(f"nothing is numbered {number}")
+        if item.submit and item.view is not None:
+            self.submit(item.view)
+        elif item.view is not None:
+            self.send(lambda: self.box.driver.block_action(item.action, user=self.user.id, view=item.view))
+        else:
+            self.send(lambda: self.box.driver.block_action(
+                item.action, user=self.user.id, channel=item.channel, message=item.message))
+
+    def submit(self, view: dict[str, Any]) -> None:
+        values = {}
+        for block in view.get("blocks", []):
+            if block.get("type") == "input":
+                label = plain(str(block["label"].get("text", "")), self.ws)
+                values[block["block_id"]] = {block["element"]["action_id"]: self.read_input(label, block)}
+        reply = self.send(lambda: self.box.driver.view_submission(view, values, user=self.user.id))
+        answer = reply.json() if reply.body else None
+        if isinstance(answer, dict) and answer.get("response_action") == "errors":
+            for block_id, error in answer.get("errors", {}).items():
+                self.say(f"(form) {block_id}: {error}")
+            number = self.screen.add(Pressable("Submit again", {}, view=view, submit=True))
+            self.say(f"(form) fix it and submit again: [{number}]")
+        elif isinstance(answer, dict) and answer.get("response_action") in {"update", "push"}:
+            self.print_block("", render_view(answer["view"], self.screen, self.ws))
+
+    def read_input(self, label: str, block: dict[str, Any]) -> dict[str, Any]:
+        """Ask for one form field and shape the answer as Slack's view state does."""
+        element = block["element"]
+        kind = element.get("type")
+        optional = " (blank to skip)" if block.get("optional") else ""
+        if kind == "static_select":
+            options = element.get("options", [])
+            for index, option in enumerate(options, 1):
+                self.say(f"    {index}. {plain(option['text']['text'], self.ws)}")
+            answer = self.ask(f"  {label}, pick a number{optional}: ")
+            chosen = options[int(answer) - 1] if answer.isdigit() and 0 < int(answer) <= len(options) else None
+            return {"type": kind, "selected_option": chosen}
+        if kind in {"conversations_select", "channels_select"}:
+            initial = element.get("initial_conversation") or element.get("initial_channel")
+            shown = f" [#{self.ws.channels[initial].name}]" if initial in self.ws.channels else ""
+            answer = self.ask(f"  {label} as #name{shown}{optional}: ")
+            channel = self.ws.channel_named(answer) if answer else None
+            if answer and channel is None:
+                self.say(f"  (shell) there is no channel {answer}; left blank")
+            chosen = channel.id if channel else (initial if not answer else None)
+            key = "selected_conversation" if kind == "conversations_select" else "selected_channel"
+            return {"type": kind, key: chosen}
+        if kind in {"users_select", "multi_users_select"}:
+            answer = self.ask(f"  {label} as @name{' @name…' if kind.startswith('multi') else ''}{optional}: ")
+            ids = [u.id for u in (self.ws.user_named(n) for n in answer.split()) if u]
+            if kind == "users_select":
+                return {"type": kind, "selected_user": ids[0] if ids else None}
+            return {"type": kind, "selected_users": ids}
+        if kind == "datepicker":
+            return {"type": kind, "selected_date": self.ask(f"  {label} (YYYY-MM-DD){optional}: ") or None}
+        answer = self.ask(f"  {label}{optional}: ")
+        return {"type": kind, "value": answer or None}
+
+
+def run_shell(settings: Settings, source: TextIO = sys.stdin, out: TextIO = sys.stdout) -> None:
+    """Start a local Slack and talk to the bot in it until the input ends."""
+    with Sandbox(settings) as box:
+        Shell(box, source, out).run()
