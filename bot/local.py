@@ -23,7 +23,8 @@ class LocalServer:
     def __init__(self, wsgi: WSGIApp) -> None:
         self._server = make_server("127.0.0.1", 0, wsgi, server_class=_ThreadingServer,
                                    handler_class=_QuietHandler)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True,
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        daemon=True,
                                          name="local-http")
 
     def start(self) -> "LocalServer":

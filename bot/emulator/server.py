@@ -34,7 +34,8 @@ class Emulator:
     def start(self) -> "Emulator":
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True, name="emulator").start()
+        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                         daemon=True, name="emulator").start()
         return self
 
     def stop(self) -> None:

@@ -1,0 +1,66 @@
+"""Fixtures: settings with no .env, a migrated SQLite database, and a whole local Slack."""
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from bot.sandbox import Sandbox
+from bot.settings import Settings
+from storage.db import make_engine, upgrade
+
+NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Tests never see the developer's Slack settings or .env."""
+    for name in Settings.model_fields:
+        monkeypatch.delenv(name.upper(), raising=False)
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(_env_file=None, database_url=f"sqlite:///{tmp_path / 'partnerbot.db'}")
+
+
+@pytest.fixture
+def engine(settings: Settings) -> Iterator[Engine]:
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+
+
+@pytest.fixture
+def box(settings: Settings) -> Iterator[Sandbox]:
+    with Sandbox(settings) as sandbox:
+        yield sandbox
+
+
+class People:
+    """Handy IDs from the demo workspace."""
+
+    def __init__(self, box: Sandbox) -> None:
+        ws = box.emulator.workspace
+        self.team = ws.team_id
+        self.alex = ws.user_named("alex").id  # type: ignore[union-attr]  (admin)
+        self.sam = ws.user_named("sam").id  # type: ignore[union-attr]
+        self.general = ws.channel_named("general").id  # type: ignore[union-attr]
+        self.retrofit = ws.channel_named("retrofit-partnership").id  # type: ignore[union-attr]
+        self.board = ws.channel_named("lsp-board").id  # type: ignore[union-attr]
+
+
+@pytest.fixture
+def people(box: Sandbox) -> People:
+    return People(box)

@@ -1,0 +1,62 @@
+"""`/partners help` end to end: signed request in, help out through Slack."""
+
+import pytest
+
+from handlers.commands import AVAILABLE, SUBCOMMANDS
+from handlers.help import COMMANDS, build_help
+
+
+def only_response(box):
+    [call] = box.emulator.calls_to("response_url")
+    return call
+
+
+def test_a_signed_command_is_answered_within_three_seconds_and_help_reaches_slack(box, people):
+    reply = box.driver.command("help", user=people.alex, channel=people.general)
+    box.wait()
+    assert reply.status == 200
+    assert reply.seconds < 3
+    call = only_response(box)
+    assert call.ok and call.args["response_type"] == "ephemeral"
+    shown = str(call.args["blocks"])
+    for usage, _, example in COMMANDS:
+        assert usage in shown and example in shown
+    assert call.args["text"]  # the plain fallback for notifications and screen readers
+
+
+@pytest.mark.parametrize("text", ["", "   ", "HELP"])
+def test_empty_text_or_any_case_shows_help(box, people, text):
+    box.driver.command(text, user=people.sam, channel=people.general)
+    box.wait()
+    assert "/partners commit @sam" in str(only_response(box).args["blocks"])
+
+
+def test_an_unknown_subcommand_says_so_and_suggests_the_nearest(box, people):
+    box.driver.command("comit @sam the map by friday", user=people.sam, channel=people.general)
+    box.wait()
+    shown = str(only_response(box).args["blocks"])
+    assert "I don't know `comit`. Did you mean `commit`?" in shown
+    assert "/partners help" in shown
+
+
+def test_a_huge_unknown_subcommand_is_cut_short_and_escaped(box, people):
+    box.driver.command("<script>" + "x" * 5000, user=people.sam, channel=people.general)
+    box.wait()
+    call = only_response(box)
+    assert call.ok
+    assert "<script>" not in str(call.args["blocks"]) and "&lt;script&gt;" in str(call.args["blocks"])
+
+
+@pytest.mark.parametrize("name", sorted(set(SUBCOMMANDS) - AVAILABLE))
+def test_subcommands_still_to_come_say_so(box, people, name):
+    box.driver.command(f"{name} something", user=people.sam, channel=people.general)
+    box.wait()
+    assert "isn't available yet" in only_response(box).args["text"]
+
+
+def test_help_marks_what_is_not_available_yet():
+    _, blocks = build_help(frozenset({"help"}))
+    texts = [b["text"]["text"] for b in blocks if b["type"] == "section"]
+    assert any(t.startswith("*help*\n") for t in texts)
+    assert any(t.startswith("*export*  _(coming soon)_") for t in texts)
+    assert len(blocks) <= 50
