@@ -44,7 +44,7 @@ def install(app: App, services: Services) -> None:
         context["request_id"] = request_id = secrets.token_hex(6)
         retry = request.headers.get("x-slack-retry-num", [None])[0]
         logger.info("slack request", extra={"team_id": team_of(body), "request_id": request_id,
-                                            "kind": kind, "name": name, "user_id": context.get("user_id"),
+                                            "kind": kind, "slack_id": name, "user_id": context.get("user_id"),
                                             "retry_num": retry})
         return next()
 

@@ -14,6 +14,20 @@ from bot.web import build_wsgi
 
 logger = logging.getLogger("partnerbot.serve")
 
+# gunicorn's own lines (boot, worker restarts) as JSON too, like ours.
+GUNICORN_LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "pythonjsonlogger.json.JsonFormatter",
+                            "fmt": "{asctime}{levelname}{name}{message}", "style": "{",
+                            "rename_fields": {"levelname": "level", "asctime": "time"}}},
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "json",
+                            "stream": "ext://sys.stderr"}},
+    "root": {"handlers": ["stderr"], "level": "INFO"},
+    "loggers": {"gunicorn.error": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+                "gunicorn.access": {"handlers": [], "level": "WARNING", "propagate": False}},
+}
+
 
 def _secrets(settings: Settings) -> list[str | None]:
     return [settings.slack_bot_token, settings.slack_signing_secret, settings.slack_app_token,
@@ -36,6 +50,8 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
         self.cfg.set("timeout", 30)
         self.cfg.set("graceful_timeout", 20)
         self.cfg.set("accesslog", None)  # our own request log line carries team and request ids
+        self.cfg.set("control_socket_disable", True)  # nothing uses it; two servers would share it
+        self.cfg.set("logconfig_dict", GUNICORN_LOGGING)
 
     def load(self) -> Any:
         configure_logging(secrets=_secrets(self.settings))

@@ -232,7 +232,7 @@ def files_get_upload_url(em: Any, ws: Workspace, args: dict[str, Any]) -> dict[s
     file_id = "F" + secrets.token_hex(5).upper()
     ws.files[file_id] = {"id": file_id, "name": args["filename"], "length": int(args["length"]),
                          "content": None, "shared_in": None}
-    return {"upload_url": f"{em.url}upload/{ws.team_id}/{file_id}", "file_id": file_id}
+    return {"upload_url": f"{em.base}upload/{ws.team_id}/{file_id}", "file_id": file_id}
 
 
 def files_complete_upload(em: Any, ws: Workspace, args: dict[str, Any]) -> dict[str, Any]:

@@ -45,10 +45,15 @@ class Emulator:
             self._server = None
 
     @property
+    def base(self) -> str:
+        """The server's root URL, with its trailing slash."""
+        assert self._server is not None, "start() the emulator first"
+        return f"http://127.0.0.1:{self._server.server_address[1]}/"
+
+    @property
     def url(self) -> str:
         """The Web API base URL (SLACK_API_URL), with its trailing slash."""
-        assert self._server is not None, "start() the emulator first"
-        return f"http://127.0.0.1:{self._server.server_address[1]}/api/"
+        return self.base + "api/"
 
     @property
     def workspace(self) -> Workspace:
@@ -69,7 +74,7 @@ class Emulator:
         with self._lock:
             self._response_urls[key] = {"team_id": team_id, "channel": channel_id, "user": user_id,
                                         "uses": 0, "issued": self.clock()}
-        return f"{self.url[:-len('api/')]}response/{key}"
+        return f"{self.base}response/{key}"
 
     def rate_limit(self, method: str, *, times: int = 1, retry_after: int = 1) -> None:
         """Answer the next `times` calls of `method` with HTTP 429 and Retry-After."""

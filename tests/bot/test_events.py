@@ -1,0 +1,45 @@
+"""Events: the App Home, and Slack's retries acted on once."""
+
+from sqlmodel import select
+
+from storage.models import ProcessedEvent
+
+
+def home_opened(people):
+    return {"type": "app_home_opened", "user": people.sam, "tab": "home", "channel": "D0SAM"}
+
+
+def test_opening_the_home_tab_publishes_it(box, people):
+    box.driver.command("partnership add Retrofit Partnership", user=people.alex, channel=people.retrofit)
+    box.wait()
+    reply = box.driver.event(home_opened(people))
+    box.wait()
+    assert reply.status == 200
+    [published] = box.emulator.calls_to("views.publish", ok=True)
+    assert published.args["user_id"] == people.sam
+    assert "Retrofit Partnership" in str(published.args["view"]["blocks"])
+
+
+def test_a_retried_event_is_acted_on_once_and_still_answered_200(box, people):
+    first = box.driver.event(home_opened(people), event_id="Ev0RETRY")
+    box.wait()
+    again = box.driver.event(home_opened(people), event_id="Ev0RETRY", retry_num=1)
+    twice = box.driver.event(home_opened(people), event_id="Ev0RETRY", retry_num=2)
+    box.wait()
+    assert (first.status, again.status, twice.status) == (200, 200, 200)
+    assert len(box.emulator.calls_to("views.publish")) == 1
+    with box.bot.services.sessions() as session:
+        assert [e.event_id for e in session.exec(select(ProcessedEvent))] == ["Ev0RETRY"]
+
+
+def test_distinct_events_each_act(box, people):
+    box.driver.event(home_opened(people))
+    box.driver.event(home_opened(people))
+    box.wait()
+    assert len(box.emulator.calls_to("views.publish")) == 2
+
+
+def test_the_messages_tab_publishes_nothing(box, people):
+    box.driver.event({**home_opened(people), "tab": "messages"})
+    box.wait()
+    assert box.emulator.calls_to("views.publish") == []

@@ -1,0 +1,101 @@
+"""`partnerbot serve`: gunicorn in a real process, answering signed requests as Slack sends them."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+from bot.driver import SlackDriver
+from bot.emulator import Emulator
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_healthy(base: str, process: subprocess.Popen, timeout: float = 40) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"serve exited: {process.stderr.read()}")
+        try:
+            with urllib.request.urlopen(base + "/healthz", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError):
+            time.sleep(0.2)
+    raise AssertionError("serve did not become healthy")
+
+
+class Served:
+    """A running `partnerbot serve` and the emulator it talks to."""
+
+    def __init__(self, process: subprocess.Popen, emulator: Emulator, base: str, secret: str) -> None:
+        self.process, self.emulator, self.base = process, emulator, base
+        self.driver = SlackDriver(emulator, base + "/slack/events", secret)
+
+    def stop(self) -> str:
+        """Stop the server and return what it logged."""
+        if self.process.poll() is None:
+            self.process.terminate()
+        return self.process.communicate(timeout=20)[1]
+
+
+@pytest.fixture
+def served(tmp_path):
+    emulator = Emulator().start()
+    port, secret = free_port(), "serve-test-signing-secret"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "PARTNERBOT_"))}
+    env.update(SLACK_BOT_TOKEN=emulator.workspace.bot_token, SLACK_SIGNING_SECRET=secret,
+               SLACK_API_URL=emulator.url, DATABASE_URL=f"sqlite:///{tmp_path / 'serve.db'}")
+    process = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve", "--port", str(port)],
+                               cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)
+    server = Served(process, emulator, f"http://127.0.0.1:{port}", secret)
+    try:
+        wait_healthy(server.base, process)
+        yield server
+    finally:
+        server.stop()
+        emulator.stop()
+
+
+def test_serve_answers_a_signed_help_and_refuses_a_forged_one(served):
+    emulator, driver = served.emulator, served.driver
+    ws = emulator.workspace
+    alex, general = ws.user_named("alex").id, ws.channel_named("general").id
+    reply = driver.command("help supply-chain", user=alex, channel=general)
+    assert reply.status == 200 and reply.seconds < 3
+    deadline = time.monotonic() + 10
+    while not emulator.calls_to("response_url") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    [answer] = emulator.calls_to("response_url")
+    assert "/partners help" in str(answer.args["blocks"])
+
+    forged = driver.command("help", user=alex, channel=general, secret="forged")
+    assert forged.status == 401
+    time.sleep(0.3)
+    assert len(emulator.calls_to("response_url")) == 1
+
+    # Logs are JSON lines with team and request ids, and never hold the token, the secret
+    # or what was typed.
+    logs = served.stop()
+    assert emulator.workspace.bot_token not in logs and "serve-test-signing-secret" not in logs
+    assert "supply-chain" not in logs
+    lines = [json.loads(line) for line in logs.splitlines() if line.strip()]
+    requests = [line for line in lines if line["message"] == "slack request"]
+    assert len(requests) == 1  # the forged one never reached the app
+    assert requests[0]["team_id"] == emulator.workspace.team_id and requests[0]["request_id"]
+
+
+def test_healthz_answers_when_the_database_does(served):
+    with urllib.request.urlopen(served.base + "/healthz", timeout=5) as response:
+        assert (response.status, response.read()) == (200, b"ok\n")

@@ -1,0 +1,79 @@
+"""Settings: DESIGN.md's names, and messages that say what to set and where Slack shows it."""
+
+import pytest
+from pydantic import ValidationError
+
+from bot.cli import main
+from bot.settings import ConfigError, Settings
+
+CONTRACT = {
+    "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_CLIENT_ID",
+    "SLACK_CLIENT_SECRET", "SLACK_TEAM_ID", "SLACK_API_URL", "DATABASE_URL", "PORT",
+    "PARTNERBOT_TIMEZONE", "PARTNERBOT_FACILITATORS",
+}
+
+
+def test_every_contract_name_is_a_setting():
+    assert CONTRACT <= {name.upper() for name in Settings.model_fields}
+
+
+def test_settings_come_from_the_environment(monkeypatch):
+    monkeypatch.setenv("SLACK_API_URL", "http://127.0.0.1:9/api")
+    monkeypatch.setenv("PARTNERBOT_FACILITATORS", "U01AAA, U02BBB")
+    monkeypatch.setenv("PORT", "8080")
+    settings = Settings(_env_file=None)
+    assert settings.slack_api_url == "http://127.0.0.1:9/api/"
+    assert settings.partnerbot_facilitators == {"U01AAA", "U02BBB"}
+    assert settings.port == 8080
+
+
+def test_defaults_suit_a_single_council():
+    settings = Settings(_env_file=None)
+    assert settings.slack_api_url == "https://slack.com/api/"
+    assert settings.database_url.startswith("sqlite:///")
+    assert (settings.port, settings.partnerbot_timezone) == (3000, "Europe/London")
+    assert settings.scheduler_enabled and not settings.has_slack_tokens
+
+
+def test_a_dotenv_file_is_read(tmp_path):
+    (tmp_path / ".env").write_text("SLACK_TEAM_ID=T0DOTENV\n")
+    assert Settings(_env_file=tmp_path / ".env").slack_team_id == "T0DOTENV"
+
+
+def test_an_unknown_time_zone_is_refused(monkeypatch):
+    monkeypatch.setenv("PARTNERBOT_TIMEZONE", "Europe/Lundun")
+    with pytest.raises(ValidationError, match="unknown time zone"):
+        Settings(_env_file=None)
+
+
+def test_missing_tokens_name_the_variable_and_where_to_find_it():
+    with pytest.raises(ConfigError) as missing:
+        Settings(_env_file=None).require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
+    message = str(missing.value)
+    assert "SLACK_BOT_TOKEN" in message and "OAuth & Permissions" in message
+    assert "SLACK_SIGNING_SECRET" in message and "Signing Secret" in message
+
+
+@pytest.mark.parametrize(("command", "needed"), [
+    (["serve"], "SLACK_BOT_TOKEN"), (["socket"], "SLACK_APP_TOKEN"), (["worker"], "SLACK_BOT_TOKEN")])
+def test_serve_socket_and_worker_refuse_to_start_without_tokens(capsys, command, needed):
+    assert main(command) == 2
+    error = capsys.readouterr().err
+    assert needed in error and "api.slack.com" not in error and "Slack app settings" in error
+
+
+def test_socket_names_the_app_token_even_with_a_bot_token(monkeypatch, capsys):
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1")
+    assert main(["socket"]) == 2
+    assert "SLACK_APP_TOKEN: Slack app settings → Basic Information → App-Level Tokens" in capsys.readouterr().err
+
+
+def test_commands_still_to_come_say_so(capsys):
+    assert main(["search", "retrofit"]) == 2
+    assert "not available yet" in capsys.readouterr().err
+
+
+def test_db_upgrade_migrates(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    assert main(["db", "upgrade"]) == 0
+    assert (tmp_path / "cli.db").exists()

@@ -1,0 +1,57 @@
+"""`partnerbot shell`: the real app, driven from a terminal or a pipe."""
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from bot.sandbox import Sandbox
+from bot.shell import Shell
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_the_shell_answers_help_from_piped_stdin(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "PARTNERBOT_"))}
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'shell.db'}"
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "shell"], input="/partners help\n", text=True,
+        capture_output=True, timeout=60, cwd=tmp_path, env=env,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "(only you can see this)" in done.stdout
+    assert "== partnerbot: /partners ==" in done.stdout
+    assert "/partners commit @sam Share the supply-chain map by 12 Dec" in done.stdout
+
+
+def run(box, script):
+    out = io.StringIO()
+    Shell(box, io.StringIO(script), out).run()
+    return out.getvalue()
+
+
+def test_people_and_channels_can_be_switched(box):
+    shown = run(box, "/as @sam\n/in #retrofit-partnership\n/partners partnership add Retrofit\n"
+                     "/as @nobody\n/in #nowhere\n")
+    assert "You are now @sam" in shown and "You are now in #retrofit-partnership" in shown
+    assert "#retrofit-partnership  partnerbot:" in shown
+    assert "*Retrofit* in #retrofit-partnership, added by @sam" in shown
+    assert "no person called @nobody" in shown and "no channel called #nowhere" in shown
+
+
+def test_a_form_is_filled_in_and_submitted_by_number(box: Sandbox):
+    shown = run(box, "/partners partnership add Parks\n/partners partnership add\n1\nparks\n\n"
+                     "2\nLSP Board\n#lsp-board\n/partners partnership list\n")
+    assert "┌─ modal: Add a partnership ─" in shown
+    assert "partnership_name: There is already a partnership called “Parks”." in shown
+    assert "┌─ modal: Partnership added ─" in shown
+    assert "• *LSP Board* in #lsp-board, added by @alex" in shown
+
+
+def test_the_home_tab_and_unknown_input(box):
+    shown = run(box, "/home\n/remind me\nhello\n7\n")
+    assert "(App Home of @alex)" in shown and "== Partnerships ==" in shown
+    assert "Only /partners is installed here" in shown
+    assert "Type /partners … or a number" in shown
+    assert "nothing is numbered 7" in shown
