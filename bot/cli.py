@@ -17,14 +17,22 @@ NOT_YET = {
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="partnerbot", description="partnerbot: a Slack bot for "
-                                     "council partnerships. Settings come from the environment or .env.")
-    parser.add_argument("--team", help="workspace (team) ID for commands that act on one; "
-                        "default SLACK_TEAM_ID, else the only one")
+    parser = argparse.ArgumentParser(
+        prog="partnerbot",
+        description="partnerbot: a Slack bot for "
+        "council partnerships. Settings come from the environment or .env.",
+    )
+    parser.add_argument(
+        "--team",
+        help="workspace (team) ID for commands that act on one; "
+        "default SLACK_TEAM_ID, else the only one",
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     commands.add_parser("start", help="serve if Slack tokens are set, else the local shell")
     commands.add_parser("shell", help="try the bot locally against the built-in Slack emulator")
-    serve = commands.add_parser("serve", help="HTTP mode (gunicorn): POST /slack/events, GET /healthz")
+    serve = commands.add_parser(
+        "serve", help="HTTP mode (gunicorn): POST /slack/events, GET /healthz"
+    )
     serve.add_argument("--port", type=int, help="port (default PORT, 3000)")
     commands.add_parser("socket", help="Socket Mode (needs SLACK_APP_TOKEN)")
     commands.add_parser("worker", help="the scheduler alone (nudges, timers, digests)")
@@ -61,8 +69,10 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "start":
         args.command = "serve" if settings.has_slack_tokens else "shell"
         if args.command == "shell":
-            print("No SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET set: starting the local shell.",
-                  file=sys.stderr)
+            print(
+                "No SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET set: starting the local shell.",
+                file=sys.stderr,
+            )
     if args.command == "shell":
         from bot.logs import configure_logging
         from bot.shell import run_shell
@@ -87,8 +97,11 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         upgrade(make_engine(settings.database_url))
         print("database is at the latest schema")
     else:
-        print(f"partnerbot {args.command}: {NOT_YET[args.command]} is not available yet; it arrives "
-              "in a coming release.", file=sys.stderr)
+        print(
+            f"partnerbot {args.command}: {NOT_YET[args.command]} is not available yet; it arrives "
+            "in a coming release.",
+            file=sys.stderr,
+        )
         return 2
     return 0
 

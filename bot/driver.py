@@ -58,15 +58,31 @@ class SlackDriver:
         self.signing_secret = signing_secret
 
     # -- transport --------------------------------------------------------------------------
-    def post(self, body: str, content_type: str, *, headers: dict[str, str] | None = None,
-             timestamp: int | None = None, secret: str | None = None) -> Reply:
+    def post(
+        self,
+        body: str,
+        content_type: str,
+        *,
+        headers: dict[str, str] | None = None,
+        timestamp: int | None = None,
+        secret: str | None = None,
+    ) -> Reply:
         """POST a body signed with the signing secret (or `secret`, to forge one)."""
         stamp = str(int(time.time()) if timestamp is None else timestamp)
         signature = SignatureVerifier(secret or self.signing_secret).generate_signature(
-            timestamp=stamp, body=body)
-        request = urllib.request.Request(self.url, data=body.encode(), method="POST", headers={
-            "Content-Type": content_type, "X-Slack-Request-Timestamp": stamp,
-            "X-Slack-Signature": signature, **(headers or {})})
+            timestamp=stamp, body=body
+        )
+        request = urllib.request.Request(
+            self.url,
+            data=body.encode(),
+            method="POST",
+            headers={
+                "Content-Type": content_type,
+                "X-Slack-Request-Timestamp": stamp,
+                "X-Slack-Signature": signature,
+                **(headers or {}),
+            },
+        )
         started = time.perf_counter()
         try:
             with urllib.request.urlopen(request, timeout=10) as response:
@@ -76,58 +92,110 @@ class SlackDriver:
         return Reply(status=status, body=text, seconds=time.perf_counter() - started)
 
     def _interaction(self, payload: dict[str, Any], **kwargs: Any) -> Reply:
-        return self.post(urlencode({"payload": json.dumps(payload)}),
-                         "application/x-www-form-urlencoded", **kwargs)
+        return self.post(
+            urlencode({"payload": json.dumps(payload)}),
+            "application/x-www-form-urlencoded",
+            **kwargs,
+        )
 
     # -- what people do ---------------------------------------------------------------------
-    def command_body(self, text: str, *, user: str, channel: str, team_id: str | None = None,
-                     command: str = "/partners") -> str:
+    def command_body(
+        self,
+        text: str,
+        *,
+        user: str,
+        channel: str,
+        team_id: str | None = None,
+        command: str = "/partners",
+    ) -> str:
         ws = self.emulator.workspaces[team_id] if team_id else self.emulator.workspace
         channel_name = ws.channels[channel].name if channel in ws.channels else "directmessage"
-        return urlencode({
-            "token": "deprecated-verification-token", "team_id": ws.team_id,
-            "team_domain": ws.domain, "channel_id": channel, "channel_name": channel_name,
-            "user_id": user, "user_name": ws.users[user].name if user in ws.users else "someone",
-            "command": command, "text": escape_for_command(text, ws), "api_app_id": APP_ID,
-            "is_enterprise_install": "false",
-            "response_url": self.emulator.new_response_url(ws.team_id, channel, user),
-            "trigger_id": self.emulator.new_trigger(user),
-        })
+        return urlencode(
+            {
+                "token": "deprecated-verification-token",
+                "team_id": ws.team_id,
+                "team_domain": ws.domain,
+                "channel_id": channel,
+                "channel_name": channel_name,
+                "user_id": user,
+                "user_name": ws.users[user].name if user in ws.users else "someone",
+                "command": command,
+                "text": escape_for_command(text, ws),
+                "api_app_id": APP_ID,
+                "is_enterprise_install": "false",
+                "response_url": self.emulator.new_response_url(ws.team_id, channel, user),
+                "trigger_id": self.emulator.new_trigger(user),
+            }
+        )
 
-    def command(self, text: str, *, user: str, channel: str, team_id: str | None = None,
-                **kwargs: Any) -> Reply:
+    def command(
+        self, text: str, *, user: str, channel: str, team_id: str | None = None, **kwargs: Any
+    ) -> Reply:
         """`/partners TEXT` typed by `user` in `channel`."""
         body = self.command_body(text, user=user, channel=channel, team_id=team_id)
         return self.post(body, "application/x-www-form-urlencoded", **kwargs)
 
-    def event(self, event: dict[str, Any], *, team_id: str | None = None, event_id: str | None = None,
-              retry_num: int | None = None) -> Reply:
+    def event(
+        self,
+        event: dict[str, Any],
+        *,
+        team_id: str | None = None,
+        event_id: str | None = None,
+        retry_num: int | None = None,
+    ) -> Reply:
         """An Events API delivery; `retry_num` marks it as Slack's retry of an earlier one."""
         ws = self.emulator.workspaces[team_id] if team_id else self.emulator.workspace
-        body = json.dumps({
-            "token": "deprecated-verification-token", "team_id": ws.team_id, "api_app_id": APP_ID,
-            "event": {"event_ts": f"{time.time():.6f}", **event}, "type": "event_callback",
-            "event_id": event_id or "Ev" + secrets.token_hex(5).upper(), "event_time": int(time.time()),
-            "authorizations": [{"team_id": ws.team_id, "user_id": ws.bot_user_id, "is_bot": True}],
-        })
-        headers = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"} \
-            if retry_num else {}
+        body = json.dumps(
+            {
+                "token": "deprecated-verification-token",
+                "team_id": ws.team_id,
+                "api_app_id": APP_ID,
+                "event": {"event_ts": f"{time.time():.6f}", **event},
+                "type": "event_callback",
+                "event_id": event_id or "Ev" + secrets.token_hex(5).upper(),
+                "event_time": int(time.time()),
+                "authorizations": [
+                    {"team_id": ws.team_id, "user_id": ws.bot_user_id, "is_bot": True}
+                ],
+            }
+        )
+        headers = (
+            {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"}
+            if retry_num
+            else {}
+        )
         return self.post(body, "application/json", headers=headers)
 
-    def _who(self, user: str, team_id: str | None) -> tuple[Workspace, dict[str, Any], dict[str, Any]]:
+    def _who(
+        self, user: str, team_id: str | None
+    ) -> tuple[Workspace, dict[str, Any], dict[str, Any]]:
         ws = self.emulator.workspaces[team_id] if team_id else self.emulator.workspace
         name = ws.users[user].name if user in ws.users else "someone"
-        return ws, {"id": ws.team_id, "domain": ws.domain}, {
-            "id": user, "username": name, "name": name, "team_id": ws.team_id}
+        return (
+            ws,
+            {"id": ws.team_id, "domain": ws.domain},
+            {"id": user, "username": name, "name": name, "team_id": ws.team_id},
+        )
 
-    def block_action(self, action: dict[str, Any], *, user: str, channel: str | None = None,
-                     message: dict[str, Any] | None = None, view: dict[str, Any] | None = None,
-                     team_id: str | None = None) -> Reply:
+    def block_action(
+        self,
+        action: dict[str, Any],
+        *,
+        user: str,
+        channel: str | None = None,
+        message: dict[str, Any] | None = None,
+        view: dict[str, Any] | None = None,
+        team_id: str | None = None,
+    ) -> Reply:
         """A button (or menu) pressed in a message or in a view."""
         ws, team, who = self._who(user, team_id)
         payload: dict[str, Any] = {
-            "type": "block_actions", "team": team, "user": who, "api_app_id": APP_ID,
-            "token": "deprecated-verification-token", "trigger_id": self.emulator.new_trigger(user),
+            "type": "block_actions",
+            "team": team,
+            "user": who,
+            "api_app_id": APP_ID,
+            "token": "deprecated-verification-token",
+            "trigger_id": self.emulator.new_trigger(user),
             "actions": [{"action_ts": f"{time.time():.6f}", **action}],
         }
         if view is not None:
@@ -135,31 +203,72 @@ class SlackDriver:
         else:
             assert channel is not None, "a message action needs its channel"
             payload.update(
-                container={"type": "message", "channel_id": channel,
-                           "message_ts": (message or {}).get("ts"), "is_ephemeral": not message},
-                channel={"id": channel, "name": ws.channels[channel].name if channel in ws.channels else ""},
-                response_url=self.emulator.new_response_url(ws.team_id, channel, user))
+                container={
+                    "type": "message",
+                    "channel_id": channel,
+                    "message_ts": (message or {}).get("ts"),
+                    "is_ephemeral": not message,
+                },
+                channel={
+                    "id": channel,
+                    "name": ws.channels[channel].name if channel in ws.channels else "",
+                },
+                response_url=self.emulator.new_response_url(ws.team_id, channel, user),
+            )
             if message:
                 payload["message"] = message
         return self._interaction(payload)
 
-    def view_submission(self, view: dict[str, Any], values: dict[str, dict[str, Any]], *, user: str,
-                        team_id: str | None = None) -> Reply:
+    def view_submission(
+        self,
+        view: dict[str, Any],
+        values: dict[str, dict[str, Any]],
+        *,
+        user: str,
+        team_id: str | None = None,
+    ) -> Reply:
         """A modal submitted with `values` in Slack's state shape ({block: {action: {...}}})."""
         _, team, who = self._who(user, team_id)
         submitted = {**view, "state": {"values": values}}
-        return self._interaction({
-            "type": "view_submission", "team": team, "user": who, "api_app_id": APP_ID,
-            "token": "deprecated-verification-token", "trigger_id": self.emulator.new_trigger(user),
-            "view": submitted, "response_urls": []})
+        return self._interaction(
+            {
+                "type": "view_submission",
+                "team": team,
+                "user": who,
+                "api_app_id": APP_ID,
+                "token": "deprecated-verification-token",
+                "trigger_id": self.emulator.new_trigger(user),
+                "view": submitted,
+                "response_urls": [],
+            }
+        )
 
-    def message_shortcut(self, callback_id: str, message: dict[str, Any], *, user: str, channel: str,
-                         team_id: str | None = None) -> Reply:
+    def message_shortcut(
+        self,
+        callback_id: str,
+        message: dict[str, Any],
+        *,
+        user: str,
+        channel: str,
+        team_id: str | None = None,
+    ) -> Reply:
         """A message shortcut chosen from a message's "More actions" menu."""
         ws, team, who = self._who(user, team_id)
-        return self._interaction({
-            "type": "message_action", "callback_id": callback_id, "team": team, "user": who,
-            "channel": {"id": channel, "name": ws.channels[channel].name if channel in ws.channels else ""},
-            "message": message, "message_ts": message.get("ts"), "api_app_id": APP_ID,
-            "token": "deprecated-verification-token", "trigger_id": self.emulator.new_trigger(user),
-            "response_url": self.emulator.new_response_url(ws.team_id, channel, user)})
+        return self._interaction(
+            {
+                "type": "message_action",
+                "callback_id": callback_id,
+                "team": team,
+                "user": who,
+                "channel": {
+                    "id": channel,
+                    "name": ws.channels[channel].name if channel in ws.channels else "",
+                },
+                "message": message,
+                "message_ts": message.get("ts"),
+                "api_app_id": APP_ID,
+                "token": "deprecated-verification-token",
+                "trigger_id": self.emulator.new_trigger(user),
+                "response_url": self.emulator.new_response_url(ws.team_id, channel, user),
+            }
+        )

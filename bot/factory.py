@@ -52,8 +52,10 @@ def create_app(
     """Build the bot: migrate the database, make the Bolt app, register every feature."""
     if not settings.slack_bot_token and settings.slack_client_id:
         # The seam for multi-workspace installs: an OAuth flow and installation store go here.
-        raise ConfigError("OAuth installs (SLACK_CLIENT_ID/SECRET) are not supported yet; set "
-                          "SLACK_BOT_TOKEN for a single workspace.")
+        raise ConfigError(
+            "OAuth installs (SLACK_CLIENT_ID/SECRET) are not supported yet; set "
+            "SLACK_BOT_TOKEN for a single workspace."
+        )
     settings.require("SLACK_BOT_TOKEN", *(() if socket_mode else ("SLACK_SIGNING_SECRET",)))
     engine = make_engine(settings.database_url)
     upgrade(engine)
@@ -68,4 +70,6 @@ def create_app(
     )
     middleware.install(app, services)
     register_all(app, services)
-    return Partnerbot(app=app, services=services, engine=engine, settings=settings, executor=executor)
+    return Partnerbot(
+        app=app, services=services, engine=engine, settings=settings, executor=executor
+    )

@@ -21,11 +21,15 @@ class LocalServer:
     """A background HTTP server for a WSGI app; `url` is where Slack's requests go."""
 
     def __init__(self, wsgi: WSGIApp) -> None:
-        self._server = make_server("127.0.0.1", 0, wsgi, server_class=_ThreadingServer,
-                                   handler_class=_QuietHandler)
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        daemon=True,
-                                         name="local-http")
+        self._server = make_server(
+            "127.0.0.1", 0, wsgi, server_class=_ThreadingServer, handler_class=_QuietHandler
+        )
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            daemon=True,
+            name="local-http",
+        )
 
     def start(self) -> "LocalServer":
         self._thread.start()

@@ -38,12 +38,18 @@ class RedactSecrets(logging.Filter):
         return True
 
 
-def configure_logging(*, level: str = "INFO", secrets: Iterable[str | None] = (),
-                      stream: object = None) -> None:
+def configure_logging(
+    *, level: str = "INFO", secrets: Iterable[str | None] = (), stream: object = None
+) -> None:
     """Send every log line to stderr as JSON, with secrets redacted."""
     handler = logging.StreamHandler(stream or sys.stderr)  # type: ignore[arg-type]
-    handler.setFormatter(JsonFormatter("{asctime}{levelname}{name}{message}", style="{",
-                                       rename_fields={"levelname": "level", "asctime": "time"}))
+    handler.setFormatter(
+        JsonFormatter(
+            "{asctime}{levelname}{name}{message}",
+            style="{",
+            rename_fields={"levelname": "level", "asctime": "time"},
+        )
+    )
     handler.addFilter(RedactSecrets(secrets))
     root = logging.getLogger()
     root.handlers[:] = [handler]

@@ -38,29 +38,45 @@ def install(app: App, services: Services) -> None:
     """Add partnerbot's global middleware to the app, in order."""
 
     @app.middleware
-    def log_request(body: dict[str, Any], context: dict[str, Any], request: BoltRequest,
-                    next: Callable[[], BoltResponse]) -> BoltResponse:
+    def log_request(
+        body: dict[str, Any],
+        context: dict[str, Any],
+        request: BoltRequest,
+        next: Callable[[], BoltResponse],
+    ) -> BoltResponse:
         kind, name = describe_request(body)
         context["request_id"] = request_id = secrets.token_hex(6)
         retry = request.headers.get("x-slack-retry-num", [None])[0]
-        logger.info("slack request", extra={"team_id": team_of(body), "request_id": request_id,
-                                            "kind": kind, "slack_id": name, "user_id": context.get("user_id"),
-                                            "retry_num": retry})
+        logger.info(
+            "slack request",
+            extra={
+                "team_id": team_of(body),
+                "request_id": request_id,
+                "kind": kind,
+                "slack_id": name,
+                "user_id": context.get("user_id"),
+                "retry_num": retry,
+            },
+        )
         return next()
 
     @app.middleware
-    def skip_event_retries(body: dict[str, Any], context: dict[str, Any],
-                           next: Callable[[], BoltResponse]) -> BoltResponse:
+    def skip_event_retries(
+        body: dict[str, Any], context: dict[str, Any], next: Callable[[], BoltResponse]
+    ) -> BoltResponse:
         event_id = body.get("event_id")
         if body.get("type") != "event_callback" or not event_id:
             return next()
         with services.sessions() as session:
-            first = claim_event(session, team_id=team_of(body) or "", event_id=event_id,
-                                at=services.clock())
+            first = claim_event(
+                session, team_id=team_of(body) or "", event_id=event_id, at=services.clock()
+            )
         if not first:
             # Answer 200: a 404 or 5xx counts as a failure and Slack would keep retrying,
             # then switch the app's events off.
-            logger.info("skipped repeat event", extra={"request_id": context.get("request_id"),
-                                                        "team_id": team_of(body)})
+            logger.info(
+                "skipped repeat event",
+                extra={"request_id": context.get("request_id"), "team_id": team_of(body)},
+            )
             return BoltResponse(status=200, body="")
         return next()

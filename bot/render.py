@@ -49,7 +49,9 @@ def plain(text: str, ws: Workspace) -> str:
         found = ws.channels.get(match.group(1))
         return "#" + (found.name if found else match.group(2) or match.group(1))
 
-    text = _LINK.sub(lambda m: f"{m.group(2) or m.group(1)} ({m.group(1)})" if m.group(2) else m.group(1), text)
+    text = _LINK.sub(
+        lambda m: f"{m.group(2) or m.group(1)} ({m.group(1)})" if m.group(2) else m.group(1), text
+    )
     text = _CHANNEL.sub(channel, _USER.sub(user, text))
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
@@ -60,14 +62,24 @@ def _text(obj: Any, ws: Workspace) -> str:
     return plain(str(obj or ""), ws)
 
 
-def _element(element: dict[str, Any], block: dict[str, Any], screen: Screen, ws: Workspace,
-             where: dict[str, Any]) -> list[str]:
+def _element(
+    element: dict[str, Any],
+    block: dict[str, Any],
+    screen: Screen,
+    ws: Workspace,
+    where: dict[str, Any],
+) -> list[str]:
     kind = element.get("type")
     base = {"action_id": element.get("action_id"), "block_id": block.get("block_id"), "type": kind}
     if kind == "button":
         label = _text(element.get("text"), ws)
-        number = screen.add(Pressable(label, {**base, "value": element.get("value", ""),
-                                              "text": element.get("text")}, **where))
+        number = screen.add(
+            Pressable(
+                label,
+                {**base, "value": element.get("value", ""), "text": element.get("text")},
+                **where,
+            )
+        )
         return [f"[{number}] {label}"]
     if kind in {"overflow", "static_select"}:
         shown = []
@@ -83,8 +95,9 @@ def _element(element: dict[str, Any], block: dict[str, Any], screen: Screen, ws:
     return [f"<{kind}>"]
 
 
-def render_blocks(blocks: list[dict[str, Any]], screen: Screen, ws: Workspace,
-                  where: dict[str, Any]) -> list[str]:
+def render_blocks(
+    blocks: list[dict[str, Any]], screen: Screen, ws: Workspace, where: dict[str, Any]
+) -> list[str]:
     """Lines of text for a list of blocks; buttons are numbered on `screen`."""
     lines: list[str] = []
     for block in blocks:
@@ -96,18 +109,33 @@ def render_blocks(blocks: list[dict[str, Any]], screen: Screen, ws: Workspace,
                 lines.append(_text(block["text"], ws))
             lines += ["  " + _text(f, ws) for f in block.get("fields", [])]
             if block.get("accessory"):
-                lines.append("  " + "  ".join(_element(block["accessory"], block, screen, ws, where)))
+                lines.append(
+                    "  " + "  ".join(_element(block["accessory"], block, screen, ws, where))
+                )
         elif kind == "context":
-            lines.append("  (" + " ".join(" ".join(_element(e, block, screen, ws, where))
-                                          for e in block.get("elements", [])) + ")")
+            lines.append(
+                "  ("
+                + " ".join(
+                    " ".join(_element(e, block, screen, ws, where))
+                    for e in block.get("elements", [])
+                )
+                + ")"
+            )
         elif kind == "divider":
             lines.append("-" * 40)
         elif kind == "actions":
-            lines.append("  ".join(item for e in block.get("elements", [])
-                                   for item in _element(e, block, screen, ws, where)))
+            lines.append(
+                "  ".join(
+                    item
+                    for e in block.get("elements", [])
+                    for item in _element(e, block, screen, ws, where)
+                )
+            )
         elif kind == "input":
             optional = " (optional)" if block.get("optional") else ""
-            lines.append(f"{_text(block.get('label'), ws)}{optional}: <{block['element'].get('type')}>")
+            lines.append(
+                f"{_text(block.get('label'), ws)}{optional}: <{block['element'].get('type')}>"
+            )
         elif kind == "image":
             lines.append(f"[image: {block.get('alt_text', '')}]")
         else:
@@ -115,8 +143,9 @@ def render_blocks(blocks: list[dict[str, Any]], screen: Screen, ws: Workspace,
     return lines
 
 
-def render_message(message: dict[str, Any], screen: Screen, ws: Workspace,
-                   where: dict[str, Any]) -> list[str]:
+def render_message(
+    message: dict[str, Any], screen: Screen, ws: Workspace, where: dict[str, Any]
+) -> list[str]:
     """A message's blocks, or its text when it has none."""
     if message.get("blocks"):
         return render_blocks(message["blocks"], screen, ws, where)
@@ -127,7 +156,9 @@ def render_view(view: dict[str, Any], screen: Screen, ws: Workspace) -> list[str
     """A modal: its title, blocks, and numbered Submit / Cancel."""
     title = _text(view.get("title"), ws)
     lines = [f"┌─ modal: {title} ─"]
-    lines += ["│ " + line for line in render_blocks(view.get("blocks", []), screen, ws, {"view": view})]
+    lines += [
+        "│ " + line for line in render_blocks(view.get("blocks", []), screen, ws, {"view": view})
+    ]
     if view.get("submit"):
         number = screen.add(Pressable(_text(view["submit"], ws), {}, view=view, submit=True))
         lines.append(f"│ [{number}] {_text(view['submit'], ws)}")

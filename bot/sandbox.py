@@ -19,16 +19,19 @@ from handlers.services import utc_now
 class Sandbox:
     """Start with `with Sandbox(settings) as box:`; `box.driver` sends, `box.emulator` records."""
 
-    def __init__(self, settings: Settings, *workspaces: Workspace,
-                 clock: Callable[[], datetime] = utc_now) -> None:
+    def __init__(
+        self, settings: Settings, *workspaces: Workspace, clock: Callable[[], datetime] = utc_now
+    ) -> None:
         self.emulator = Emulator(*workspaces).start()
         self.signing_secret = secrets.token_hex(16)
-        self.settings = settings.model_copy(update={
-            "slack_bot_token": self.emulator.workspace.bot_token,
-            "slack_signing_secret": self.signing_secret,
-            "slack_api_url": self.emulator.url,
-            "slack_team_id": self.emulator.workspace.team_id,
-        })
+        self.settings = settings.model_copy(
+            update={
+                "slack_bot_token": self.emulator.workspace.bot_token,
+                "slack_signing_secret": self.signing_secret,
+                "slack_api_url": self.emulator.url,
+                "slack_team_id": self.emulator.workspace.team_id,
+            }
+        )
         self.bot: Partnerbot = create_app(self.settings, clock=clock)
         self.server = LocalServer(build_wsgi(self.bot)).start()
         self.driver = SlackDriver(self.emulator, self.server.url, self.signing_secret)

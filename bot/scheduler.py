@@ -1,4 +1,4 @@
-"""The scheduler: APScheduler is only the clock; the database holds what is due and what was sent."""
+"""The scheduler. APScheduler is only the clock: the database holds what is due and sent."""
 
 import logging
 from datetime import timedelta
@@ -27,7 +27,10 @@ def scheduler_client(settings: Settings) -> WebClient:
     return WebClient(
         token=settings.slack_bot_token,
         base_url=settings.slack_api_url,
-        retry_handlers=[ConnectionErrorRetryHandler(), RateLimitErrorRetryHandler(max_retry_count=3)],
+        retry_handlers=[
+            ConnectionErrorRetryHandler(),
+            RateLimitErrorRetryHandler(max_retry_count=3),
+        ],
     )
 
 
@@ -42,7 +45,14 @@ def build_scheduler(services: Services, *, blocking: bool = False) -> BaseSchedu
     """The scheduler with every job added, not started: `serve` runs it in the background,
     `worker` in the foreground."""
     scheduler: BaseScheduler = BlockingScheduler() if blocking else BackgroundScheduler()
-    scheduler.add_job(prune_processed_events, "interval", hours=1, args=[services],
-                      id="prune-processed-events", replace_existing=True, coalesce=True,
-                      max_instances=1)
+    scheduler.add_job(
+        prune_processed_events,
+        "interval",
+        hours=1,
+        args=[services],
+        id="prune-processed-events",
+        replace_existing=True,
+        coalesce=True,
+        max_instances=1,
+    )
     return scheduler

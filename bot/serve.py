@@ -18,20 +18,36 @@ logger = logging.getLogger("partnerbot.serve")
 GUNICORN_LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"json": {"()": "pythonjsonlogger.json.JsonFormatter",
-                            "fmt": "{asctime}{levelname}{name}{message}", "style": "{",
-                            "rename_fields": {"levelname": "level", "asctime": "time"}}},
-    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "json",
-                            "stream": "ext://sys.stderr"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "{asctime}{levelname}{name}{message}",
+            "style": "{",
+            "rename_fields": {"levelname": "level", "asctime": "time"},
+        }
+    },
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "formatter": "json",
+            "stream": "ext://sys.stderr",
+        }
+    },
     "root": {"handlers": ["stderr"], "level": "INFO"},
-    "loggers": {"gunicorn.error": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
-                "gunicorn.access": {"handlers": [], "level": "WARNING", "propagate": False}},
+    "loggers": {
+        "gunicorn.error": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+        "gunicorn.access": {"handlers": [], "level": "WARNING", "propagate": False},
+    },
 }
 
 
 def _secrets(settings: Settings) -> list[str | None]:
-    return [settings.slack_bot_token, settings.slack_signing_secret, settings.slack_app_token,
-            settings.slack_client_secret]
+    return [
+        settings.slack_bot_token,
+        settings.slack_signing_secret,
+        settings.slack_app_token,
+        settings.slack_client_secret,
+    ]
 
 
 class _Gunicorn(BaseApplication):  # type: ignore[misc]
@@ -84,7 +100,13 @@ def worker(settings: Settings) -> None:
     """`partnerbot worker`: the scheduler alone, in the foreground."""
     settings.require("SLACK_BOT_TOKEN")
     configure_logging(secrets=_secrets(settings))
-    bot = create_app(settings.model_copy(update={"slack_signing_secret": settings.slack_signing_secret
-                                                 or "worker-does-not-verify-requests"}))
+    bot = create_app(
+        settings.model_copy(
+            update={
+                "slack_signing_secret": settings.slack_signing_secret
+                or "worker-does-not-verify-requests"
+            }
+        )
+    )
     logger.info("worker starting")
     build_scheduler(bot.services, blocking=True).start()

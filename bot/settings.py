@@ -54,14 +54,18 @@ class Settings(BaseSettings):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as error:
-            raise ValueError(f"unknown time zone {value!r}; use an IANA name like Europe/London") from error
+            raise ValueError(
+                f"unknown time zone {value!r}; use an IANA name like Europe/London"
+            ) from error
         return value
 
     @field_validator("partnerbot_facilitators", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> object:
         if isinstance(value, str):
-            return frozenset(part.strip() for part in value.replace(" ", ",").split(",") if part.strip())
+            return frozenset(
+                part.strip() for part in value.replace(" ", ",").split(",") if part.strip()
+            )
         return value
 
     @property
@@ -76,7 +80,9 @@ class Settings(BaseSettings):
         """Raise ConfigError naming each missing variable and where Slack shows it."""
         missing = [name for name in names if not getattr(self, name.lower())]
         if missing:
-            lines = [f"  {name}: Slack app settings → {WHERE_TO_FIND.get(name, '')}" for name in missing]
+            lines = [
+                f"  {name}: Slack app settings → {WHERE_TO_FIND.get(name, '')}" for name in missing
+            ]
             raise ConfigError(
                 "Missing settings: " + ", ".join(missing) + ".\n"
                 "Set them in the environment or in a .env file beside where you run partnerbot:\n"

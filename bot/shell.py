@@ -61,7 +61,9 @@ class Shell:
 
     # -- the loop ---------------------------------------------------------------------------
     def run(self) -> None:
-        self.say(f"partnerbot shell: {self.ws.name}, a local Slack workspace. /help for shell commands.")
+        self.say(
+            f"partnerbot shell: {self.ws.name}, a local Slack workspace. /help for shell commands."
+        )
         self.say(f"You are @{self.user.name} in #{self.channel.name}. Try: /partners help")
         for line in self.lines():
             if not line:
@@ -86,12 +88,22 @@ class Shell:
         elif line == "/channels":
             self.say("  ".join("#" + c.name for c in self.ws.channels.values() if not c.is_im))
         elif line == "/home":
-            self.send(lambda: self.box.driver.event(
-                {"type": "app_home_opened", "user": self.user.id, "tab": "home", "channel": "D0"}))
+            self.send(
+                lambda: self.box.driver.event(
+                    {
+                        "type": "app_home_opened",
+                        "user": self.user.id,
+                        "tab": "home",
+                        "channel": "D0",
+                    }
+                )
+            )
         elif word.startswith("/") and word != "/partners":
             self.say(f"(shell) Only /partners is installed here. {SHELL_HELP.splitlines()[0]}")
         elif word == "/partners":
-            self.send(lambda: self.box.driver.command(rest, user=self.user.id, channel=self.channel.id))
+            self.send(
+                lambda: self.box.driver.command(rest, user=self.user.id, channel=self.channel.id)
+            )
         elif line.isdigit():
             self.press(int(line))
         else:
@@ -140,28 +152,40 @@ class Shell:
                 self.say("(the message was removed)")
                 return
             public = args.get("response_type") == "in_channel"
-            head = f"{self.where(args['channel'])}  partnerbot:" if public else "(only you can see this)"
-            where = {"channel": args["channel"], "message": None if not public else
-                     {"ts": call.result.get("ts"), **args}}
+            head = (
+                f"{self.where(args['channel'])}  partnerbot:"
+                if public
+                else "(only you can see this)"
+            )
+            where = {
+                "channel": args["channel"],
+                "message": None if not public else {"ts": call.result.get("ts"), **args},
+            }
             self.print_block(head, render_message(args, self.screen, self.ws, where))
         elif call.method in {"chat.postMessage", "chat.update"}:
             message = call.result.get("message") or {**args, "ts": args.get("ts")}
             verb = "  partnerbot (edited):" if call.method == "chat.update" else "  partnerbot:"
             thread = " (in thread)" if args.get("thread_ts") else ""
             where = {"channel": call.result["channel"], "message": message}
-            self.print_block(self.where(call.result["channel"]) + thread + verb,
-                             render_message(args, self.screen, self.ws, where))
+            self.print_block(
+                self.where(call.result["channel"]) + thread + verb,
+                render_message(args, self.screen, self.ws, where),
+            )
         elif call.method == "chat.postEphemeral":
-            self.print_block(f"(only @{self.ws.users[args['user']].name} can see this, in "
-                             f"{self.where(args['channel'])})",
-                             render_message(args, self.screen, self.ws, {"channel": args["channel"]}))
+            self.print_block(
+                f"(only @{self.ws.users[args['user']].name} can see this, in "
+                f"{self.where(args['channel'])})",
+                render_message(args, self.screen, self.ws, {"channel": args["channel"]}),
+            )
         elif call.method == "chat.delete":
             self.say(f"(a message in {self.where(args['channel'])} was deleted)")
         elif call.method in {"views.open", "views.push", "views.update"}:
             self.print_block("", render_view(call.result["view"], self.screen, self.ws))
         elif call.method == "views.publish":
-            self.print_block(f"(App Home of @{self.ws.users[args['user_id']].name})",
-                             render_message(args["view"], self.screen, self.ws, {"view": args["view"]}))
+            self.print_block(
+                f"(App Home of @{self.ws.users[args['user_id']].name})",
+                render_message(args["view"], self.screen, self.ws, {"view": args["view"]}),
+            )
         elif call.method == "files.completeUploadExternal":
             names = ", ".join(f["name"] for f in call.result.get("files", []))
             self.say(f"(file shared in {self.where(args.get('channel_id', ''))}: {names})")
@@ -181,17 +205,24 @@ class Shell:
         if item.submit and item.view is not None:
             self.submit(item.view)
         elif item.view is not None:
-            self.send(lambda: self.box.driver.block_action(item.action, user=self.user.id, view=item.view))
+            self.send(
+                lambda: self.box.driver.block_action(item.action, user=self.user.id, view=item.view)
+            )
         else:
-            self.send(lambda: self.box.driver.block_action(
-                item.action, user=self.user.id, channel=item.channel, message=item.message))
+            self.send(
+                lambda: self.box.driver.block_action(
+                    item.action, user=self.user.id, channel=item.channel, message=item.message
+                )
+            )
 
     def submit(self, view: dict[str, Any]) -> None:
         values = {}
         for block in view.get("blocks", []):
             if block.get("type") == "input":
                 label = plain(str(block["label"].get("text", "")), self.ws)
-                values[block["block_id"]] = {block["element"]["action_id"]: self.read_input(label, block)}
+                values[block["block_id"]] = {
+                    block["element"]["action_id"]: self.read_input(label, block)
+                }
         reply = self.send(lambda: self.box.driver.view_submission(view, values, user=self.user.id))
         answer = reply.json() if reply.body else None
         if isinstance(answer, dict) and answer.get("response_action") == "errors":
@@ -212,7 +243,11 @@ class Shell:
             for index, option in enumerate(options, 1):
                 self.say(f"    {index}. {plain(option['text']['text'], self.ws)}")
             answer = self.ask(f"  {label}, pick a number{optional}: ")
-            chosen = options[int(answer) - 1] if answer.isdigit() and 0 < int(answer) <= len(options) else None
+            chosen = (
+                options[int(answer) - 1]
+                if answer.isdigit() and 0 < int(answer) <= len(options)
+                else None
+            )
             return {"type": kind, "selected_option": chosen}
         if kind in {"conversations_select", "channels_select"}:
             initial = element.get("initial_conversation") or element.get("initial_channel")
@@ -225,13 +260,18 @@ class Shell:
             key = "selected_conversation" if kind == "conversations_select" else "selected_channel"
             return {"type": kind, key: chosen}
         if kind in {"users_select", "multi_users_select"}:
-            answer = self.ask(f"  {label} as @name{' @name…' if kind.startswith('multi') else ''}{optional}: ")
+            answer = self.ask(
+                f"  {label} as @name{' @name…' if kind.startswith('multi') else ''}{optional}: "
+            )
             ids = [u.id for u in (self.ws.user_named(n) for n in answer.split()) if u]
             if kind == "users_select":
                 return {"type": kind, "selected_user": ids[0] if ids else None}
             return {"type": kind, "selected_users": ids}
         if kind == "datepicker":
-            return {"type": kind, "selected_date": self.ask(f"  {label} (YYYY-MM-DD){optional}: ") or None}
+            return {
+                "type": kind,
+                "selected_date": self.ask(f"  {label} (YYYY-MM-DD){optional}: ") or None,
+            }
         answer = self.ask(f"  {label}{optional}: ")
         return {"type": kind, "value": answer or None}
 

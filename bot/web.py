@@ -18,11 +18,16 @@ def build_wsgi(bot: Partnerbot) -> WSGIApp:
     bolt = SlackRequestHandler(bot.app, path=EVENTS_PATH)
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        if environ.get("PATH_INFO") == "/healthz" and environ.get("REQUEST_METHOD") in {"GET", "HEAD"}:
+        if environ.get("PATH_INFO") == "/healthz" and environ.get("REQUEST_METHOD") in {
+            "GET",
+            "HEAD",
+        }:
             healthy = ping(bot.engine)
             body = b"ok\n" if healthy else b"database unavailable\n"
-            start_response("200 OK" if healthy else "503 Service Unavailable",
-                           [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
+            start_response(
+                "200 OK" if healthy else "503 Service Unavailable",
+                [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))],
+            )
             return [body]
         return bolt(environ, start_response)
 

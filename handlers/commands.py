@@ -44,8 +44,10 @@ def run_help(call: Invocation) -> None:
 
 def coming_soon(what: str) -> Callable[[Invocation], None]:
     def reply(call: Invocation) -> None:
-        call.reply(f"{what} isn't available yet: it arrives in a coming release. "
-                   "`/partners help` shows what works today.")
+        call.reply(
+            f"{what} isn't available yet: it arrives in a coming release. "
+            "`/partners help` shows what works today."
+        )
 
     return reply
 

@@ -10,16 +10,23 @@ from handlers.services import Services
 
 logger = logging.getLogger("partnerbot.errors")
 
-SORRY = ("Sorry, something went wrong on our side and nothing was saved. "
-         "Please try again in a minute; if it keeps happening, tell your Slack admin.")
+SORRY = (
+    "Sorry, something went wrong on our side and nothing was saved. "
+    "Please try again in a minute; if it keeps happening, tell your Slack admin."
+)
 
 
 def register(app: App, services: Services) -> None:
     @app.error
     def on_error(error: Exception, body: dict[str, Any], respond: Respond | None) -> None:
-        logger.exception("listener failed", exc_info=error,
-                         extra={"team_id": (body.get("team") or {}).get("id") or body.get("team_id"),
-                                "kind": body.get("type") or ("command" if "command" in body else None)})
+        logger.exception(
+            "listener failed",
+            exc_info=error,
+            extra={
+                "team_id": (body.get("team") or {}).get("id") or body.get("team_id"),
+                "kind": body.get("type") or ("command" if "command" in body else None),
+            },
+        )
         if respond is not None and (body.get("response_url") or body.get("response_urls")):
             try:
                 respond(text=SORRY, response_type="ephemeral", replace_original=False)

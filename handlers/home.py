@@ -17,16 +17,21 @@ def build_home(partnerships: list[Partnership]) -> dict[str, Any]:
     """The Home tab view."""
     blocks = [
         header("partnerbot"),
-        section("What your partnerships know, what they promised, and who is doing what. "
-                "Type `/partners help` in any channel to see every command."),
+        section(
+            "What your partnerships know, what they promised, and who is doing what. "
+            "Type `/partners help` in any channel to see every command."
+        ),
         divider(),
         header("Partnerships"),
     ]
     if partnerships:
-        blocks += packed_sections(("• " + describe(p) for p in partnerships),
-                                  max_blocks=SURFACE_BLOCKS - len(blocks) - 1)
+        blocks += packed_sections(
+            ("• " + describe(p) for p in partnerships), max_blocks=SURFACE_BLOCKS - len(blocks) - 1
+        )
     else:
-        blocks.append(section("None yet: `/partners partnership add Retrofit Partnership` in its channel."))
+        blocks.append(
+            section("None yet: `/partners partnership add Retrofit Partnership` in its channel.")
+        )
     blocks.append(context("Your commitments and reminders will appear here."))
     return View(type="home", blocks=blocks).to_dict()
 

@@ -13,6 +13,9 @@ def register(app: App, services: Services) -> None:
     @app.shortcut(SAVE_AS_LESSON)
     def save_as_lesson(ack: Ack, respond: Respond, shortcut: dict[str, Any]) -> None:
         ack()
-        respond(text="Saving a message as a lesson learnt isn't available yet: it arrives in a "
-                     "coming release. `/partners help` shows what works today.",
-                response_type="ephemeral", replace_original=False)
+        respond(
+            text="Saving a message as a lesson learnt isn't available yet: it arrives in a "
+            "coming release. `/partners help` shows what works today.",
+            response_type="ephemeral",
+            replace_original=False,
+        )

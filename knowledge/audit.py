@@ -36,7 +36,9 @@ def record_change(
     return entry
 
 
-def history(session: Session, *, team_id: str, entity: str, entity_id: str | int) -> list[AuditEntry]:
+def history(
+    session: Session, *, team_id: str, entity: str, entity_id: str | int
+) -> list[AuditEntry]:
     """The audit rows for one entry of one workspace, oldest first."""
     statement = (
         select(AuditEntry)

@@ -90,7 +90,9 @@ def add_partnership(
 def list_partnerships(session: Session, *, team_id: str) -> list[Partnership]:
     """Every partnership of one workspace, by name."""
     statement = (
-        select(Partnership).where(Partnership.team_id == team_id).order_by(col(Partnership.name_key))
+        select(Partnership)
+        .where(Partnership.team_id == team_id)
+        .order_by(col(Partnership.name_key))
     )
     return list(session.exec(statement))
 

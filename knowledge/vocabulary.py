@@ -12,6 +12,10 @@ def closest(word: str, choices: Iterable[str], *, cutoff: float = SUGGESTION_CUT
     if not word.strip():
         return None
     match = process.extractOne(
-        word, list(choices), scorer=fuzz.WRatio, processor=utils.default_process, score_cutoff=cutoff
+        word,
+        list(choices),
+        scorer=fuzz.WRatio,
+        processor=utils.default_process,
+        score_cutoff=cutoff,
     )
     return match[0] if match else None

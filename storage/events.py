@@ -4,7 +4,7 @@ from datetime import datetime
 
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from storage.models import ProcessedEvent
 
@@ -22,6 +22,7 @@ def claim_event(session: Session, *, team_id: str, event_id: str, at: datetime) 
 
 def prune_events(session: Session, *, before: datetime) -> int:
     """Forget handled events older than `before` (Slack retries for minutes, not days)."""
-    result = session.exec(delete(ProcessedEvent).where(ProcessedEvent.received_at < before))  # type: ignore[call-overload]
+    statement = delete(ProcessedEvent).where(col(ProcessedEvent.received_at) < before)
+    result = session.execute(statement)
     session.commit()
-    return int(result.rowcount or 0)
+    return int(getattr(result, "rowcount", 0) or 0)

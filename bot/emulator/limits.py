@@ -31,7 +31,10 @@ def _walk(obj: Any) -> None:
 
 def _text_lengths(raw: Any, path: str, errors: list[str]) -> None:
     if isinstance(raw, dict):
-        if raw.get("type") in {"mrkdwn", "plain_text"} and len(str(raw.get("text", ""))) > TEXT_OBJECT:
+        if (
+            raw.get("type") in {"mrkdwn", "plain_text"}
+            and len(str(raw.get("text", ""))) > TEXT_OBJECT
+        ):
             errors.append(f"{path}: text must be at most {TEXT_OBJECT} characters")
         for key, value in raw.items():
             _text_lengths(value, f"{path}.{key}", errors)

@@ -24,7 +24,9 @@ class SlackError(Exception):
 def _required(args: dict[str, Any], *names: str) -> None:
     for name in names:
         if args.get(name) in (None, ""):
-            raise SlackError("invalid_arguments", response_metadata={"messages": [f"missing {name}"]})
+            raise SlackError(
+                "invalid_arguments", response_metadata={"messages": [f"missing {name}"]}
+            )
 
 
 def _channel(ws: Workspace, channel_id: str) -> Channel:
@@ -73,8 +75,14 @@ def _message(ws: Workspace, args: dict[str, Any], channel: Channel, ts: str) -> 
 
 
 def auth_test(em: Any, ws: Workspace, args: dict[str, Any]) -> dict[str, Any]:
-    return {"url": f"https://{ws.domain}.slack.com/", "team": ws.name, "user": "partnerbot",
-            "team_id": ws.team_id, "user_id": ws.bot_user_id, "bot_id": ws.bot_id}
+    return {
+        "url": f"https://{ws.domain}.slack.com/",
+        "team": ws.name,
+        "user": "partnerbot",
+        "team_id": ws.team_id,
+        "user_id": ws.bot_user_id,
+        "bot_id": ws.bot_id,
+    }
 
 
 def chat_post_message(em: Any, ws: Workspace, args: dict[str, Any]) -> dict[str, Any]:
@@ -124,8 +132,10 @@ def chat_get_permalink(em: Any, ws: Workspace, args: dict[str, Any]) -> dict[str
     if (channel.id, args["message_ts"]) not in ws.messages:
         raise SlackError("message_not_found")
     ts = str(args["message_ts"]).replace(".", "")
-    return {"channel": channel.id,
-            "permalink": f"https://{ws.domain}.slack.com/archives/{channel.id}/p{ts}"}
+    return {
+        "channel": channel.id,
+        "permalink": f"https://{ws.domain}.slack.com/archives/{channel.id}/p{ts}",
+    }
 
 
 def chat_schedule_message(em: Any, ws: Workspace, args: dict[str, Any]) -> dict[str, Any]:
@@ -154,8 +164,15 @@ def conversations_open(em: Any, ws: Workspace, args: dict[str, Any]) -> dict[str
 def conversations_info(em: Any, ws: Workspace, args: dict[str, Any]) -> dict[str, Any]:
     _required(args, "channel")
     channel = _channel(ws, args["channel"])
-    return {"channel": {"id": channel.id, "name": channel.name, "is_private": channel.is_private,
-                        "is_im": channel.is_im, "is_channel": not channel.is_im}}
+    return {
+        "channel": {
+            "id": channel.id,
+            "name": channel.name,
+            "is_private": channel.is_private,
+            "is_im": channel.is_im,
+            "is_channel": not channel.is_im,
+        }
+    }
 
 
 def users_info(em: Any, ws: Workspace, args: dict[str, Any]) -> dict[str, Any]:
@@ -163,10 +180,19 @@ def users_info(em: Any, ws: Workspace, args: dict[str, Any]) -> dict[str, Any]:
     user = ws.users.get(args["user"])
     if user is None:
         raise SlackError("user_not_found")
-    return {"user": {"id": user.id, "team_id": ws.team_id, "name": user.name,
-                     "real_name": user.real_name, "tz": user.tz, "is_admin": user.is_admin,
-                     "is_bot": user.is_bot, "is_stranger": user.is_external,
-                     "profile": {"real_name": user.real_name, "display_name": user.name}}}
+    return {
+        "user": {
+            "id": user.id,
+            "team_id": ws.team_id,
+            "name": user.name,
+            "real_name": user.real_name,
+            "tz": user.tz,
+            "is_admin": user.is_admin,
+            "is_bot": user.is_bot,
+            "is_stranger": user.is_external,
+            "profile": {"real_name": user.real_name, "display_name": user.name},
+        }
+    }
 
 
 def _use_trigger(em: Any, args: dict[str, Any]) -> str:
@@ -180,13 +206,21 @@ def _use_trigger(em: Any, args: dict[str, Any]) -> str:
     return str(user_id)
 
 
-def _store_view(em: Any, ws: Workspace, view: Any, user_id: str, view_id: str | None = None) -> dict[str, Any]:
+def _store_view(
+    em: Any, ws: Workspace, view: Any, user_id: str, view_id: str | None = None
+) -> dict[str, Any]:
     errors = view_errors(view)
     if errors:
         raise SlackError("invalid_arguments", response_metadata={"messages": errors})
     view_id = view_id or "V" + secrets.token_hex(5).upper()
-    stored = {**view, "id": view_id, "team_id": ws.team_id, "user": user_id,
-              "hash": secrets.token_hex(6), "state": {"values": {}}}
+    stored = {
+        **view,
+        "id": view_id,
+        "team_id": ws.team_id,
+        "user": user_id,
+        "hash": secrets.token_hex(6),
+        "state": {"values": {}},
+    }
     ws.views[view_id] = stored
     return stored
 
@@ -204,8 +238,10 @@ def views_push(em: Any, ws: Workspace, args: dict[str, Any]) -> dict[str, Any]:
 def views_update(em: Any, ws: Workspace, args: dict[str, Any]) -> dict[str, Any]:
     view_id = args.get("view_id")
     if not view_id and args.get("external_id"):
-        view_id = next((v["id"] for v in ws.views.values()
-                        if v.get("external_id") == args["external_id"]), None)
+        view_id = next(
+            (v["id"] for v in ws.views.values() if v.get("external_id") == args["external_id"]),
+            None,
+        )
     if not view_id or view_id not in ws.views:
         raise SlackError("not_found")
     if args.get("hash") and args["hash"] != ws.views[view_id]["hash"]:
@@ -219,7 +255,9 @@ def views_publish(em: Any, ws: Workspace, args: dict[str, Any]) -> dict[str, Any
         raise SlackError("user_not_found")
     view = args["view"]
     if not isinstance(view, dict) or view.get("type") != "home":
-        raise SlackError("invalid_arguments", response_metadata={"messages": ["view type must be home"]})
+        raise SlackError(
+            "invalid_arguments", response_metadata={"messages": ["view type must be home"]}
+        )
     errors = view_errors(view)
     if errors:
         raise SlackError("invalid_arguments", response_metadata={"messages": errors})
@@ -230,8 +268,13 @@ def views_publish(em: Any, ws: Workspace, args: dict[str, Any]) -> dict[str, Any
 def files_get_upload_url(em: Any, ws: Workspace, args: dict[str, Any]) -> dict[str, Any]:
     _required(args, "filename", "length")
     file_id = "F" + secrets.token_hex(5).upper()
-    ws.files[file_id] = {"id": file_id, "name": args["filename"], "length": int(args["length"]),
-                         "content": None, "shared_in": None}
+    ws.files[file_id] = {
+        "id": file_id,
+        "name": args["filename"],
+        "length": int(args["length"]),
+        "content": None,
+        "shared_in": None,
+    }
     return {"upload_url": f"{em.base}upload/{ws.team_id}/{file_id}", "file_id": file_id}
 
 

@@ -1,5 +1,6 @@
 """The emulator's HTTP server: Web API methods, response_url posts and file uploads."""
 
+import contextlib
 import json
 import secrets
 import threading
@@ -34,8 +35,12 @@ class Emulator:
     def start(self) -> "Emulator":
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                         daemon=True, name="emulator").start()
+        threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            daemon=True,
+            name="emulator",
+        ).start()
         return self
 
     def stop(self) -> None:
@@ -72,8 +77,13 @@ class Emulator:
         """A response_url for one interaction, bound to its channel and user."""
         key = secrets.token_hex(8)
         with self._lock:
-            self._response_urls[key] = {"team_id": team_id, "channel": channel_id, "user": user_id,
-                                        "uses": 0, "issued": self.clock()}
+            self._response_urls[key] = {
+                "team_id": team_id,
+                "channel": channel_id,
+                "user": user_id,
+                "uses": 0,
+                "issued": self.clock(),
+            }
         return f"{self.base}response/{key}"
 
     def rate_limit(self, method: str, *, times: int = 1, retry_after: int = 1) -> None:
@@ -96,12 +106,30 @@ class Emulator:
             return len(self.calls)
 
     # -- answering -------------------------------------------------------------------------
-    def _record(self, method: str, team_id: str | None, args: dict[str, Any], ok: bool,
-                error: str | None, result: dict[str, Any]) -> None:
-        self.calls.append(Call(seq=len(self.calls), method=method, team_id=team_id, args=args,
-                               ok=ok, error=error, result=result))
+    def _record(
+        self,
+        method: str,
+        team_id: str | None,
+        args: dict[str, Any],
+        ok: bool,
+        error: str | None,
+        result: dict[str, Any],
+    ) -> None:
+        self.calls.append(
+            Call(
+                seq=len(self.calls),
+                method=method,
+                team_id=team_id,
+                args=args,
+                ok=ok,
+                error=error,
+                result=result,
+            )
+        )
 
-    def answer_api(self, method: str, token: str | None, args: dict[str, Any]) -> tuple[int, dict[str, Any], dict[str, str]]:
+    def answer_api(
+        self, method: str, token: str | None, args: dict[str, Any]
+    ) -> tuple[int, dict[str, Any], dict[str, str]]:
         with self._lock:
             limited = self._rate_limits.get(method)
             if limited and limited[0] > 0:
@@ -136,9 +164,13 @@ class Emulator:
                 error = "used_url"
             elif self.clock() - binding["issued"] > RESPONSE_URL_LIFETIME:
                 error = "expired_url"
-            elif not args.get("text") and not args.get("blocks") and not args.get("delete_original"):
+            elif (
+                not args.get("text") and not args.get("blocks") and not args.get("delete_original")
+            ):
                 error = "no_text"
-            elif args.get("blocks") is not None and block_errors(args["blocks"], max_blocks=MESSAGE_BLOCKS):
+            elif args.get("blocks") is not None and block_errors(
+                args["blocks"], max_blocks=MESSAGE_BLOCKS
+            ):
                 error = "invalid_blocks"
             call_args = {**args, "channel": binding["channel"], "user": binding["user"]}
             result: dict[str, Any] = {}
@@ -146,11 +178,17 @@ class Emulator:
                 ws = self.workspaces[binding["team_id"]]
                 ts = next_ts(self.clock())
                 ws.messages[(binding["channel"], ts)] = {
-                    "type": "message", "ts": ts, "channel": binding["channel"],
-                    "user": ws.bot_user_id, "text": args.get("text") or "",
-                    "blocks": args.get("blocks") or []}
+                    "type": "message",
+                    "ts": ts,
+                    "channel": binding["channel"],
+                    "user": ws.bot_user_id,
+                    "text": args.get("text") or "",
+                    "blocks": args.get("blocks") or [],
+                }
                 result = {"ts": ts}
-            self._record("response_url", binding["team_id"], call_args, error is None, error, result)
+            self._record(
+                "response_url", binding["team_id"], call_args, error is None, error, result
+            )
             return (200, "ok") if error is None else (400 if error != "used_url" else 404, error)
 
     def answer_upload(self, team_id: str, file_id: str, content: bytes) -> int:
@@ -172,10 +210,8 @@ def _parse_args(handler: BaseHTTPRequestHandler, raw: bytes) -> dict[str, Any]:
         args.update({k: v[-1] for k, v in parse_qs(raw.decode()).items()})
     for key in ("blocks", "view", "files", "attachments"):  # form posts carry these as JSON text
         if isinstance(args.get(key), str):
-            try:
+            with contextlib.suppress(json.JSONDecodeError):  # left a string: refused later
                 args[key] = json.loads(args[key])
-            except json.JSONDecodeError:
-                pass
     return args
 
 
@@ -184,7 +220,9 @@ def _handler_for(emulator: Emulator) -> type[BaseHTTPRequestHandler]:
         def log_message(self, *args: Any) -> None:  # keep the test output clean
             pass
 
-        def _reply(self, status: int, body: bytes, content_type: str, headers: dict[str, str]) -> None:
+        def _reply(
+            self, status: int, body: bytes, content_type: str, headers: dict[str, str]
+        ) -> None:
             self.send_response(status)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
@@ -200,10 +238,14 @@ def _handler_for(emulator: Emulator) -> type[BaseHTTPRequestHandler]:
                 auth = self.headers.get("Authorization", "")
                 args = _parse_args(self, raw)
                 token = auth.removeprefix("Bearer ").strip() or args.pop("token", None)
-                status, body, headers = emulator.answer_api(path[len("/api/"):], token, args)
-                self._reply(status, json.dumps(body).encode(), "application/json; charset=utf-8", headers)
+                status, body, headers = emulator.answer_api(path[len("/api/") :], token, args)
+                self._reply(
+                    status, json.dumps(body).encode(), "application/json; charset=utf-8", headers
+                )
             elif path.startswith("/response/"):
-                status, text = emulator.answer_response_url(path[len("/response/"):], _parse_args(self, raw))
+                status, text = emulator.answer_response_url(
+                    path[len("/response/") :], _parse_args(self, raw)
+                )
                 self._reply(status, text.encode(), "text/plain", {})
             elif path.startswith("/upload/"):
                 _, _, team_id, file_id = path.split("/", 3)

@@ -67,7 +67,9 @@ class Workspace:
         for channel in self.channels.values():
             if channel.is_im and channel.user == user_id:
                 return channel
-        return self.add_channel(Channel(id="D" + user_id[1:], name=user_id, is_im=True, user=user_id))
+        return self.add_channel(
+            Channel(id="D" + user_id[1:], name=user_id, is_im=True, user=user_id)
+        )
 
 
 @dataclass(frozen=True)
@@ -101,12 +103,17 @@ def demo_workspace(team_id: str = "T0SHELL", name: str = "Shell Borough Council"
         ("priya", "Priya Shah", "Europe/London", False),
         ("jo", "Jo Lindqvist", "America/New_York", False),
     ]:
-        workspace.add_user(User(id=f"U{suffix}{handle.upper()}", name=handle, real_name=real, tz=tz,
-                                is_admin=admin))
-    workspace.add_user(User(id=f"U{suffix}PARTNER", name="kim", real_name="Kim (Housing Assoc.)",
-                            is_external=True))
-    workspace.add_user(User(id=workspace.bot_user_id, name="partnerbot", real_name="partnerbot",
-                            is_bot=True))
+        workspace.add_user(
+            User(
+                id=f"U{suffix}{handle.upper()}", name=handle, real_name=real, tz=tz, is_admin=admin
+            )
+        )
+    workspace.add_user(
+        User(id=f"U{suffix}PARTNER", name="kim", real_name="Kim (Housing Assoc.)", is_external=True)
+    )
+    workspace.add_user(
+        User(id=workspace.bot_user_id, name="partnerbot", real_name="partnerbot", is_bot=True)
+    )
     workspace.add_channel(Channel(id=f"C{suffix}GENERAL", name="general"))
     workspace.add_channel(Channel(id=f"C{suffix}RETROFIT", name="retrofit-partnership"))
     workspace.add_channel(Channel(id=f"G{suffix}LSPBOARD", name="lsp-board", is_private=True))

@@ -13,7 +13,9 @@ from bot.settings import Settings
 
 @pytest.fixture
 def emulator():
-    em = Emulator(demo_workspace("T0ONE", "One Council"), demo_workspace("T0TWO", "Two Council")).start()
+    em = Emulator(
+        demo_workspace("T0ONE", "One Council"), demo_workspace("T0TWO", "Two Council")
+    ).start()
     yield em
     em.stop()
 
@@ -28,7 +30,11 @@ def section(text):
 
 
 def button(label):
-    return {"type": "button", "text": {"type": "plain_text", "text": label}, "action_id": "a" + label[:5]}
+    return {
+        "type": "button",
+        "text": {"type": "plain_text", "text": label},
+        "action_id": "a" + label[:5],
+    }
 
 
 def refused(call, error):
@@ -44,19 +50,33 @@ OVER_LIMIT = {
     "button text over 75": [{"type": "actions", "elements": [button("x" * 76)]}],
     "51 blocks": [section("x")] * 51,
     "unknown block type": [{"type": "carousel"}],
-    "more than 100 options": [{"type": "section", "text": {"type": "mrkdwn", "text": "pick"}, "accessory": {
-        "type": "static_select", "action_id": "s", "options": [
-            {"text": {"type": "plain_text", "text": str(i)}, "value": str(i)} for i in range(101)]}}],
+    "more than 100 options": [
+        {
+            "type": "section",
+            "text": {"type": "mrkdwn", "text": "pick"},
+            "accessory": {
+                "type": "static_select",
+                "action_id": "s",
+                "options": [
+                    {"text": {"type": "plain_text", "text": str(i)}, "value": str(i)}
+                    for i in range(101)
+                ],
+            },
+        }
+    ],
     "11 fields": [{"type": "section", "fields": [{"type": "mrkdwn", "text": "f"}] * 11}],
-    "context text over 3000": [{"type": "context", "elements": [{"type": "mrkdwn", "text": "x" * 3001}]}],
+    "context text over 3000": [
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": "x" * 3001}]}
+    ],
 }
 
 
 @pytest.mark.parametrize("blocks", OVER_LIMIT.values(), ids=OVER_LIMIT.keys())
 def test_over_limit_message_blocks_are_refused(client, emulator, blocks):
     channel = emulator.workspaces["T0ONE"].channel_named("general").id
-    response = refused(lambda: client.chat_postMessage(channel=channel, text="t", blocks=blocks),
-                       "invalid_blocks")
+    response = refused(
+        lambda: client.chat_postMessage(channel=channel, text="t", blocks=blocks), "invalid_blocks"
+    )
     assert response["errors"]
     assert emulator.workspaces["T0ONE"].messages == {}
 
@@ -68,28 +88,46 @@ def test_blocks_at_the_limits_are_accepted(client, emulator):
 
 
 def modal(blocks, **extra):
-    return {"type": "modal", "title": {"type": "plain_text", "text": "Title"}, "blocks": blocks, **extra}
+    return {
+        "type": "modal",
+        "title": {"type": "plain_text", "text": "Title"},
+        "blocks": blocks,
+        **extra,
+    }
 
 
-@pytest.mark.parametrize("view", [
-    modal([section("x")] * 101),
-    modal([section("x")], private_metadata="m" * 3001),
-    modal([section("x" * 3001)]),
-    {**modal([section("x")]), "title": {"type": "plain_text", "text": "t" * 25}},
-], ids=["101 blocks", "private_metadata over 3000", "section over 3000", "title over 24"])
+@pytest.mark.parametrize(
+    "view",
+    [
+        modal([section("x")] * 101),
+        modal([section("x")], private_metadata="m" * 3001),
+        modal([section("x" * 3001)]),
+        {**modal([section("x")]), "title": {"type": "plain_text", "text": "t" * 25}},
+    ],
+    ids=["101 blocks", "private_metadata over 3000", "section over 3000", "title over 24"],
+)
 def test_over_limit_modals_are_refused(client, emulator, view):
     user = emulator.workspaces["T0ONE"].user_named("alex").id
-    refused(lambda: client.views_open(trigger_id=emulator.new_trigger(user), view=view), "invalid_arguments")
+    refused(
+        lambda: client.views_open(trigger_id=emulator.new_trigger(user), view=view),
+        "invalid_arguments",
+    )
 
 
 def test_a_trigger_works_once_and_for_three_seconds(client, emulator):
     user = emulator.workspaces["T0ONE"].user_named("alex").id
     trigger = emulator.new_trigger(user)
     assert client.views_open(trigger_id=trigger, view=modal([section("x")]))["ok"]
-    refused(lambda: client.views_open(trigger_id=trigger, view=modal([section("x")])), "invalid_trigger_id")
+    refused(
+        lambda: client.views_open(trigger_id=trigger, view=modal([section("x")])),
+        "invalid_trigger_id",
+    )
     stale = emulator.new_trigger(user)
     emulator.triggers[stale] = (user, time.time() - 4)
-    refused(lambda: client.views_open(trigger_id=stale, view=modal([section("x")])), "expired_trigger_id")
+    refused(
+        lambda: client.views_open(trigger_id=stale, view=modal([section("x")])),
+        "expired_trigger_id",
+    )
 
 
 def test_a_bad_token_is_invalid_auth(emulator):
@@ -101,7 +139,9 @@ def test_a_bad_token_is_invalid_auth(emulator):
 def test_a_token_reaches_only_its_own_workspace(client, emulator):
     assert client.auth_test()["team_id"] == "T0ONE"
     other_channel = emulator.workspaces["T0TWO"].channel_named("general").id
-    refused(lambda: client.chat_postMessage(channel=other_channel, text="hello"), "channel_not_found")
+    refused(
+        lambda: client.chat_postMessage(channel=other_channel, text="hello"), "channel_not_found"
+    )
 
 
 def test_unknown_channels_and_users_are_refused(client):
@@ -127,22 +167,35 @@ def test_messages_can_be_updated_threaded_and_linked(client, emulator):
     client.chat_postMessage(channel=channel, text="reply", thread_ts=posted["ts"])
     client.chat_update(channel=channel, ts=posted["ts"], text="edited")
     assert emulator.workspaces["T0ONE"].messages[(channel, posted["ts"])]["text"] == "edited"
-    assert client.chat_getPermalink(channel=channel, message_ts=posted["ts"])["permalink"].startswith("https://")
-    refused(lambda: client.chat_postMessage(channel=channel, text="x", thread_ts="9.9"), "thread_not_found")
+    assert client.chat_getPermalink(channel=channel, message_ts=posted["ts"])[
+        "permalink"
+    ].startswith("https://")
+    refused(
+        lambda: client.chat_postMessage(channel=channel, text="x", thread_ts="9.9"),
+        "thread_not_found",
+    )
 
 
 def test_schedule_message_reaches_only_120_days_ahead(client):
     now = int(time.time())
     assert client.chat_scheduleMessage(channel="C0ONEGENERAL", text="x", post_at=now + 3600)["ok"]
-    refused(lambda: client.chat_scheduleMessage(channel="C0ONEGENERAL", text="x",
-                                                post_at=now + 121 * 86400), "time_too_far")
-    refused(lambda: client.chat_scheduleMessage(channel="C0ONEGENERAL", text="x", post_at=now - 5),
-            "time_in_past")
+    refused(
+        lambda: client.chat_scheduleMessage(
+            channel="C0ONEGENERAL", text="x", post_at=now + 121 * 86400
+        ),
+        "time_too_far",
+    )
+    refused(
+        lambda: client.chat_scheduleMessage(channel="C0ONEGENERAL", text="x", post_at=now - 5),
+        "time_in_past",
+    )
 
 
 def test_files_upload_in_two_steps(client, emulator):
     content = b"PK\x03\x04 workbook"
-    uploaded = client.files_upload_v2(content=content, filename="register.xlsx", channel="C0ONEGENERAL")
+    uploaded = client.files_upload_v2(
+        content=content, filename="register.xlsx", channel="C0ONEGENERAL"
+    )
     assert uploaded["ok"]
     [record] = emulator.workspaces["T0ONE"].files.values()
     assert record["content"] == content and record["shared_in"] == "C0ONEGENERAL"
@@ -150,13 +203,18 @@ def test_files_upload_in_two_steps(client, emulator):
 
 def test_a_listener_client_sees_the_429_at_once(client, emulator):
     emulator.rate_limit("chat.postMessage", times=1, retry_after=1)
-    response = refused(lambda: client.chat_postMessage(channel="C0ONEGENERAL", text="x"), "ratelimited")
+    response = refused(
+        lambda: client.chat_postMessage(channel="C0ONEGENERAL", text="x"), "ratelimited"
+    )
     assert response.status_code == 429 and response.headers["Retry-After"] == "1"
 
 
 def test_the_scheduler_client_waits_out_a_429_and_succeeds(emulator):
-    settings = Settings(_env_file=None, slack_bot_token=emulator.workspaces["T0ONE"].bot_token,
-                        slack_api_url=emulator.url)
+    settings = Settings(
+        _env_file=None,
+        slack_bot_token=emulator.workspaces["T0ONE"].bot_token,
+        slack_api_url=emulator.url,
+    )
     emulator.rate_limit("chat.postMessage", times=1, retry_after=1)
     started = time.monotonic()
     assert scheduler_client(settings).chat_postMessage(channel="C0ONEGENERAL", text="nudge")["ok"]

@@ -10,7 +10,9 @@ def home_opened(people):
 
 
 def test_opening_the_home_tab_publishes_it(box, people):
-    box.driver.command("partnership add Retrofit Partnership", user=people.alex, channel=people.retrofit)
+    box.driver.command(
+        "partnership add Retrofit Partnership", user=people.alex, channel=people.retrofit
+    )
     box.wait()
     reply = box.driver.event(home_opened(people))
     box.wait()

@@ -18,12 +18,18 @@ def log_stream():
 
 def test_each_request_is_one_json_line_with_team_and_request_ids(box, people, log_stream):
     configure_logging(secrets=[box.settings.slack_bot_token, box.signing_secret], stream=log_stream)
-    box.driver.command("partnership add Secret Anonymous Answer", user=people.sam, channel=people.general)
+    box.driver.command(
+        "partnership add Secret Anonymous Answer", user=people.sam, channel=people.general
+    )
     box.wait()
     lines = [json.loads(line) for line in log_stream.getvalue().splitlines()]
     [request] = [line for line in lines if line["message"] == "slack request"]
     assert request["team_id"] == people.team and len(request["request_id"]) == 12
-    assert (request["kind"], request["slack_id"], request["user_id"]) == ("command", "/partners", people.sam)
+    assert (request["kind"], request["slack_id"], request["user_id"]) == (
+        "command",
+        "/partners",
+        people.sam,
+    )
     assert "Secret Anonymous Answer" not in log_stream.getvalue()
 
 

@@ -38,7 +38,9 @@ def wait_healthy(base: str, process: subprocess.Popen, timeout: float = 40) -> N
 class Served:
     """A running `partnerbot serve` and the emulator it talks to."""
 
-    def __init__(self, process: subprocess.Popen, emulator: Emulator, base: str, secret: str) -> None:
+    def __init__(
+        self, process: subprocess.Popen, emulator: Emulator, base: str, secret: str
+    ) -> None:
         self.process, self.emulator, self.base = process, emulator, base
         self.driver = SlackDriver(emulator, base + "/slack/events", secret)
 
@@ -54,11 +56,20 @@ def served(tmp_path):
     emulator = Emulator().start()
     port, secret = free_port(), "serve-test-signing-secret"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "PARTNERBOT_"))}
-    env.update(SLACK_BOT_TOKEN=emulator.workspace.bot_token, SLACK_SIGNING_SECRET=secret,
-               SLACK_API_URL=emulator.url, DATABASE_URL=f"sqlite:///{tmp_path / 'serve.db'}")
-    process = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve", "--port", str(port)],
-                               cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True)
+    env.update(
+        SLACK_BOT_TOKEN=emulator.workspace.bot_token,
+        SLACK_SIGNING_SECRET=secret,
+        SLACK_API_URL=emulator.url,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'serve.db'}",
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "serve", "--port", str(port)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     server = Served(process, emulator, f"http://127.0.0.1:{port}", secret)
     try:
         wait_healthy(server.base, process)

@@ -16,8 +16,13 @@ def test_the_shell_answers_help_from_piped_stdin(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "PARTNERBOT_"))}
     env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'shell.db'}"
     done = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "shell"], input="/partners help\n", text=True,
-        capture_output=True, timeout=60, cwd=tmp_path, env=env,
+        [sys.executable, "-m", "bot.cli", "shell"],
+        input="/partners help\n",
+        text=True,
+        capture_output=True,
+        timeout=60,
+        cwd=tmp_path,
+        env=env,
     )
     assert done.returncode == 0, done.stderr
     assert "(only you can see this)" in done.stdout
@@ -32,8 +37,11 @@ def run(box, script):
 
 
 def test_people_and_channels_can_be_switched(box):
-    shown = run(box, "/as @sam\n/in #retrofit-partnership\n/partners partnership add Retrofit\n"
-                     "/as @nobody\n/in #nowhere\n")
+    shown = run(
+        box,
+        "/as @sam\n/in #retrofit-partnership\n/partners partnership add Retrofit\n"
+        "/as @nobody\n/in #nowhere\n",
+    )
     assert "You are now @sam" in shown and "You are now in #retrofit-partnership" in shown
     assert "#retrofit-partnership  partnerbot:" in shown
     assert "*Retrofit* in #retrofit-partnership, added by @sam" in shown
@@ -41,8 +49,11 @@ def test_people_and_channels_can_be_switched(box):
 
 
 def test_a_form_is_filled_in_and_submitted_by_number(box: Sandbox):
-    shown = run(box, "/partners partnership add Parks\n/partners partnership add\n1\nparks\n\n"
-                     "2\nLSP Board\n#lsp-board\n/partners partnership list\n")
+    shown = run(
+        box,
+        "/partners partnership add Parks\n/partners partnership add\n1\nparks\n\n"
+        "2\nLSP Board\n#lsp-board\n/partners partnership list\n",
+    )
     assert "┌─ modal: Add a partnership ─" in shown
     assert "partnership_name: There is already a partnership called “Parks”." in shown
     assert "┌─ modal: Partnership added ─" in shown

@@ -44,7 +44,9 @@ def test_a_huge_unknown_subcommand_is_cut_short_and_escaped(box, people):
     box.wait()
     call = only_response(box)
     assert call.ok
-    assert "<script>" not in str(call.args["blocks"]) and "&lt;script&gt;" in str(call.args["blocks"])
+    assert "<script>" not in str(call.args["blocks"]) and "&lt;script&gt;" in str(
+        call.args["blocks"]
+    )
 
 
 @pytest.mark.parametrize("name", sorted(set(SUBCOMMANDS) - AVAILABLE))

@@ -30,7 +30,11 @@ def test_adding_a_partnership_tells_the_channel_and_stores_it(box, people):
     assert f"<@{people.alex}>" in call.args["text"] and "Retrofit Partnership" in call.args["text"]
     [stored] = rows(box, Partnership)
     assert (stored.team_id, stored.name, stored.channel_id, stored.created_by) == (
-        people.team, "Retrofit Partnership", people.retrofit, people.alex)
+        people.team,
+        "Retrofit Partnership",
+        people.retrofit,
+        people.alex,
+    )
     [audit] = rows(box, AuditEntry)
     assert (audit.action, audit.entity, audit.actor_id) == ("create", "partnership", people.alex)
 
@@ -43,7 +47,10 @@ def test_a_partnership_added_in_a_dm_has_no_channel(box, people):
 @pytest.mark.parametrize(
     ("text", "said"),
     [
-        ("partnership add retrofit partnership", "already a partnership called “Retrofit Partnership”"),
+        (
+            "partnership add retrofit partnership",
+            "already a partnership called “Retrofit Partnership”",
+        ),
         ("partnership add " + "x" * 5000, "keep it to 80 or fewer"),
         ("partnership add @sam's board", "can't contain mentions"),
         ("partnership add ''", "needs a name"),
@@ -93,25 +100,45 @@ def test_add_alone_opens_a_form_that_adds_on_submit(box, people):
     assert view["callback_id"] == ADD_VIEW
     element = view["blocks"][1]["element"]
     assert element["initial_conversation"] == people.board
-    reply = box.driver.view_submission(view, {
-        NAME_BLOCK: {NAME_INPUT: {"type": "plain_text_input", "value": "LSP Board"}},
-        CHANNEL_BLOCK: {CHANNEL_INPUT: {"type": "conversations_select",
-                                        "selected_conversation": people.board}},
-    }, user=people.sam)
+    reply = box.driver.view_submission(
+        view,
+        {
+            NAME_BLOCK: {NAME_INPUT: {"type": "plain_text_input", "value": "LSP Board"}},
+            CHANNEL_BLOCK: {
+                CHANNEL_INPUT: {
+                    "type": "conversations_select",
+                    "selected_conversation": people.board,
+                }
+            },
+        },
+        user=people.sam,
+    )
     assert reply.status == 200
     assert reply.json()["response_action"] == "update"
     assert "LSP Board" in str(reply.json()["view"]["blocks"])
     [stored] = rows(box, Partnership)
-    assert (stored.name, stored.channel_id, stored.created_by) == ("LSP Board", people.board, people.sam)
+    assert (stored.name, stored.channel_id, stored.created_by) == (
+        "LSP Board",
+        people.board,
+        people.sam,
+    )
 
 
 def test_the_form_shows_a_duplicate_as_a_field_error_and_saves_nothing(box, people):
     command(box, "partnership add Retrofit Partnership", people.alex, people.retrofit)
     command(box, "partnership add", people.sam, people.general)
     view = box.emulator.calls_to("views.open")[0].result["view"]
-    reply = box.driver.view_submission(view, {
-        NAME_BLOCK: {NAME_INPUT: {"type": "plain_text_input", "value": "retrofit  PARTNERSHIP"}},
-    }, user=people.sam)
-    assert reply.json() == {"response_action": "errors", "errors": {
-        NAME_BLOCK: "There is already a partnership called “Retrofit Partnership”."}}
+    reply = box.driver.view_submission(
+        view,
+        {
+            NAME_BLOCK: {
+                NAME_INPUT: {"type": "plain_text_input", "value": "retrofit  PARTNERSHIP"}
+            },
+        },
+        user=people.sam,
+    )
+    assert reply.json() == {
+        "response_action": "errors",
+        "errors": {NAME_BLOCK: "There is already a partnership called “Retrofit Partnership”."},
+    }
     assert len(rows(box, Partnership)) == 1

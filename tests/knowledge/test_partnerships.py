@@ -22,13 +22,19 @@ from tests.conftest import NOW
 
 
 def add(session, name, *, team="T1", channel="C1", actor="U1"):
-    return add_partnership(session, team_id=team, name=name, channel_id=channel, actor_id=actor, now=NOW)
+    return add_partnership(
+        session, team_id=team, name=name, channel_id=channel, actor_id=actor, now=NOW
+    )
 
 
 def test_adding_a_partnership_keeps_its_name_channel_and_author(session):
     added = add(session, "  Retrofit   Partnership ")
     assert (added.name, added.channel_id, added.created_by, added.created_at) == (
-        "Retrofit Partnership", "C1", "U1", NOW)
+        "Retrofit Partnership",
+        "C1",
+        "U1",
+        NOW,
+    )
     assert [p.name for p in list_partnerships(session, team_id="T1")] == ["Retrofit Partnership"]
 
 
@@ -39,10 +45,14 @@ def test_every_addition_is_audited(session):
     assert json.loads(entry.detail) == {"name": "Parks Partnership", "channel_id": "C1"}
 
 
-@pytest.mark.parametrize("again", ["retrofit partnership", "RETROFIT  PARTNERSHIP", "“Retrofit Partnership”"])
+@pytest.mark.parametrize(
+    "again", ["retrofit partnership", "RETROFIT  PARTNERSHIP", "“Retrofit Partnership”"]
+)
 def test_the_same_name_in_any_case_is_refused(session, again):
     add(session, "Retrofit Partnership")
-    with pytest.raises(PartnershipError, match="already a partnership called “Retrofit Partnership”"):
+    with pytest.raises(
+        PartnershipError, match="already a partnership called “Retrofit Partnership”"
+    ):
         add(session, again)
     assert len(list_partnerships(session, team_id="T1")) == 1
     assert len(session.exec(select(AuditEntry)).all()) == 1
@@ -76,7 +86,9 @@ def test_workspaces_never_see_each_others_partnerships(session):
 
 def test_a_channel_with_one_partnership_makes_it_the_default(session):
     add(session, "Retrofit Partnership", channel="C1")
-    assert channel_partnership(session, team_id="T1", channel_id="C1").name == "Retrofit Partnership"
+    assert (
+        channel_partnership(session, team_id="T1", channel_id="C1").name == "Retrofit Partnership"
+    )
     assert channel_partnership(session, team_id="T1", channel_id="C2") is None
     assert channel_partnership(session, team_id="T2", channel_id="C1") is None
 

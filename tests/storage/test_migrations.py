@@ -26,7 +26,9 @@ def test_schema_after_migrations_matches_the_models(engine):
 def test_upgrade_twice_is_harmless(engine):
     upgrade(engine)
     with engine.connect() as connection:
-        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+        assert (
+            connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+        )
 
 
 def test_sqlite_runs_with_wal_and_foreign_keys(engine):
