@@ -1,0 +1,30 @@
+# Sourced by scripts/run and scripts/test: make .venv with Python 3.11+ and install partnerbot
+# into it (again only when pyproject.toml has changed).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+pick_python() {
+  for candidate in "${PYTHON:-}" python3.13 python3.12 python3.11 python3; do
+    [ -n "$candidate" ] || continue
+    if command -v "$candidate" >/dev/null 2>&1 &&
+      "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+      echo "$candidate"
+      return
+    fi
+  done
+  echo "partnerbot needs Python 3.11 or newer; install it, or set PYTHON=/path/to/python3.11" >&2
+  exit 1
+}
+
+extras="${1:-}"
+if [ ! -x .venv/bin/python ]; then
+  "$(pick_python)" -m venv .venv
+fi
+stamp=".venv/.installed${extras:+-$extras}"
+wanted="$(cat pyproject.toml | sha256sum | cut -d' ' -f1)"
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$wanted" ]; then
+  echo "Installing partnerbot into .venv (first run takes a minute)..." >&2
+  .venv/bin/python -m pip install --quiet --upgrade pip >&2
+  .venv/bin/python -m pip install --quiet -e ".${extras:+[$extras]}" >&2
+  echo "$wanted" >"$stamp"
+fi
