@@ -1,0 +1,73 @@
+"""manifest.yml declares what the code listens for, with exactly the scopes it uses."""
+
+from pathlib import Path
+
+import yaml
+
+from bot.emulator import Call
+from handlers.commands import COMMAND
+from handlers.lessons import SAVE_AS_LESSON
+
+MANIFEST = yaml.safe_load((Path(__file__).resolve().parents[2] / "manifest.yml").read_text())
+
+# Bot scopes each Web API method needs (Slack's method reference); None: no scope.
+METHOD_SCOPES = {
+    "auth.test": None,
+    "response_url": None,
+    "views.open": None,
+    "views.update": None,
+    "views.push": None,
+    "views.publish": None,
+    "chat.postMessage": "chat:write",
+    "chat.postEphemeral": "chat:write",
+    "chat.update": "chat:write",
+    "chat.delete": "chat:write",
+    "chat.scheduleMessage": "chat:write",
+    "chat.getPermalink": None,
+    "conversations.open": "im:write",
+    "conversations.info": "channels:read",
+    "users.info": "users:read",
+    "files.getUploadURLExternal": "files:write",
+    "files.completeUploadExternal": "files:write",
+    "reactions.add": "reactions:write",
+}
+
+
+def test_the_slash_command_escapes_mentions():
+    [command] = MANIFEST["features"]["slash_commands"]
+    assert command["command"] == COMMAND and command["should_escape"] is True
+    assert command["url"].endswith("/slack/events")
+
+
+def test_the_message_shortcut_matches_its_listener():
+    [shortcut] = MANIFEST["features"]["shortcuts"]
+    assert (shortcut["type"], shortcut["callback_id"]) == ("message", SAVE_AS_LESSON)
+
+
+def test_home_events_and_interactivity_are_on():
+    assert MANIFEST["features"]["app_home"]["home_tab_enabled"] is True
+    assert MANIFEST["settings"]["event_subscriptions"]["bot_events"] == ["app_home_opened"]
+    assert MANIFEST["settings"]["interactivity"]["is_enabled"] is True
+
+
+def scopes_used(calls: list[Call]) -> set[str]:
+    return {scope for c in calls if (scope := METHOD_SCOPES[c.method])}
+
+
+def test_the_scopes_are_exactly_those_the_bot_uses(box, people):
+    # Exercise every surface the bot has, then compare what it called with what it asks for.
+    for text in [
+        "help",
+        "partnership add Retrofit",
+        "partnership list",
+        "partnership add",
+        "ask x",
+    ]:
+        box.driver.command(text, user=people.alex, channel=people.retrofit)
+    box.driver.event({"type": "app_home_opened", "user": people.sam, "tab": "home"})
+    box.driver.message_shortcut(
+        SAVE_AS_LESSON, {"ts": "1.1", "text": "x"}, user=people.sam, channel=people.general
+    )
+    box.wait()
+    needed = scopes_used(box.emulator.calls) | {"commands"}  # commands: slash command, shortcut
+    assert set(MANIFEST["oauth_config"]["scopes"]["bot"]) == needed
