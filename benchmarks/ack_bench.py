@@ -99,9 +99,7 @@ def main() -> None:
         f"partnerbot serve (gunicorn gthread, 1 worker), {count} signed requests per command, "
         f"{os.cpu_count()} cores, SQLite"
     )
-    print(
-        "| command | HTTP | ack p50 ms | ack p95 ms | ack max ms | reply p50 ms | reply p95 ms |"
-    )
+    print("| command | HTTP | ack p50 ms | ack p95 ms | ack max ms | reply p50 ms | reply p95 ms |")
     print("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
     for label, statuses, acks, replies in rows:
         print(

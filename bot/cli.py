@@ -37,7 +37,13 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("socket", help="Socket Mode (needs SLACK_APP_TOKEN)")
     commands.add_parser("worker", help="the scheduler alone (nudges, timers, digests)")
     db = commands.add_parser("db", help="database maintenance")
-    db.add_argument("action", choices=["upgrade"], help="upgrade: run migrations to head")
+    db.add_argument(
+        "action",
+        choices=["upgrade", "revision"],
+        help="upgrade: run migrations to head; revision: write a new migration "
+        "from the change in storage/models.py (developers)",
+    )
+    db.add_argument("-m", "--message", default="schema change", help="the revision's title")
     imports = commands.add_parser("import", help="bulk import notes or lessons (CSV or JSON Lines)")
     imports.add_argument("file")
     search = commands.add_parser("search", help="search the knowledge base")
@@ -94,8 +100,16 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     elif args.command == "db":
         from storage.db import make_engine, upgrade
 
-        upgrade(make_engine(settings.database_url))
-        print("database is at the latest schema")
+        engine = make_engine(settings.database_url)
+        upgrade(engine)
+        if args.action == "revision":
+            from alembic import command
+
+            from storage.db import alembic_config
+
+            command.revision(alembic_config(engine), args.message, autogenerate=True)
+        else:
+            print("database is at the latest schema")
     else:
         print(
             f"partnerbot {args.command}: {NOT_YET[args.command]} is not available yet; it arrives "
