@@ -43,6 +43,15 @@ def build_services(settings: Settings, engine: Engine, clock: Callable[[], datet
     )
 
 
+def open_services(
+    settings: Settings, clock: Callable[[], datetime] = utc_now
+) -> tuple[Engine, Services]:
+    """Migrate the database to head and build the services on it (the app and the worker)."""
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    return engine, build_services(settings, engine, clock)
+
+
 def create_app(
     settings: Settings,
     *,
@@ -57,9 +66,7 @@ def create_app(
             "SLACK_BOT_TOKEN for a single workspace."
         )
     settings.require("SLACK_BOT_TOKEN", *(() if socket_mode else ("SLACK_SIGNING_SECRET",)))
-    engine = make_engine(settings.database_url)
-    upgrade(engine)
-    services = build_services(settings, engine, clock)
+    engine, services = open_services(settings, clock)
     executor = TrackedExecutor()
     app = App(
         client=web_client(settings),

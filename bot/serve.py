@@ -6,7 +6,7 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
-from bot.factory import create_app
+from bot.factory import create_app, open_services
 from bot.logs import configure_logging
 from bot.scheduler import build_scheduler
 from bot.settings import Settings
@@ -100,13 +100,6 @@ def worker(settings: Settings) -> None:
     """`partnerbot worker`: the scheduler alone, in the foreground."""
     settings.require("SLACK_BOT_TOKEN")
     configure_logging(secrets=_secrets(settings))
-    bot = create_app(
-        settings.model_copy(
-            update={
-                "slack_signing_secret": settings.slack_signing_secret
-                or "worker-does-not-verify-requests"
-            }
-        )
-    )
+    _, services = open_services(settings)
     logger.info("worker starting")
-    build_scheduler(bot.services, blocking=True).start()
+    build_scheduler(services, blocking=True).start()

@@ -22,7 +22,9 @@ if [ ! -x .venv/bin/python ]; then
 fi
 stamp=".venv/.installed${extras:+-$extras}"
 wanted="$(cat pyproject.toml | sha256sum | cut -d' ' -f1)"
-if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$wanted" ]; then
+installed() { [ -f "$1" ] && [ "$(cat "$1")" = "$wanted" ]; }
+# an install with the test extras has everything a plain run needs
+if ! installed "$stamp" && ! { [ -z "$extras" ] && installed .venv/.installed-test; }; then
   echo "Installing partnerbot into .venv (first run takes a minute)..." >&2
   .venv/bin/python -m pip install --quiet --upgrade pip >&2
   .venv/bin/python -m pip install --quiet -e ".${extras:+[$extras]}" >&2

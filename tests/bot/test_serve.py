@@ -110,3 +110,27 @@ def test_serve_answers_a_signed_help_and_refuses_a_forged_one(served):
 def test_healthz_answers_when_the_database_does(served):
     with urllib.request.urlopen(served.base + "/healthz", timeout=5) as response:
         assert (response.status, response.read()) == (200, b"ok\n")
+
+
+def test_the_worker_runs_the_scheduler_until_stopped(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "PARTNERBOT_"))}
+    env.update(SLACK_BOT_TOKEN="xoxb-worker-test", DATABASE_URL=f"sqlite:///{tmp_path / 'w.db'}")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "worker"],
+        cwd=tmp_path,
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    seen = []
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and process.poll() is None:
+        line = process.stderr.readline()
+        seen.append(line)
+        if "Scheduler started" in line:
+            break
+    process.terminate()
+    process.communicate(timeout=20)
+    messages = [json.loads(line)["message"] for line in seen if line.startswith("{")]
+    assert "worker starting" in messages and "Scheduler started" in messages
+    assert "xoxb-worker-test" not in "".join(seen)

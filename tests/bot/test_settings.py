@@ -94,3 +94,19 @@ def test_db_upgrade_migrates(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
     assert main(["db", "upgrade"]) == 0
     assert (tmp_path / "cli.db").exists()
+
+
+def test_socket_mode_needs_no_signing_secret(settings):
+    from bot.emulator import Emulator
+    from bot.factory import create_app
+
+    emulator = Emulator().start()
+    try:
+        socket_settings = settings.model_copy(
+            update={"slack_bot_token": emulator.workspace.bot_token, "slack_api_url": emulator.url}
+        )
+        bot = create_app(socket_settings, socket_mode=True)
+        assert bot.app.client.base_url == emulator.url
+        bot.engine.dispose()
+    finally:
+        emulator.stop()
