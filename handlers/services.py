@@ -23,6 +23,3 @@ class Services:
     facilitators: frozenset[str]
     timezone: str
 
-    def may_manage(self, user_id: str, *, is_admin: bool = False) -> bool:
-        """Facilitators in settings and workspace admins may manage any entry."""
-        return is_admin or user_id in self.facilitators
