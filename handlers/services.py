@@ -22,4 +22,3 @@ class Services:
     clock: Clock
     facilitators: frozenset[str]
     timezone: str
-

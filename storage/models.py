@@ -1,8 +1,8 @@
 """Every table partnerbot keeps. Each row belongs to exactly one workspace (`team_id`)."""
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Column, Text, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Index, Integer, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime
@@ -52,3 +52,79 @@ class ProcessedEvent(SQLModel, table=True):
     team_id: str = Field(max_length=SLACK_ID)
     event_id: str = Field(max_length=64)
     received_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+
+
+TITLE_MAX = 150  # a Block Kit header's limit, so a title always fits one
+TEXT_MAX = 3000  # a modal text input's limit, and a section's
+TAGS_MAX = 10
+TAG_MAX = 40
+
+
+class Entry(SQLModel, table=True):
+    """What a partnership knows: a lesson learnt, a briefing note, or a curated library entry.
+
+    One table for the three kinds, because they are searched, voted on and shown together;
+    `kind` says which, and the columns a kind does not use stay empty.
+    """
+
+    __table_args__ = (
+        UniqueConstraint("team_id", "slug", name="uq_entry_team_slug"),
+        Index("ix_entry_team_changed", "team_id", "changed_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=SLACK_ID)
+    kind: str = Field(max_length=16)  # lesson | brief | library
+    title: str = Field(max_length=TITLE_MAX)
+    # a lesson's "what happened", a briefing note's text, a library entry's guidance
+    body: str = Field(default="", sa_column=Column(Text, nullable=False))
+    learnt: str | None = Field(default=None, sa_column=Column(Text))  # lessons only
+    differently: str | None = Field(default=None, sa_column=Column(Text))  # lessons only
+    tags: str = Field(default="", max_length=(TAG_MAX + 1) * TAGS_MAX)  # space-separated
+    author_id: str | None = Field(default=None, max_length=SLACK_ID)  # None for the library
+    source: str | None = Field(default=None, max_length=500)  # a link, or the library's citation
+    slug: str | None = Field(default=None, max_length=80)  # the library's stable key
+    note_date: date | None = None  # briefing notes: the date the note is about
+    permalink: str | None = Field(default=None, max_length=500)  # the message it came from
+    partnership_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("partnership.id", ondelete="SET NULL"), index=True),
+    )
+    channel_id: str | None = Field(default=None, max_length=SLACK_ID)  # where it was saved
+    private: bool = False  # visible only to searches run in channel_id
+    helpful: int = 0
+    unhelpful: int = 0
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    # bumped with every change the search index must see (edits, votes, deletion)
+    changed_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    version: int = 1
+    deleted_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+
+
+class Vote(SQLModel, table=True):
+    """One person's Helpful / Not helpful on one entry; voting again changes it."""
+
+    __table_args__ = (UniqueConstraint("entry_id", "user_id", name="uq_vote_entry_user"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=SLACK_ID)
+    entry_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("entry.id", ondelete="CASCADE"), nullable=False)
+    )
+    user_id: str = Field(max_length=SLACK_ID)
+    helpful: bool
+    at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class LessonWanted(SQLModel, table=True):
+    """A question search could not answer, kept as a prompt for someone to write the lesson."""
+
+    __tablename__ = "lesson_wanted"
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=SLACK_ID, index=True)
+    question: str = Field(max_length=TEXT_MAX)
+    asked_by: str = Field(max_length=SLACK_ID)
+    channel_id: str | None = Field(default=None, max_length=SLACK_ID)
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))

@@ -2,18 +2,27 @@
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 from sqlmodel import SQLModel
 
 import storage.models  # noqa: F401
-from storage.db import make_engine, upgrade
+from storage.db import alembic_config, make_engine, upgrade
 
 
 def test_upgrade_from_empty_creates_every_table(tmp_path):
     engine = make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
     upgrade(engine)
     tables = set(inspect(engine).get_table_names())
-    assert {"partnership", "audit_entry", "processed_event", "alembic_version"} <= tables
+    assert {
+        "partnership",
+        "audit_entry",
+        "processed_event",
+        "entry",
+        "vote",
+        "lesson_wanted",
+        "alembic_version",
+    } <= tables
 
 
 def test_schema_after_migrations_matches_the_models(engine):
@@ -23,12 +32,13 @@ def test_schema_after_migrations_matches_the_models(engine):
     assert differences == []
 
 
-def test_upgrade_twice_is_harmless(engine):
+def test_upgrade_twice_is_harmless_and_lands_on_head(engine):
     upgrade(engine)
+    head = ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+    assert head == "0002"
     with engine.connect() as connection:
-        assert (
-            connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
-        )
+        version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    assert version == head
 
 
 def test_sqlite_runs_with_wal_and_foreign_keys(engine):

@@ -1,0 +1,362 @@
+"""The inverted index behind search, for one workspace.
+
+Each term keeps a posting list (document slots and field-weighted term frequencies) in compact
+arrays; a query scores only the documents its terms reach, with numpy, by BM25 over the
+weighted fields (title > tags > body). Each query word is also expanded against the index's
+vocabulary of words as people wrote them, so a word one or two typos away, or a word it begins,
+still matches. Documents are added, replaced and removed one at a time: no rebuild.
+"""
+
+import math
+import threading
+from array import array
+from bisect import bisect_left
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from knowledge.text import STOP_WORDS, fold, stem, surface_terms
+
+FIELD_WEIGHTS = {"title": 3.0, "tags": 2.0, "body": 1.0}
+K1, B = 1.2, 0.75
+KINDS = ("lesson", "brief", "library")
+FUZZY_MIN_LENGTH = 4  # shorter words are matched exactly: "LSP" is not one typo from "LAA"
+PREFIX_FACTOR = 0.6
+TYPO_FACTORS = {1: 0.75, 2: 0.5}
+MAX_EXPANSIONS = 24
+NO_SLOT = -1
+
+
+@dataclass(frozen=True)
+class Document:
+    """What the index needs to know about one entry (never more: no one's text is kept)."""
+
+    entry_id: int
+    kind: str
+    title: str
+    text: str
+    tags: tuple[str, ...] = ()
+    created: datetime | None = None
+    author_id: str | None = None
+    partnership_id: int | None = None
+    private_channel: str | None = None  # set when only searches in that channel may find it
+    votes: int = 0  # helpful minus not helpful
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which documents a search may return."""
+
+    kinds: frozenset[str] | None = None
+    tags: tuple[str, ...] = ()
+    partnership_id: int | None = None
+    author_id: str | None = None
+    channel_id: str | None = None  # the channel searched from: its private entries are visible
+
+
+@dataclass(frozen=True)
+class Expansion:
+    """A vocabulary term a query word stands for, and how much a match through it counts."""
+
+    term_id: int
+    factor: float
+
+
+@dataclass(frozen=True)
+class Scored:
+    """Candidate documents with their BM25 score and how much of the query each covers."""
+
+    slots: np.ndarray
+    scores: np.ndarray
+    coverage: np.ndarray
+
+
+def _code(codes: dict[str, int], value: str | None) -> int:
+    if value is None:
+        return NO_SLOT
+    return codes.setdefault(value, len(codes))
+
+
+class SearchIndex:
+    """A workspace's searchable documents. Thread-safe; every method takes the lock."""
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._term_ids: dict[str, int] = {}
+        self._terms: list[str] = []
+        self._post_slots: list[array] = []  # array('i') per term
+        self._post_weights: list[array] = []  # array('f') per term
+        self._word_term: dict[str, int] = {}  # every word as written → its term
+        self._words_by_length: dict[int, list[str]] = defaultdict(list)
+        self._sorted_words: list[str] | None = None
+        self._expansions: dict[str, tuple[Expansion, ...]] = {}
+        self._codes: dict[str, int] = {}
+        # one item per document slot; a replaced or removed document leaves a dead slot
+        self._entry = array("q")
+        self._alive = array("b")
+        self._length = array("f")
+        self._kind = array("b")
+        self._created = array("d")
+        self._votes = array("f")
+        self._partnership = array("q")
+        self._author = array("q")
+        self._channel = array("q")
+        self._titles: list[str] = []
+        self._slot_of: dict[int, int] = {}
+        self._total_length = 0.0
+
+    # -- size ---------------------------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self._slot_of)
+
+    def __contains__(self, entry_id: object) -> bool:
+        return entry_id in self._slot_of
+
+    @property
+    def vocabulary_size(self) -> int:
+        return len(self._word_term)
+
+    # -- writing ------------------------------------------------------------------------------
+    def _term_id(self, term: str) -> int:
+        tid = self._term_ids.get(term)
+        if tid is None:
+            tid = self._term_ids[term] = len(self._terms)
+            self._terms.append(term)
+            self._post_slots.append(array("i"))
+            self._post_weights.append(array("f"))
+        return tid
+
+    def _learn_word(self, word: str, tid: int) -> None:
+        if word not in self._word_term:
+            self._word_term[word] = tid
+            self._words_by_length[len(word)].append(word)
+            self._sorted_words = None
+            self._expansions.clear()
+
+    def add(self, doc: Document) -> None:
+        """Index a document, replacing any earlier version of the same entry."""
+        with self._lock:
+            self._remove(doc.entry_id)
+            slot = len(self._entry)
+            weights: dict[int, float] = defaultdict(float)
+            length = 0.0
+            tag_text = " ".join(t.replace("-", " ") for t in doc.tags)
+            for name, text in (("title", doc.title), ("tags", tag_text), ("body", doc.text)):
+                weight = FIELD_WEIGHTS[name]
+                for word, term in surface_terms(text):
+                    tid = self._term_id(term)
+                    self._learn_word(word, tid)
+                    weights[tid] += weight
+                    length += weight
+            for tag in doc.tags:  # exact tag filters; weight 0, so they never score
+                weights.setdefault(self._term_id("#" + fold(tag)), 0.0)
+            for tid, weight in weights.items():
+                self._post_slots[tid].append(slot)
+                self._post_weights[tid].append(weight)
+            self._entry.append(doc.entry_id)
+            self._alive.append(1)
+            self._length.append(length)
+            self._kind.append(KINDS.index(doc.kind))
+            self._created.append(doc.created.timestamp() if doc.created else 0.0)
+            self._votes.append(doc.votes)
+            self._partnership.append(doc.partnership_id if doc.partnership_id is not None else -1)
+            self._author.append(_code(self._codes, doc.author_id))
+            self._channel.append(_code(self._codes, doc.private_channel))
+            self._titles.append(doc.title)
+            self._slot_of[doc.entry_id] = slot
+            self._total_length += length
+
+    def remove(self, entry_id: int) -> None:
+        """Forget an entry (deleted, or no longer searchable)."""
+        with self._lock:
+            self._remove(entry_id)
+            if len(self._entry) > 1000 and len(self._slot_of) < 0.75 * len(self._entry):
+                self._compact()
+
+    def _remove(self, entry_id: int) -> None:
+        slot = self._slot_of.pop(entry_id, None)
+        if slot is not None:
+            self._alive[slot] = 0
+            self._total_length -= self._length[slot]
+
+    def _compact(self) -> None:
+        """Drop dead slots from every posting list, so they stop costing time and memory."""
+        alive = np.frombuffer(self._alive, dtype=np.int8).astype(bool)
+        new_slot = np.cumsum(alive) - 1
+        for tid in range(len(self._terms)):
+            slots = np.frombuffer(self._post_slots[tid], dtype=np.int32)
+            keep = alive[slots]
+            self._post_slots[tid] = array("i", new_slot[slots[keep]].astype(np.int32).tobytes())
+            weights = np.frombuffer(self._post_weights[tid], dtype=np.float32)[keep]
+            self._post_weights[tid] = array("f", weights.tobytes())
+        for name in (
+            "_entry",
+            "_alive",
+            "_length",
+            "_kind",
+            "_created",
+            "_votes",
+            "_partnership",
+            "_author",
+            "_channel",
+        ):
+            old: array = getattr(self, name)
+            kept = np.frombuffer(old, dtype=np.dtype(old.typecode))[alive]
+            setattr(self, name, array(old.typecode, kept.tobytes()))
+        self._titles = [t for t, keep in zip(self._titles, alive, strict=True) if keep]
+        self._slot_of = {int(e): s for s, e in enumerate(self._entry)}
+
+    # -- query words --------------------------------------------------------------------------
+    def expand(self, word: str) -> tuple[Expansion, ...]:
+        """The terms a query word stands for: itself, words a typo or two away, longer words
+        it begins. Cached until the vocabulary grows."""
+        word = fold(word)
+        cached = self._expansions.get(word)
+        if cached is not None:
+            return cached
+        best: dict[int, float] = {}
+        exact = self._term_ids.get(stem(word))
+        if exact is not None:
+            best[exact] = 1.0
+        if len(word) >= FUZZY_MIN_LENGTH:
+            limit = 1 if len(word) < 8 else 2
+            for length in range(len(word) - limit, len(word) + limit + 1):
+                bucket = self._words_by_length.get(length)
+                if not bucket:
+                    continue
+                for other, distance, _ in process.extract(
+                    word,
+                    bucket,
+                    scorer=OSA.distance,
+                    processor=None,
+                    score_cutoff=limit,
+                    limit=None,
+                ):
+                    tid = self._word_term[other]
+                    factor = 1.0 if distance == 0 else TYPO_FACTORS[int(distance)]
+                    best[tid] = max(best.get(tid, 0.0), factor)
+            for other in self._words_starting(word):
+                tid = self._word_term[other]
+                best[tid] = max(best.get(tid, 0.0), PREFIX_FACTOR)
+        ranked = sorted(best.items(), key=lambda item: (-item[1], -len(self._post_slots[item[0]])))
+        expansions = tuple(Expansion(tid, factor) for tid, factor in ranked[:MAX_EXPANSIONS])
+        self._expansions[word] = expansions
+        return expansions
+
+    def _words_starting(self, prefix: str, limit: int = 40) -> list[str]:
+        if self._sorted_words is None:
+            self._sorted_words = sorted(self._word_term)
+        start = bisect_left(self._sorted_words, prefix)
+        found = []
+        for word in self._sorted_words[start : start + limit]:
+            if not word.startswith(prefix):
+                break
+            if word != prefix:
+                found.append(word)
+        return found
+
+    def closest_word(self, word: str) -> str | None:
+        """The known word most likely meant (for "did you mean…?"): fewest typos, most used."""
+        with self._lock:
+            expansions = [
+                e for e in self.expand(word) if e.factor < 1.0 and e.factor != PREFIX_FACTOR
+            ]
+            if not expansions:
+                return None
+            tid = expansions[0].term_id
+            candidates = [w for w, t in self._word_term.items() if t == tid]
+            return (
+                min(candidates, key=lambda w: OSA.distance(fold(word), w)) if candidates else None
+            )
+
+    # -- scoring ------------------------------------------------------------------------------
+    def _mask(self, filters: Filters) -> np.ndarray:
+        mask = np.frombuffer(self._alive, dtype=np.int8).astype(bool)
+        channels = np.frombuffer(self._channel, dtype=np.int64)
+        viewer = self._codes.get(filters.channel_id) if filters.channel_id else None
+        mask &= (channels == NO_SLOT) | (channels == (viewer if viewer is not None else -2))
+        if filters.kinds is not None:
+            kinds = np.frombuffer(self._kind, dtype=np.int8)
+            mask &= np.isin(kinds, [KINDS.index(k) for k in filters.kinds])
+        if filters.partnership_id is not None:
+            mask &= np.frombuffer(self._partnership, dtype=np.int64) == filters.partnership_id
+        if filters.author_id is not None:
+            code = self._codes.get(filters.author_id, -2)
+            mask &= np.frombuffer(self._author, dtype=np.int64) == code
+        for tag in filters.tags:
+            tagged = np.zeros(len(mask), dtype=bool)
+            tid = self._term_ids.get("#" + fold(tag))
+            if tid is not None:
+                tagged[np.frombuffer(self._post_slots[tid], dtype=np.int32)] = True
+            mask &= tagged
+        return mask
+
+    def score(self, query_words: list[str], filters: Filters) -> Scored:
+        """BM25 over the expanded query words, with each document's share of the query."""
+        with self._lock:
+            slots_total = len(self._entry)
+            mask = self._mask(filters)
+            words = [w for w in (fold(w) for w in query_words) if w not in STOP_WORDS]
+            if not words:
+                return Scored(
+                    np.flatnonzero(mask), np.zeros(int(mask.sum())), np.ones(int(mask.sum()))
+                )
+            alive = max(len(self._slot_of), 1)
+            avg_length = self._total_length / alive if self._total_length > 0 else 1.0
+            lengths = np.frombuffer(self._length, dtype=np.float32)
+            norms = K1 * (1 - B + B * lengths / avg_length)
+            total = np.zeros(slots_total, dtype=np.float32)
+            covered = np.zeros(slots_total, dtype=np.float32)
+            weight_sum = 0.0
+            for word in words:
+                per_word = np.zeros(slots_total, dtype=np.float32)
+                word_idf = math.log(1 + alive)  # an unknown word weighs like the rarest
+                for expansion in self.expand(word):
+                    slots = np.frombuffer(self._post_slots[expansion.term_id], dtype=np.int32)
+                    if len(slots) == 0:
+                        continue
+                    tf = np.frombuffer(self._post_weights[expansion.term_id], dtype=np.float32)
+                    idf = math.log(1 + (alive - len(slots) + 0.5) / (len(slots) + 0.5))
+                    if expansion.factor == 1.0:
+                        word_idf = idf
+                    contribution = idf * expansion.factor * tf * (K1 + 1) / (tf + norms[slots])
+                    improved = contribution > per_word[slots]
+                    per_word[slots[improved]] = contribution[improved]
+                total += per_word
+                covered += (per_word > 0) * word_idf
+                weight_sum += word_idf
+            hits = np.flatnonzero((total > 0) & mask)
+            coverage = covered[hits] / weight_sum if weight_sum else np.ones(len(hits))
+            return Scored(hits, total[hits], coverage)
+
+    def matched_terms(self, slot: int, query_words: list[str]) -> set[str]:
+        """The terms through which a document matched the query (to bold them in a snippet)."""
+        with self._lock:
+            found = set()
+            for word in query_words:
+                for expansion in self.expand(word):
+                    slots = np.frombuffer(self._post_slots[expansion.term_id], dtype=np.int32)
+                    at = int(np.searchsorted(slots, slot))  # posting lists grow in slot order
+                    if at < len(slots) and slots[at] == slot:
+                        found.add(self._terms[expansion.term_id])
+            return found
+
+    # -- reading slots ------------------------------------------------------------------------
+    def entry_of(self, slot: int) -> int:
+        return int(self._entry[slot])
+
+    def title_of(self, slot: int) -> str:
+        return self._titles[slot]
+
+    def created_of(self, slot: int) -> float:
+        return float(self._created[slot])
+
+    def votes_of(self, slot: int) -> float:
+        return float(self._votes[slot])
+
+    def kind_of(self, slot: int) -> str:
+        return KINDS[self._kind[slot]]

@@ -1,0 +1,220 @@
+"""Search: each workspace's index kept in step with the database, ranking, snippets.
+
+The database is the truth. An index is built from it on a workspace's first search, then brought
+up to date before every search by reading only the entries changed since (a small indexed
+query), so a save or an edit in any process is found at once, and nothing is lost on restart.
+"""
+
+import math
+import re
+import threading
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+from rapidfuzz import fuzz, utils
+from sqlmodel import Session, col, select
+
+from knowledge.entries import document_of
+from knowledge.index import Filters, SearchIndex
+from knowledge.partnerships import find_partnership
+from knowledge.query import FILTER_HELP, Query, QueryError
+from knowledge.text import fold, stem
+from storage.db import SessionFactory
+from storage.models import Entry
+
+EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+PAGE = 5
+MAX_RESULTS = 50
+CANDIDATES = 60
+# Changes committed out of order by other processes are caught by looking back a little.
+LOOKBACK = timedelta(seconds=30)
+# How much of the query (weighted by rarity) an answer must match to be shown at all.
+MIN_COVERAGE = 0.5
+# Relative floor: an answer scoring under this share of the best one is noise.
+RELATIVE_FLOOR = 0.25
+# Absolute floor on the BM25 score: one weak, common-word match is not an answer.
+MIN_SCORE = 0.9
+
+
+@dataclass(frozen=True)
+class Hit:
+    entry_id: int
+    score: float
+    matched: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Results:
+    """One page of answers, how many there are in all, and did-you-mean words."""
+
+    hits: list[Hit]
+    total: int
+    offset: int
+    suggestions: tuple[str, ...] = ()
+
+    @property
+    def has_more(self) -> bool:
+        return self.offset + len(self.hits) < self.total
+
+
+@dataclass
+class _Workspace:
+    index: SearchIndex
+    seen_until: datetime | None = None  # the newest change indexed; None before the first load
+    versions: dict[int, int] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+class KnowledgeSearch:
+    """The knowledge base's search, for every workspace; one per process."""
+
+    def __init__(self, sessions: SessionFactory) -> None:
+        self._sessions = sessions
+        self._workspaces: dict[str, _Workspace] = {}
+        self._lock = threading.Lock()
+
+    def index(self, team_id: str) -> SearchIndex:
+        """The workspace's index, brought up to date with the database."""
+        with self._lock:
+            state = self._workspaces.get(team_id)
+            if state is None:
+                state = self._workspaces[team_id] = _Workspace(SearchIndex())
+        with state.lock, self._sessions() as session:
+            self._catch_up(session, team_id, state)
+        return state.index
+
+    def _catch_up(self, session: Session, team_id: str, state: _Workspace) -> None:
+        statement = select(Entry).where(Entry.team_id == team_id)
+        if state.seen_until is None:
+            statement = statement.where(col(Entry.deleted_at).is_(None))
+        else:
+            statement = statement.where(col(Entry.changed_at) >= state.seen_until - LOOKBACK)
+        for entry in session.exec(statement):
+            entry_id = entry.id or 0
+            if state.versions.get(entry_id) == entry.version:
+                continue
+            state.versions[entry_id] = entry.version
+            if entry.deleted_at is not None:
+                state.index.remove(entry_id)
+            else:
+                state.index.add(document_of(entry))
+            if state.seen_until is None or entry.changed_at > state.seen_until:
+                state.seen_until = entry.changed_at
+        if state.seen_until is None:  # an empty workspace: anything saved from now on is new
+            state.seen_until = EPOCH
+
+    def search(
+        self,
+        *,
+        team_id: str,
+        query: Query,
+        channel_id: str | None,
+        now: datetime,
+        offset: int = 0,
+        limit: int = PAGE,
+    ) -> Results:
+        """The answers to a question asked in a channel (None: from outside Slack)."""
+        partnership_id = None
+        if query.partnership:
+            with self._sessions() as session:
+                found = find_partnership(session, team_id=team_id, name=query.partnership)
+            if found is None:
+                raise QueryError(
+                    f"There is no partnership called “{query.partnership}”. "
+                    f"`/partners partnership list` shows them. {FILTER_HELP}"
+                )
+            partnership_id = found.id
+        index = self.index(team_id)
+        filters = Filters(
+            kinds=query.kinds,
+            tags=query.tags,
+            partnership_id=partnership_id,
+            author_id=query.author_id,
+            channel_id=channel_id,
+        )
+        ranked = rank(index, query, filters, now)
+        page = ranked[offset : offset + limit]
+        hits = [
+            Hit(
+                index.entry_of(slot), score, frozenset(index.matched_terms(slot, list(query.words)))
+            )
+            for slot, score in page
+        ]
+        suggestions: list[str] = []
+        for word in query.words if not ranked else ():
+            closest = index.closest_word(word)
+            if closest and closest != fold(word) and closest not in suggestions:
+                suggestions.append(closest)
+        return Results(hits=hits, total=len(ranked), offset=offset, suggestions=tuple(suggestions))
+
+
+def _required_coverage(words: int) -> float:
+    return 1.0 if words <= 1 else MIN_COVERAGE
+
+
+def rank(
+    index: SearchIndex, query: Query, filters: Filters, now: datetime
+) -> list[tuple[int, float]]:
+    """(slot, score) best first: BM25 re-ranked by title likeness, then a recency, votes and
+    kind tie-break. Answers under the relevance thresholds are left out."""
+    scored = index.score(list(query.words), filters)
+    if not query.words:  # filters alone: the newest matching entries
+        order = sorted(scored.slots.tolist(), key=index.created_of, reverse=True)
+        return [(slot, 0.0) for slot in order[:MAX_RESULTS]]
+    keep = (scored.coverage >= _required_coverage(len(query.words)) - 1e-6) & (
+        scored.scores >= MIN_SCORE
+    )
+    slots, scores, coverage = scored.slots[keep], scored.scores[keep], scored.coverage[keep]
+    if len(slots) == 0:
+        return []
+    base = scores * (0.4 + 0.6 * coverage)
+    top = np.argsort(-base)[:CANDIDATES]
+    best = float(base[top[0]])
+    now_ts = now.timestamp()
+    results = []
+    for position in top:
+        slot = int(slots[position])
+        title_likeness = (
+            fuzz.token_set_ratio(query.text, index.title_of(slot), processor=utils.default_process)
+            / 100
+        )
+        age_years = max(0.0, now_ts - index.created_of(slot)) / (365 * 86400)
+        tie_break = (
+            0.02 * math.tanh(index.votes_of(slot) / 3)
+            + 0.01 * math.exp(-age_years)
+            + (0.005 if index.kind_of(slot) != "library" else 0.0)
+        )
+        results.append((slot, float(base[position]) + best * (0.25 * title_likeness + tie_break)))
+    results.sort(key=lambda item: -item[1])
+    floor = results[0][1] * RELATIVE_FLOOR
+    return [item for item in results if item[1] >= floor][:MAX_RESULTS]
+
+
+_SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+")
+_WORDS = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+def snippet(text: str, matched: frozenset[str], *, limit: int = 280) -> str:
+    """The passage that best answers, in mrkdwn, with the matched words in bold."""
+    sentences = [s.strip() for s in _SENTENCES.split(text) if s.strip()]
+    if not sentences:
+        return ""
+
+    def hits(sentence: str) -> int:
+        return sum(1 for w in _WORDS.findall(sentence) if stem(fold(w)) in matched)
+
+    start = max(range(len(sentences)), key=lambda i: (hits(sentences[i]), -i))
+    passage = sentences[start]
+    for following in sentences[start + 1 :]:
+        if len(passage) + len(following) + 1 > limit:
+            break
+        passage += " " + following
+    if len(passage) > limit:
+        passage = passage[:limit].rsplit(" ", 1)[0] + "…"
+    if start > 0:
+        passage = "…" + passage
+    escaped = (
+        passage.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("*", "∗")
+    )
+    return _WORDS.sub(lambda m: f"*{m[0]}*" if stem(fold(m[0])) in matched else m[0], escaped)

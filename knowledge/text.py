@@ -1,0 +1,165 @@
+"""Words as search sees them: case-folded, accent-free, stemmed, without stop words."""
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import snowballstemmer
+
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
+_stemmer = snowballstemmer.stemmer("english")
+
+# Words that carry no meaning in a question to the knowledge base.
+STOP_WORDS = frozenset(
+    [
+        "a",
+        "about",
+        "after",
+        "again",
+        "all",
+        "also",
+        "am",
+        "an",
+        "and",
+        "any",
+        "are",
+        "as",
+        "at",
+        "be",
+        "because",
+        "been",
+        "before",
+        "being",
+        "both",
+        "but",
+        "by",
+        "can",
+        "could",
+        "did",
+        "do",
+        "does",
+        "doing",
+        "done",
+        "for",
+        "from",
+        "get",
+        "gets",
+        "got",
+        "had",
+        "has",
+        "have",
+        "having",
+        "he",
+        "her",
+        "here",
+        "how",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "just",
+        "me",
+        "more",
+        "most",
+        "my",
+        "no",
+        "nor",
+        "not",
+        "now",
+        "of",
+        "off",
+        "on",
+        "once",
+        "only",
+        "or",
+        "other",
+        "others",
+        "our",
+        "out",
+        "over",
+        "own",
+        "same",
+        "she",
+        "should",
+        "so",
+        "some",
+        "such",
+        "than",
+        "that",
+        "the",
+        "their",
+        "them",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "through",
+        "to",
+        "too",
+        "under",
+        "until",
+        "up",
+        "very",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "whom",
+        "why",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+        "yours",
+        "us",
+        "let",
+        "lets",
+        "make",
+        "makes",
+        "made",
+        "way",
+        "ways",
+        "thing",
+        "things",
+    ]
+)
+
+
+def fold(text: str) -> str:
+    """Lower case without accents: "Café" and "cafe" are one word."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def words(text: str) -> list[str]:
+    """The words of a text, folded, in order (apostrophes kept inside a word)."""
+    return [w.replace("’", "'") for w in _WORD.findall(fold(text))]
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """The Snowball (Porter 2) stem: "partnerships" and "partnership" become one term."""
+    return str(_stemmer.stemWord(word.removesuffix("'s")))
+
+
+def terms(text: str) -> list[str]:
+    """The searchable terms of a text: stems of its words that are not stop words."""
+    return [stem(w) for w in words(text) if w not in STOP_WORDS and (len(w) > 1 or w.isdigit())]
+
+
+def surface_terms(text: str) -> list[tuple[str, str]]:
+    """(word, term) pairs, for showing a term as a word people recognise."""
+    return [
+        (w, stem(w)) for w in words(text) if w not in STOP_WORDS and (len(w) > 1 or w.isdigit())
+    ]
