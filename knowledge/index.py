@@ -224,20 +224,28 @@ class SearchIndex:
             best[exact] = 1.0
         if len(word) >= FUZZY_MIN_LENGTH:
             limit = 1 if len(word) < 8 else 2
+            typos: list[tuple[str, int]] = []
             for length in range(len(word) - limit, len(word) + limit + 1):
                 bucket = self._words_by_length.get(length)
-                if not bucket:
-                    continue
-                for other, distance, _ in process.extract(
-                    word,
-                    bucket,
-                    scorer=OSA.distance,
-                    processor=None,
-                    score_cutoff=limit,
-                    limit=None,
-                ):
+                if bucket:
+                    typos += [
+                        (other, int(distance))
+                        for other, distance, _ in process.extract(
+                            word,
+                            bucket,
+                            scorer=OSA.distance,
+                            processor=None,
+                            score_cutoff=limit,
+                            limit=None,
+                        )
+                    ]
+            # Like a spelling checker: only the nearest words count, so "goverance" means
+            # governance (one typo) and not government (two).
+            nearest = min((d for _, d in typos if d > 0), default=0)
+            for other, distance in typos:
+                if distance in (0, nearest):
                     tid = self._word_term[other]
-                    factor = 1.0 if distance == 0 else TYPO_FACTORS[int(distance)]
+                    factor = 1.0 if distance == 0 else TYPO_FACTORS[distance]
                     best[tid] = max(best.get(tid, 0.0), factor)
             for other in self._words_starting(word):
                 tid = self._word_term[other]

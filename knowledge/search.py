@@ -8,6 +8,7 @@ query), so a save or an edit in any process is found at once, and nothing is los
 import math
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -17,6 +18,7 @@ from sqlmodel import Session, col, select
 
 from knowledge.entries import document_of
 from knowledge.index import Filters, SearchIndex
+from knowledge.library import sync_library
 from knowledge.partnerships import find_partnership
 from knowledge.query import FILTER_HELP, Query, QueryError
 from knowledge.text import fold, stem
@@ -69,8 +71,9 @@ class _Workspace:
 class KnowledgeSearch:
     """The knowledge base's search, for every workspace; one per process."""
 
-    def __init__(self, sessions: SessionFactory) -> None:
+    def __init__(self, sessions: SessionFactory, clock: Callable[[], datetime]) -> None:
         self._sessions = sessions
+        self._clock = clock
         self._workspaces: dict[str, _Workspace] = {}
         self._lock = threading.Lock()
 
@@ -81,6 +84,8 @@ class KnowledgeSearch:
             if state is None:
                 state = self._workspaces[team_id] = _Workspace(SearchIndex())
         with state.lock, self._sessions() as session:
+            if state.seen_until is None:  # first use in this process: this release's library
+                sync_library(session, team_id=team_id, now=self._clock())
             self._catch_up(session, team_id, state)
         return state.index
 
