@@ -166,6 +166,27 @@ class SlackDriver:
         )
         return self.post(body, "application/json", headers=headers)
 
+    def mention(
+        self,
+        text: str,
+        *,
+        user: str,
+        channel: str,
+        thread_ts: str | None = None,
+        team_id: str | None = None,
+        **kwargs: Any,
+    ) -> Reply:
+        """`@partnerbot TEXT` posted by `user`: the message lands in the channel, then Slack
+        sends the app_mention event."""
+        ws = self.emulator.workspaces[team_id] if team_id else self.emulator.workspace
+        ts = f"{time.time():.6f}"
+        full = f"<@{ws.bot_user_id}> {escape_for_command(text, ws)}"
+        ws.post_as(user, channel, full, ts)
+        event = {"type": "app_mention", "user": user, "channel": channel, "ts": ts, "text": full}
+        if thread_ts:
+            event["thread_ts"] = thread_ts
+        return self.event(event, team_id=team_id, **kwargs)
+
     def _who(
         self, user: str, team_id: str | None
     ) -> tuple[Workspace, dict[str, Any], dict[str, Any]]:

@@ -14,6 +14,7 @@ from bot.executor import TrackedExecutor
 from bot.settings import ConfigError, Settings
 from handlers import register_all
 from handlers.services import Services, utc_now
+from knowledge.search import KnowledgeSearch
 from storage.db import make_engine, session_factory, upgrade
 
 
@@ -35,9 +36,11 @@ def web_client(settings: Settings) -> WebClient:
 
 
 def build_services(settings: Settings, engine: Engine, clock: Callable[[], datetime]) -> Services:
+    sessions = session_factory(engine)
     return Services(
-        sessions=session_factory(engine),
+        sessions=sessions,
         clock=clock,
+        search=KnowledgeSearch(sessions, clock),
         facilitators=settings.partnerbot_facilitators,
         timezone=settings.partnerbot_timezone,
     )

@@ -2,10 +2,10 @@
 
 from slack_bolt import App
 
-from handlers import commands, errors, home, lessons, register
+from handlers import commands, errors, home, lessons, register, search
 from handlers.services import Services
 
-FEATURES = (commands, register, home, lessons, errors)
+FEATURES = (commands, register, search, lessons, home, errors)
 
 
 def register_all(app: App, services: Services) -> None:

@@ -9,6 +9,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from handlers import help as help_text
+from handlers import lessons, search
 from handlers import register as partnership_register
 from handlers.blockkit import escape, truncate
 from handlers.services import Services
@@ -55,17 +56,17 @@ def coming_soon(what: str) -> Callable[[Invocation], None]:
 SUBCOMMANDS: dict[str, Callable[[Invocation], None]] = {
     "help": run_help,
     "partnership": partnership_register.run,
-    "ask": coming_soon("Searching the knowledge base"),
-    "search": coming_soon("Searching the knowledge base"),
-    "lesson": coming_soon("Saving lessons learnt"),
-    "brief": coming_soon("Saving briefing notes"),
+    "ask": search.run,
+    "search": search.run,
+    "lesson": lessons.run_lesson,
+    "brief": lessons.run_brief,
     "commit": coming_soon("Recording commitments"),
     "actions": coming_soon("Listing commitments"),
     "away": coming_soon("Pausing reminders"),
     "breakout": coming_soon("Breakout rounds"),
     "export": coming_soon("The spreadsheet export"),
 }
-AVAILABLE = frozenset({"help", "partnership"})
+AVAILABLE = frozenset({"help", "partnership", "ask", "search", "lesson", "brief"})
 
 
 def split_subcommand(text: str) -> tuple[str, str]:

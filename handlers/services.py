@@ -4,6 +4,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from knowledge.search import KnowledgeSearch
 from storage.db import SessionFactory
 
 Clock = Callable[[], datetime]
@@ -22,3 +23,4 @@ class Services:
     clock: Clock
     facilitators: frozenset[str]
     timezone: str
+    search: KnowledgeSearch

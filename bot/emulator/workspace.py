@@ -62,6 +62,18 @@ class Workspace:
         name = name.lstrip("#").casefold()
         return next((c for c in self.channels.values() if c.name.casefold() == name), None)
 
+    def post_as(self, user_id: str, channel_id: str, text: str, ts: str) -> dict[str, Any]:
+        """A message a person wrote (the bot never posted it), for shortcuts and mentions."""
+        message = {
+            "type": "message",
+            "ts": ts,
+            "channel": channel_id,
+            "user": user_id,
+            "text": text,
+        }
+        self.messages[(channel_id, ts)] = message
+        return message
+
     def dm_with(self, user_id: str) -> Channel:
         """The bot's DM channel with a user, opened on first use as conversations.open does."""
         for channel in self.channels.values():
@@ -116,5 +128,5 @@ def demo_workspace(team_id: str = "T0SHELL", name: str = "Shell Borough Council"
     )
     workspace.add_channel(Channel(id=f"C{suffix}GENERAL", name="general"))
     workspace.add_channel(Channel(id=f"C{suffix}RETROFIT", name="retrofit-partnership"))
-    workspace.add_channel(Channel(id=f"G{suffix}LSPBOARD", name="lsp-board", is_private=True))
+    workspace.add_channel(Channel(id=f"C{suffix}LSPBOARD", name="lsp-board", is_private=True))
     return workspace

@@ -17,19 +17,3 @@ def test_a_failing_listener_apologises_to_the_person(box, people, caplog):
     [call] = box.emulator.calls_to("response_url")
     assert call.args["text"] == SORRY and call.args["response_type"] == "ephemeral"
     assert any(r.message == "listener failed" and r.exc_info for r in caplog.records)
-
-
-def test_the_message_shortcut_answers_until_lessons_arrive(box, people):
-    message = {
-        "type": "message",
-        "ts": "1.000001",
-        "user": people.sam,
-        "text": "Supplier days worked",
-    }
-    reply = box.driver.message_shortcut(
-        "save_as_lesson", message, user=people.sam, channel=people.general
-    )
-    box.wait()
-    assert reply.status == 200
-    [call] = box.emulator.calls_to("response_url")
-    assert "isn't available yet" in call.args["text"]

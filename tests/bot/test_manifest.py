@@ -25,7 +25,7 @@ METHOD_SCOPES = {
     "chat.scheduleMessage": "chat:write",
     "chat.getPermalink": None,
     "conversations.open": "im:write",
-    "conversations.info": "channels:read",
+    "conversations.info": ("channels:read", "groups:read"),
     "users.info": "users:read",
     "files.getUploadURLExternal": "files:write",
     "files.completeUploadExternal": "files:write",
@@ -46,28 +46,42 @@ def test_the_message_shortcut_matches_its_listener():
 
 def test_home_events_and_interactivity_are_on():
     assert MANIFEST["features"]["app_home"]["home_tab_enabled"] is True
-    assert MANIFEST["settings"]["event_subscriptions"]["bot_events"] == ["app_home_opened"]
+    assert MANIFEST["settings"]["event_subscriptions"]["bot_events"] == [
+        "app_home_opened",
+        "app_mention",
+    ]
     assert MANIFEST["settings"]["interactivity"]["is_enabled"] is True
 
 
 def scopes_used(calls: list[Call]) -> set[str]:
-    return {scope for c in calls if (scope := METHOD_SCOPES[c.method])}
+    used: set[str] = set()
+    for call in calls:
+        scope = METHOD_SCOPES[call.method]
+        used.update((scope,) if isinstance(scope, str) else scope or ())
+    return used
 
 
 def test_the_scopes_are_exactly_those_the_bot_uses(box, people):
     # Exercise every surface the bot has, then compare what it called with what it asks for.
-    for text in [
+    commands = [
         "help",
         "partnership add Retrofit",
         "partnership list",
         "partnership add",
-        "ask x",
-    ]:
-        box.driver.command(text, user=people.alex, channel=people.retrofit)
-    box.driver.event({"type": "app_home_opened", "user": people.sam, "tab": "home"})
-    box.driver.message_shortcut(
-        SAVE_AS_LESSON, {"ts": "1.1", "text": "x"}, user=people.sam, channel=people.general
-    )
+        "lesson Supplier days won contractors over",
+        "brief",
+    ]
+    for text in commands:
+        box.driver.command(text, user=people.sam, channel=people.retrofit)
     box.wait()
-    needed = scopes_used(box.emulator.calls) | {"commands"}  # commands: slash command, shortcut
+    # alex sees sam's lesson: may alex edit it? (an admin check)
+    box.driver.command("ask supplier days", user=people.alex, channel=people.general)
+    box.driver.mention("supplier days", user=people.sam, channel=people.general)
+    box.driver.event({"type": "app_home_opened", "user": people.sam, "tab": "home"})
+    message = box.emulator.workspace.post_as(people.sam, people.general, "Kickoff went well", "1.1")
+    box.driver.message_shortcut(SAVE_AS_LESSON, message, user=people.sam, channel=people.general)
+    box.wait()
+    assert all(call.ok for call in box.emulator.calls)
+    # commands: the slash command and shortcut; app_mentions:read: the mention event
+    needed = scopes_used(box.emulator.calls) | {"commands", "app_mentions:read"}
     assert set(MANIFEST["oauth_config"]["scopes"]["bot"]) == needed

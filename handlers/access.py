@@ -1,0 +1,37 @@
+"""Who may manage entries, and whether a channel is private: asked of Slack when needed."""
+
+import logging
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from handlers.services import Services
+
+logger = logging.getLogger(__name__)
+
+
+def is_manager(client: WebClient, services: Services, user_id: str) -> bool:
+    """Facilitators in settings, and workspace admins and owners, may manage any entry."""
+    if user_id in services.facilitators:
+        return True
+    try:
+        user = client.users_info(user=user_id)["user"]
+    except SlackApiError as error:
+        logger.warning("users.info failed", extra={"error": error.response.get("error")})
+        return False  # when in doubt, only the author
+    return bool(user.get("is_admin") or user.get("is_owner"))
+
+
+def is_private_channel(client: WebClient, channel_id: str | None) -> bool:
+    """Whether entries saved here must stay here: DMs and private channels.
+
+    A private channel the bot is not in answers channel_not_found; it is treated as private,
+    because the safe mistake is to show an entry in too few places, never too many.
+    """
+    if not channel_id or channel_id.startswith(("D", "G")):
+        return True
+    try:
+        channel = client.conversations_info(channel=channel_id)["channel"]
+    except SlackApiError:
+        return True
+    return bool(channel.get("is_private") or channel.get("is_im") or channel.get("is_mpim"))
