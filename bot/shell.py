@@ -238,16 +238,15 @@ class Shell:
         element = block["element"]
         kind = element.get("type")
         optional = " (blank to skip)" if block.get("optional") else ""
-        if kind == "static_select":
+        if kind in {"static_select", "radio_buttons"}:
             options = element.get("options", [])
             for index, option in enumerate(options, 1):
                 self.say(f"    {index}. {plain(option['text']['text'], self.ws)}")
             answer = self.ask(f"  {label}, pick a number{optional}: ")
-            chosen = (
-                options[int(answer) - 1]
-                if answer.isdigit() and 0 < int(answer) <= len(options)
-                else None
-            )
+            if answer.isdigit() and 0 < int(answer) <= len(options):
+                chosen = options[int(answer) - 1]
+            else:  # blank (or nonsense) keeps what the form had chosen
+                chosen = element.get("initial_option")
             return {"type": kind, "selected_option": chosen}
         if kind in {"conversations_select", "channels_select"}:
             initial = element.get("initial_conversation") or element.get("initial_channel")

@@ -43,7 +43,7 @@ def describe(entry: Entry, *, viewer: str | None = None) -> str:
     """The line under a result: kind, who or where from, when, tags, and votes for the author."""
     parts = [KIND_LABELS[entry.kind]]
     if entry.kind == LIBRARY:
-        parts.append(escape(truncate(entry.source or "", 200)))
+        parts.append("from _" + escape(truncate(entry.source or "", 150)) + "_")
     else:
         parts.append(f"by <@{entry.author_id}>")
         parts.append(f"{(entry.note_date or entry.created_at):%d %b %Y}")

@@ -268,18 +268,26 @@ class SearchIndex:
         return found
 
     def closest_word(self, word: str) -> str | None:
-        """The known word most likely meant (for "did you mean…?"): fewest typos, most used."""
+        """The known word most likely meant (for "did you mean…?"): one typo away, or two for
+        a long word; never a word it merely begins."""
+        word = fold(word)
+        limit = 1 if len(word) < 9 else 2
         with self._lock:
-            expansions = [
-                e for e in self.expand(word) if e.factor < 1.0 and e.factor != PREFIX_FACTOR
-            ]
-            if not expansions:
-                return None
-            tid = expansions[0].term_id
-            candidates = [w for w, t in self._word_term.items() if t == tid]
-            return (
-                min(candidates, key=lambda w: OSA.distance(fold(word), w)) if candidates else None
-            )
+            best: tuple[int, int, str] | None = None
+            for length in range(len(word) - limit, len(word) + limit + 1):
+                for other, distance, _ in process.extract(
+                    word,
+                    self._words_by_length.get(length, []),
+                    scorer=OSA.distance,
+                    processor=None,
+                    score_cutoff=limit,
+                    limit=None,
+                ):
+                    used = len(self._post_slots[self._word_term[other]])
+                    candidate = (int(distance), -used, other)
+                    if distance > 0 and (best is None or candidate < best):
+                        best = candidate
+            return best[2] if best else None
 
     # -- scoring ------------------------------------------------------------------------------
     def _mask(self, filters: Filters) -> np.ndarray:

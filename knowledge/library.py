@@ -27,7 +27,8 @@ class _Item(BaseModel):
 
 
 class _File(BaseModel):
-    document: str = Field(max_length=400)
+    document: str = Field(max_length=400)  # the source document's full title
+    cite: str = Field(max_length=120)  # how a result names it
     seed: str
     entries: list[_Item]
 
@@ -55,7 +56,7 @@ def load_library(folder: Path = LIBRARY_FOLDER) -> tuple[LibraryEntry, ...]:
                 title=item.title,
                 body=" ".join(item.body.split()),
                 tags=" ".join(t.casefold() for t in item.tags),
-                source=f"{data.document} ({data.seed})",
+                source=data.cite,
             )
     return tuple(entries.values())
 
