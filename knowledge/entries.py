@@ -9,7 +9,16 @@ from sqlmodel import Session, select
 
 from knowledge.audit import record_change
 from knowledge.index import Document
-from storage.models import TAG_MAX, TAGS_MAX, TEXT_MAX, TITLE_MAX, Entry, LessonWanted, Vote
+from storage.models import (
+    TAG_MAX,
+    TAGS_MAX,
+    TEXT_MAX,
+    TITLE_MAX,
+    Entry,
+    LessonWanted,
+    Partnership,
+    Vote,
+)
 
 LESSON, BRIEF, LIBRARY = "lesson", "brief", "library"
 KIND_LABELS = {LESSON: "Lesson learnt", BRIEF: "Briefing note", LIBRARY: "Library"}
@@ -126,6 +135,14 @@ def _changes(draft: Draft) -> dict[str, Any]:
     }
 
 
+def _check_partnership(session: Session, team_id: str, partnership_id: int | None) -> None:
+    # a form's option value comes back from the client: never trust it to name our own row
+    if partnership_id is not None:
+        partnership = session.get(Partnership, partnership_id)
+        if partnership is None or partnership.team_id != team_id:
+            raise EntryError("That partnership isn't in this workspace.", "partnership")
+
+
 def save_entry(
     session: Session,
     *,
@@ -137,6 +154,7 @@ def save_entry(
 ) -> Entry:
     """Save a new lesson or briefing note, audited. Private drafts stay in their channel."""
     draft = validate(draft)
+    _check_partnership(session, team_id, draft.partnership_id)
     if draft.kind not in (LESSON, BRIEF):
         raise EntryError("Only lessons and briefing notes can be saved.", "kind")
     entry = Entry(
@@ -191,6 +209,7 @@ def edit_entry(
     if not may_change(entry, actor_id, manager=manager):
         raise EntryError("Only the author, a workspace admin or a facilitator can change this.")
     draft = validate(replace(draft, kind=entry.kind))
+    _check_partnership(session, entry.team_id, draft.partnership_id)
     changes = {k: v for k, v in _changes(draft).items() if getattr(entry, k) != v}
     for key, value in changes.items():
         setattr(entry, key, value)

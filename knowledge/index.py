@@ -27,6 +27,7 @@ KINDS = ("lesson", "brief", "library")
 FUZZY_MIN_LENGTH = 4  # shorter words are matched exactly: "LSP" is not one typo from "LAA"
 PREFIX_FACTOR = 0.6
 TYPO_FACTORS = {1: 0.75, 2: 0.5}
+KNOWN_WORD_NEIGHBOUR = 0.4
 MAX_EXPANSIONS = 24
 NO_SLOT = -1
 
@@ -151,7 +152,10 @@ class SearchIndex:
                     tid = self._term_id(term)
                     self._learn_word(word, tid)
                     weights[tid] += weight
-                    length += weight
+                    # Only the body's length normalises: a title is short by nature, and a
+                    # match there should never count against the document.
+                    length += 1.0 if name == "body" else 0.0
+            length += 1.0
             for tag in doc.tags:  # exact tag filters; weight 0, so they never score
                 weights.setdefault(self._term_id("#" + fold(tag)), 0.0)
             for tid, weight in weights.items():
@@ -242,10 +246,13 @@ class SearchIndex:
             # Like a spelling checker: only the nearest words count, so "goverance" means
             # governance (one typo) and not government (two).
             nearest = min((d for _, d in typos if d > 0), default=0)
+            # A word that is itself in the vocabulary was probably meant: its neighbours
+            # ("chain" for "chair") still count, but much less.
+            known = 1.0 if exact is None else KNOWN_WORD_NEIGHBOUR
             for other, distance in typos:
                 if distance in (0, nearest):
                     tid = self._word_term[other]
-                    factor = 1.0 if distance == 0 else TYPO_FACTORS[distance]
+                    factor = 1.0 if distance == 0 else TYPO_FACTORS[distance] * known
                     best[tid] = max(best.get(tid, 0.0), factor)
             for other in self._words_starting(word):
                 tid = self._word_term[other]
@@ -330,6 +337,8 @@ class SearchIndex:
             weight_sum = 0.0
             for word in words:
                 per_word = np.zeros(slots_total, dtype=np.float32)
+                # how surely each document matched this word: 1 exactly, less through a typo
+                sureness = np.zeros(slots_total, dtype=np.float32)
                 word_idf = math.log(1 + alive)  # an unknown word weighs like the rarest
                 for expansion in self.expand(word):
                     slots = np.frombuffer(self._post_slots[expansion.term_id], dtype=np.int32)
@@ -342,8 +351,9 @@ class SearchIndex:
                     contribution = idf * expansion.factor * tf * (K1 + 1) / (tf + norms[slots])
                     improved = contribution > per_word[slots]
                     per_word[slots[improved]] = contribution[improved]
+                    sureness[slots] = np.maximum(sureness[slots], expansion.factor)
                 total += per_word
-                covered += (per_word > 0) * word_idf
+                covered += sureness * word_idf
                 weight_sum += word_idf
             hits = np.flatnonzero((total > 0) & mask)
             coverage = covered[hits] / weight_sum if weight_sum else np.ones(len(hits))
