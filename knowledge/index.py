@@ -292,7 +292,8 @@ class SearchIndex:
                 ):
                     used = len(self._post_slots[self._word_term[other]])
                     candidate = (int(distance), -used, other)
-                    if distance > 0 and (best is None or candidate < best):
+                    same_term = self._word_term[other] == self._term_ids.get(stem(word))
+                    if distance > 0 and not same_term and (best is None or candidate < best):
                         best = candidate
             return best[2] if best else None
 

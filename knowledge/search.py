@@ -167,9 +167,11 @@ def rank(
     if not query.words:  # filters alone: the newest matching entries
         order = sorted(scored.slots.tolist(), key=index.created_of, reverse=True)
         return [(slot, 0.0) for slot in order[:MAX_RESULTS]]
-    keep = (scored.coverage >= _required_coverage(len(query.words)) - 1e-6) & (
-        scored.scores >= MIN_SCORE
-    )
+    # Every word matched: an answer, however common the words. A partial match must also be
+    # strong, or one common word among unknown ones would pass for an answer.
+    full = scored.coverage >= 1.0 - 1e-6
+    enough = scored.coverage >= _required_coverage(len(query.words)) - 1e-6
+    keep = full | (enough & (scored.scores >= MIN_SCORE))
     slots, scores, coverage = scored.slots[keep], scored.scores[keep], scored.coverage[keep]
     if len(slots) == 0:
         return []
