@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 from pydantic import BaseModel, Field
@@ -88,7 +89,12 @@ def _sync(session: Session, team_id: str, now: datetime, library: tuple[LibraryE
     changed = 0
     for item in library:
         row = rows.pop(item.slug, None)
-        fields = {"title": item.title, "body": item.body, "tags": item.tags, "source": item.source}
+        fields: dict[str, Any] = {
+            "title": item.title,
+            "body": item.body,
+            "tags": item.tags,
+            "source": item.source,
+        }
         if row is None:
             row = Entry(
                 team_id=team_id,
