@@ -2,6 +2,7 @@
 
 import json
 import logging
+import re
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt import Ack, App, Respond
@@ -9,6 +10,8 @@ from slack_sdk import WebClient
 from sqlmodel import Session
 
 from handlers.access import is_manager
+from handlers.blockkit import context as block_context
+from handlers.blockkit import truncate
 from handlers.results import (
     HELPFUL,
     MORE,
@@ -30,6 +33,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 MENTION_ANSWERS = 3
+MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 GONE = "That entry isn't available here any more (it may have been deleted). Try `/partners ask` again."
 
 
@@ -207,6 +211,7 @@ def register(app: App, services: Services) -> None:
     def mentioned(event: dict[str, Any], client: WebClient, context: dict[str, Any]) -> None:
         thread = event.get("thread_ts") or event["ts"]
         team_id, channel_id = context["team_id"], event["channel"]
+        raw = MENTION.sub(" ", event.get("text") or "").strip()
         try:
             results, shown = answer(
                 services,
@@ -214,32 +219,20 @@ def register(app: App, services: Services) -> None:
                 team_id=team_id,
                 user_id=event["user"],
                 channel_id=channel_id,
-                raw=event.get("text") or "",
+                raw=raw,
                 limit=MENTION_ANSWERS,
             )
         except QueryError as error:
             client.chat_postMessage(channel=channel_id, thread_ts=thread, text=str(error))
             return
-        raw = " ".join(w for w in (event.get("text") or "").split() if not w.startswith("<@"))
         text, blocks = build_results(raw, results, shown, viewer="")
         if shown:  # in a thread everyone sees: votes only, and a pointer to the rest
             blocks = blocks[:1] + [
                 b for item in shown for b in entry_blocks(item, viewer=None, votes_only=True)
             ]
             if results.total > len(shown):
-                blocks.append(
-                    {
-                        "type": "context",
-                        "elements": [
-                            {
-                                "type": "mrkdwn",
-                                "text": (
-                                    f"{results.total - len(shown)} more: `/partners ask {raw[:200]}`"
-                                ),
-                            }
-                        ],
-                    }
-                )
+                more = f"{results.total - len(shown)} more: `/partners ask {truncate(raw, 200)}`"
+                blocks.append(block_context(more))
         else:
             blocks = blocks[:1]  # no "ask for a lesson" button in a public thread
         client.chat_postMessage(channel=channel_id, thread_ts=thread, text=text, blocks=blocks)

@@ -75,7 +75,10 @@ def draft_from_text(kind: str, text: str) -> Draft:
         cut = first[:TITLE_FROM_TEXT].rsplit(" ", 1)[0]
         first = (cut if len(cut) > TITLE_FROM_TEXT // 2 else first[:TITLE_FROM_TEXT]) + "…"
     return Draft(
-        kind=kind, title=first.rstrip(".") or plain[:TITLE_FROM_TEXT], body=plain, tags=tags
+        kind=kind,
+        title=first.rstrip("."),
+        body=plain,
+        tags=tags,  # tags alone: no title
     )
 
 

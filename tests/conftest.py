@@ -60,6 +60,10 @@ class People:
         self.retrofit = ws.channel_named("retrofit-partnership").id  # type: ignore[union-attr]
         self.board = ws.channel_named("lsp-board").id  # type: ignore[union-attr]
 
+    @staticmethod
+    def priya(box: Sandbox) -> str:
+        return box.emulator.workspace.user_named("priya").id  # type: ignore[union-attr]
+
 
 @pytest.fixture
 def people(box: Sandbox) -> People:
