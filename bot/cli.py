@@ -9,8 +9,6 @@ from pydantic import ValidationError
 from bot.settings import ConfigError, Settings
 
 NOT_YET = {
-    "import": "bulk import of notes and lessons",
-    "search": "search from the command line",
     "export": "the spreadsheet export",
     "nudges": "sending due nudges",
 }
@@ -46,10 +44,12 @@ def _parser() -> argparse.ArgumentParser:
     db.add_argument("-m", "--message", default="schema change", help="the revision's title")
     imports = commands.add_parser("import", help="bulk import notes or lessons (CSV or JSON Lines)")
     imports.add_argument("file")
+    imports.add_argument("--team", default=argparse.SUPPRESS, help="workspace (team) ID")
     search = commands.add_parser("search", help="search the knowledge base")
     search.add_argument("query", nargs="+")
     search.add_argument("--json", action="store_true")
     search.add_argument("--limit", type=int, default=5)
+    search.add_argument("--team", default=argparse.SUPPRESS, help="workspace (team) ID")
     export = commands.add_parser("export", help="export everything as one .xlsx workbook")
     export.add_argument("file")
     nudges = commands.add_parser("nudges", help="send every nudge due now (or at --now)")
@@ -97,6 +97,14 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         from bot.serve import worker
 
         worker(settings)
+    elif args.command == "search":
+        from bot.commands import search
+
+        return search(settings, args.team, args.query, as_json=args.json, limit=args.limit)
+    elif args.command == "import":
+        from bot.commands import import_entries
+
+        return import_entries(settings, args.team, args.file)
     elif args.command == "db":
         from storage.db import make_engine, upgrade
 

@@ -45,7 +45,7 @@ def describe(entry: Entry, *, viewer: str | None = None) -> str:
     if entry.kind == LIBRARY:
         parts.append("from _" + escape(truncate(entry.source or "", 150)) + "_")
     else:
-        parts.append(f"by <@{entry.author_id}>")
+        parts.append(f"by <@{entry.author_id}>" if entry.author_id else "imported")
         parts.append(f"{(entry.note_date or entry.created_at):%d %b %Y}")
     if entry.tags:
         parts.append(" ".join(f"#{t}" for t in entry.tags.split()))

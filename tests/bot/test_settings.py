@@ -86,7 +86,7 @@ def test_socket_names_the_app_token_even_with_a_bot_token(monkeypatch, capsys):
 
 
 def test_commands_still_to_come_say_so(capsys):
-    assert main(["search", "retrofit"]) == 2
+    assert main(["export", "register.xlsx"]) == 2
     assert "not available yet" in capsys.readouterr().err
 
 

@@ -1,0 +1,116 @@
+"""The command line's knowledge-base commands: `partnerbot search` and `partnerbot import`."""
+
+import json
+import sys
+from pathlib import Path
+
+from tqdm import tqdm
+
+from bot.factory import open_services
+from bot.settings import ConfigError, Settings
+from handlers.services import Services
+from knowledge.importer import ImportProblem, import_file
+from knowledge.query import QueryError, parse_query
+from knowledge.search import snippet
+from storage.models import Entry
+from storage.teams import known_teams
+
+
+def choose_team(services: Services, settings: Settings, team: str | None) -> str:
+    """--team, else SLACK_TEAM_ID, else the only workspace the database holds."""
+    if team or settings.slack_team_id:
+        return str(team or settings.slack_team_id)
+    with services.sessions() as session:
+        teams = known_teams(session)
+    if len(teams) == 1:
+        return teams[0]
+    held = ", ".join(teams) if teams else "none yet"
+    raise ConfigError(
+        f"Which workspace? Pass --team T… or set SLACK_TEAM_ID (this database holds: {held})."
+    )
+
+
+def search(
+    settings: Settings, team: str | None, words: list[str], *, as_json: bool, limit: int
+) -> int:
+    """`partnerbot search QUERY [--json] [--limit N]`: what `/partners ask` finds, from outside
+    any channel (so no private channel's entries)."""
+    _, services = open_services(settings)
+    team_id = choose_team(services, settings, team)
+    raw = " ".join(words)
+    try:
+        results = services.search.search(
+            team_id=team_id,
+            query=parse_query(raw),
+            channel_id=None,
+            now=services.clock(),
+            limit=max(1, min(limit, 50)),
+        )
+    except QueryError as error:
+        print(f"partnerbot search: {error}", file=sys.stderr)
+        return 2
+    found = []
+    with services.sessions() as session:
+        for hit in results.hits:
+            entry = session.get(Entry, hit.entry_id)
+            if entry is None:
+                continue
+            found.append(
+                {
+                    "id": entry.id,
+                    "kind": entry.kind,
+                    "title": entry.title,
+                    "score": round(hit.score, 4),
+                    "tags": entry.tags.split(),
+                    "author": entry.author_id,
+                    "source": entry.source,
+                    "created_at": entry.created_at.isoformat(),
+                    "snippet": snippet(entry.body, hit.matched),
+                }
+            )
+    if as_json:
+        print(json.dumps(found, ensure_ascii=False, indent=2))
+    elif not found:
+        hint = f" Did you mean {' or '.join(results.suggestions)}?" if results.suggestions else ""
+        print(f"Nothing good found for “{raw}”.{hint}")
+    else:
+        for number, item in enumerate(found, 1):
+            print(f"{number}. {item['title']}  [{item['kind']}, score {item['score']}]")
+            print(f"   {item['snippet'].replace('*', '')}")
+    return 0
+
+
+def import_entries(settings: Settings, team: str | None, file: str) -> int:
+    """`partnerbot import FILE`: lessons and notes from CSV or JSON Lines, all or nothing."""
+    path = Path(file)
+    if not path.is_file():
+        print(f"partnerbot import: no file at {path}", file=sys.stderr)
+        return 2
+    _, services = open_services(settings)
+    team_id = choose_team(services, settings, team)
+    lines = max(
+        0,
+        len(path.read_text(encoding="utf-8-sig").splitlines())
+        - (0 if path.suffix.lower() in {".jsonl", ".ndjson", ".json"} else 1),
+    )
+    with (
+        tqdm(total=lines * 2, unit="row", desc=f"importing {path.name}", file=sys.stderr) as bar,
+        services.sessions() as session,
+    ):
+        try:
+            count = import_file(
+                session,
+                team_id=team_id,
+                path=path,
+                now=services.clock(),
+                timezone=services.timezone,
+                progress=bar.update,
+            )
+        except ImportProblem as problem:
+            bar.close()
+            print(
+                f"partnerbot import: {path.name}, {problem}. Nothing was imported.", file=sys.stderr
+            )
+            return 2
+    print(f"Imported {count} entries into {team_id}.")
+    return 0

@@ -1,0 +1,126 @@
+"""`partnerbot import` and `partnerbot search`, as the contract describes them."""
+
+import json
+
+import pytest
+from sqlmodel import Session, select
+
+from bot.cli import main
+from storage.db import make_engine
+from storage.models import AuditEntry, Entry
+
+HEADER = "kind,title,body,tags,author,created_at\n"
+
+
+@pytest.fixture
+def database(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("SLACK_TEAM_ID", "T0CLI")
+    return url
+
+
+def entries(url, kind=None):
+    with Session(make_engine(url)) as session:
+        found = session.exec(select(Entry)).all()
+    return [e for e in found if kind is None or e.kind == kind]
+
+
+def test_a_csv_is_imported_with_tags_authors_and_dates(tmp_path, database, capsys):
+    file = tmp_path / "lessons.csv"
+    file.write_text(
+        HEADER
+        + 'lesson,Supplier days,"Forty firms came, all keen.","retrofit,supply-chain",U0SAM,2025-03-12\n'
+        "brief,LAA refresh,Goes to cabinet in March.,lsp,,2025-03-12T09:30:00+00:00\n"
+    )
+    assert main(["import", str(file)]) == 0
+    assert "Imported 2 entries into T0CLI." in capsys.readouterr().out
+    lesson, brief = entries(database)
+    assert (lesson.tags, lesson.author_id, lesson.team_id) == (
+        "retrofit supply-chain",
+        "U0SAM",
+        "T0CLI",
+    )
+    assert lesson.created_at.isoformat() == "2025-03-12T00:00:00+00:00"  # midnight in London (GMT)
+    assert brief.author_id is None
+    with Session(make_engine(database)) as session:
+        assert len(session.exec(select(AuditEntry)).all()) == 2
+
+
+def test_json_lines_import_with_tags_as_a_list(tmp_path, database):
+    file = tmp_path / "notes.jsonl"
+    rows = [
+        {
+            "kind": "brief",
+            "title": f"Note {n}",
+            "body": "Body text.",
+            "tags": ["lsp", "laa"],
+            "author": "U0SAM",
+            "created_at": "2025-07-01",
+        }
+        for n in range(3)
+    ]
+    file.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    assert main(["import", str(file), "--team", "T0OTHER"]) == 0
+    assert [(e.team_id, e.tags) for e in entries(database)] == [("T0OTHER", "lsp laa")] * 3
+    # British Summer Time: midnight in London is 23:00 UTC the day before
+    assert entries(database)[0].created_at.isoformat() == "2025-06-30T23:00:00+00:00"
+
+
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        (
+            HEADER + "lesson,Fine,Fine body,,,\nmemo,Bad,Body,,,\n",
+            "line 3: kind must be lesson or brief",
+        ),
+        (HEADER + "lesson,Fine,Fine body,,,\nlesson,,Body,,,\n", "line 3: title: Give it a title"),
+        (HEADER + "lesson,Fine,Body,,Sam Okafor,\n", "line 2: author must be a Slack user ID"),
+        (
+            HEADER + "lesson,Fine,Body,,,12/03/2025\n",
+            "line 2: created_at '12/03/2025' is not a date",
+        ),
+        (HEADER + "lesson,Fine,Body,,,,extra\n", "line 2: more cells than the 6 columns"),
+        ("kind,title,text\nlesson,Fine,Body\n", "line 1: the header must be exactly"),
+        (HEADER + "lesson,Fine," + "x" * 3001 + ",,,\n", "line 2: body: Keep this to 3,000"),
+    ],
+)
+def test_a_bad_row_fails_the_whole_file_with_its_line_number(
+    tmp_path, database, capsys, content, said
+):
+    file = tmp_path / "bad.csv"
+    file.write_text(content)
+    assert main(["import", str(file)]) == 2
+    error = capsys.readouterr().err
+    assert said in error and "Nothing was imported." in error
+    assert entries(database) == []
+
+
+def test_bad_json_names_its_line(tmp_path, database, capsys):
+    file = tmp_path / "bad.jsonl"
+    file.write_text('{"kind": "lesson", "title": "Fine", "body": "Body"}\n{not json}\n')
+    assert main(["import", str(file)]) == 2
+    assert "line 2: not valid JSON" in capsys.readouterr().err
+    assert entries(database) == []
+
+
+def test_search_json_lists_results_best_first(tmp_path, database, capsys):
+    file = tmp_path / "lessons.csv"
+    file.write_text(HEADER + "lesson,Supplier breakfasts,Forty contractors came to breakfast.,,,\n")
+    main(["import", str(file)])
+    capsys.readouterr()
+    assert main(["search", "what", "derails", "a", "partnership", "--json", "--limit", "3"]) == 0
+    found = json.loads(capsys.readouterr().out)
+    assert 1 <= len(found) <= 3
+    assert set(found[0]) >= {"id", "kind", "title", "score", "snippet"}
+    assert [f["score"] for f in found] == sorted((f["score"] for f in found), reverse=True)
+    assert main(["search", "contractors", "breakfast", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["title"] == "Supplier breakfasts"
+
+
+def test_search_explains_a_bad_question_and_an_unknown_workspace(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
+    assert main(["search", "trust"]) == 2
+    assert "Which workspace?" in capsys.readouterr().err
+    assert main(["search", "colour:red", "--team", "T1"]) == 2
+    assert "I don't know the filter" in capsys.readouterr().err
