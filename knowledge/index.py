@@ -10,25 +10,18 @@ still matches. Documents are added, replaced and removed one at a time: no rebui
 import math
 import threading
 from array import array
-from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
 
-from knowledge.text import STOP_WORDS, fold, stem, surface_terms
+from knowledge.spelling import Expansion, Vocabulary
+from knowledge.text import STOP_WORDS, fold, surface_terms
 
 FIELD_WEIGHTS = {"title": 3.0, "tags": 2.0, "body": 1.0}
 K1, B = 1.2, 0.75
 KINDS = ("lesson", "brief", "library")
-FUZZY_MIN_LENGTH = 4  # shorter words are matched exactly: "LSP" is not one typo from "LAA"
-PREFIX_FACTOR = 0.6
-TYPO_FACTORS = {1: 0.75, 2: 0.5}
-KNOWN_WORD_NEIGHBOUR = 0.4
-MAX_EXPANSIONS = 24
 NO_SLOT = -1
 
 
@@ -60,14 +53,6 @@ class Filters:
 
 
 @dataclass(frozen=True)
-class Expansion:
-    """A vocabulary term a query word stands for, and how much a match through it counts."""
-
-    term_id: int
-    factor: float
-
-
-@dataclass(frozen=True)
 class Scored:
     """Candidate documents with their BM25 score and how much of the query each covers."""
 
@@ -87,14 +72,9 @@ class SearchIndex:
 
     def __init__(self) -> None:
         self._lock = threading.RLock()
-        self._term_ids: dict[str, int] = {}
-        self._terms: list[str] = []
         self._post_slots: list[array] = []  # array('i') per term
         self._post_weights: list[array] = []  # array('f') per term
-        self._word_term: dict[str, int] = {}  # every word as written → its term
-        self._words_by_length: dict[int, list[str]] = defaultdict(list)
-        self._sorted_words: list[str] | None = None
-        self._expansions: dict[str, tuple[Expansion, ...]] = {}
+        self.vocabulary = Vocabulary(frequency=lambda tid: len(self._post_slots[tid]))
         self._codes: dict[str, int] = {}
         # one item per document slot; a replaced or removed document leaves a dead slot
         self._entry = array("q")
@@ -119,24 +99,15 @@ class SearchIndex:
 
     @property
     def vocabulary_size(self) -> int:
-        return len(self._word_term)
+        return len(self.vocabulary)
 
     # -- writing ------------------------------------------------------------------------------
     def _term_id(self, term: str) -> int:
-        tid = self._term_ids.get(term)
-        if tid is None:
-            tid = self._term_ids[term] = len(self._terms)
-            self._terms.append(term)
+        tid, new = self.vocabulary.add_term(term)
+        if new:
             self._post_slots.append(array("i"))
             self._post_weights.append(array("f"))
         return tid
-
-    def _learn_word(self, word: str, tid: int) -> None:
-        if word not in self._word_term:
-            self._word_term[word] = tid
-            self._words_by_length[len(word)].append(word)
-            self._sorted_words = None
-            self._expansions.clear()
 
     def add(self, doc: Document) -> None:
         """Index a document, replacing any earlier version of the same entry."""
@@ -150,7 +121,7 @@ class SearchIndex:
                 weight = FIELD_WEIGHTS[name]
                 for word, term in surface_terms(text):
                     tid = self._term_id(term)
-                    self._learn_word(word, tid)
+                    self.vocabulary.add_word(word, tid)
                     weights[tid] += weight
                     # Only the body's length normalises: a title is short by nature, and a
                     # match there should never count against the document.
@@ -191,7 +162,7 @@ class SearchIndex:
         """Drop dead slots from every posting list, so they stop costing time and memory."""
         alive = np.frombuffer(self._alive, dtype=np.int8).astype(bool)
         new_slot = np.cumsum(alive) - 1
-        for tid in range(len(self._terms)):
+        for tid in range(len(self.vocabulary.terms)):
             slots = np.frombuffer(self._post_slots[tid], dtype=np.int32)
             keep = alive[slots]
             self._post_slots[tid] = array("i", new_slot[slots[keep]].astype(np.int32).tobytes())
@@ -216,86 +187,14 @@ class SearchIndex:
 
     # -- query words --------------------------------------------------------------------------
     def expand(self, word: str) -> tuple[Expansion, ...]:
-        """The terms a query word stands for: itself, words a typo or two away, longer words
-        it begins. Cached until the vocabulary grows."""
-        word = fold(word)
-        cached = self._expansions.get(word)
-        if cached is not None:
-            return cached
-        best: dict[int, float] = {}
-        exact = self._term_ids.get(stem(word))
-        if exact is not None:
-            best[exact] = 1.0
-        if len(word) >= FUZZY_MIN_LENGTH:
-            limit = 1 if len(word) < 8 else 2
-            typos: list[tuple[str, int]] = []
-            for length in range(len(word) - limit, len(word) + limit + 1):
-                bucket = self._words_by_length.get(length)
-                if bucket:
-                    typos += [
-                        (other, int(distance))
-                        for other, distance, _ in process.extract(
-                            word,
-                            bucket,
-                            scorer=OSA.distance,
-                            processor=None,
-                            score_cutoff=limit,
-                            limit=None,
-                        )
-                    ]
-            # Like a spelling checker: only the nearest words count, so "goverance" means
-            # governance (one typo) and not government (two).
-            nearest = min((d for _, d in typos if d > 0), default=0)
-            # A word that is itself in the vocabulary was probably meant: its neighbours
-            # ("chain" for "chair") still count, but much less.
-            known = 1.0 if exact is None else KNOWN_WORD_NEIGHBOUR
-            for other, distance in typos:
-                if distance in (0, nearest):
-                    tid = self._word_term[other]
-                    factor = 1.0 if distance == 0 else TYPO_FACTORS[distance] * known
-                    best[tid] = max(best.get(tid, 0.0), factor)
-            for other in self._words_starting(word):
-                tid = self._word_term[other]
-                best[tid] = max(best.get(tid, 0.0), PREFIX_FACTOR)
-        ranked = sorted(best.items(), key=lambda item: (-item[1], -len(self._post_slots[item[0]])))
-        expansions = tuple(Expansion(tid, factor) for tid, factor in ranked[:MAX_EXPANSIONS])
-        self._expansions[word] = expansions
-        return expansions
-
-    def _words_starting(self, prefix: str, limit: int = 40) -> list[str]:
-        if self._sorted_words is None:
-            self._sorted_words = sorted(self._word_term)
-        start = bisect_left(self._sorted_words, prefix)
-        found = []
-        for word in self._sorted_words[start : start + limit]:
-            if not word.startswith(prefix):
-                break
-            if word != prefix:
-                found.append(word)
-        return found
+        """The terms a query word stands for (see knowledge.spelling)."""
+        with self._lock:
+            return self.vocabulary.expand(word)
 
     def closest_word(self, word: str) -> str | None:
-        """The known word most likely meant (for "did you mean…?"): one typo away, or two for
-        a long word; never a word it merely begins."""
-        word = fold(word)
-        limit = 1 if len(word) < 9 else 2
+        """The known word most likely meant, for "did you mean…?"."""
         with self._lock:
-            best: tuple[int, int, str] | None = None
-            for length in range(len(word) - limit, len(word) + limit + 1):
-                for other, distance, _ in process.extract(
-                    word,
-                    self._words_by_length.get(length, []),
-                    scorer=OSA.distance,
-                    processor=None,
-                    score_cutoff=limit,
-                    limit=None,
-                ):
-                    used = len(self._post_slots[self._word_term[other]])
-                    candidate = (int(distance), -used, other)
-                    same_term = self._word_term[other] == self._term_ids.get(stem(word))
-                    if distance > 0 and not same_term and (best is None or candidate < best):
-                        best = candidate
-            return best[2] if best else None
+            return self.vocabulary.closest_word(word)
 
     # -- scoring ------------------------------------------------------------------------------
     def _mask(self, filters: Filters) -> np.ndarray:
@@ -313,7 +212,7 @@ class SearchIndex:
             mask &= np.frombuffer(self._author, dtype=np.int64) == code
         for tag in filters.tags:
             tagged = np.zeros(len(mask), dtype=bool)
-            tid = self._term_ids.get("#" + fold(tag))
+            tid = self.vocabulary.term_ids.get("#" + fold(tag))
             if tid is not None:
                 tagged[np.frombuffer(self._post_slots[tid], dtype=np.int32)] = True
             mask &= tagged
@@ -369,7 +268,7 @@ class SearchIndex:
                     slots = np.frombuffer(self._post_slots[expansion.term_id], dtype=np.int32)
                     at = int(np.searchsorted(slots, slot))  # posting lists grow in slot order
                     if at < len(slots) and slots[at] == slot:
-                        found.add(self._terms[expansion.term_id])
+                        found.add(self.vocabulary.terms[expansion.term_id])
             return found
 
     # -- reading slots ------------------------------------------------------------------------

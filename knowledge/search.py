@@ -32,9 +32,9 @@ CANDIDATES = 60
 # Changes committed out of order by other processes are caught by looking back a little.
 LOOKBACK = timedelta(seconds=30)
 # How much of the query (weighted by rarity) an answer must match to be shown at all.
-MIN_COVERAGE = 0.5
+MIN_COVERAGE = 0.34
 # Relative floor: an answer scoring under this share of the best one is noise.
-RELATIVE_FLOOR = 0.25
+RELATIVE_FLOOR = 0.15
 # Absolute floor on the BM25 score: one weak, common-word match is not an answer.
 MIN_SCORE = 0.9
 
@@ -155,7 +155,8 @@ class KnowledgeSearch:
 
 
 def _required_coverage(words: int) -> float:
-    return 1.0 if words <= 1 else MIN_COVERAGE
+    # one word must match; of two, the rarer (or both weakly); of three or more, a third
+    return {0: 0.0, 1: 1.0, 2: 0.5}.get(words, MIN_COVERAGE)
 
 
 def rank(

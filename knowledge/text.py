@@ -21,6 +21,8 @@ STOP_WORDS = frozenset(_STOP_WORDS.split())
 
 def fold(text: str) -> str:
     """Lower case without accents: "Café" and "cafe" are one word."""
+    if text.isascii():  # nearly every text: skip the per-character work
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 

@@ -85,7 +85,9 @@ def test_nonsense_finds_nothing_and_suggests_a_known_word(search):
     assert results.total == 0
     nothing = ask(search, "zzyzxq")
     assert nothing.total == 0 and nothing.suggestions == ()
-    assert ask(search, "goverence frobnicate").suggestions[0] == "governance"
+    typo_among_nonsense = ask(search, "frobnicate qwertyuiop goverence")
+    assert typo_among_nonsense.total == 0
+    assert typo_among_nonsense.suggestions == ("governance",)
 
 
 def test_a_common_word_among_unknown_ones_is_not_an_answer(search):
@@ -124,16 +126,21 @@ def test_filters_paging_and_isolation(search, session):
 
 
 def test_private_entries_are_found_only_from_their_channel(search, session):
-    lesson(
+    board = lesson(
         session,
         "Board fallout",
         "The chair resigned after the budget row.",
         channel="CP",
         private=True,
     )
-    assert ask(search, "chair resigned", channel="CP").total == 1
-    assert ask(search, "chair resigned", channel="C1").total == 0
-    assert ask(search, "chair resigned", channel=None).total == 0
+
+    def found_from(channel):
+        return board.id in {
+            hit.entry_id for hit in ask(search, "chair resigned", channel=channel).hits
+        }
+
+    assert found_from("CP")
+    assert not found_from("C1") and not found_from(None)
 
 
 def test_a_well_voted_entry_ranks_higher_on_a_tie(search, session):
@@ -141,7 +148,7 @@ def test_a_well_voted_entry_ranks_higher_on_a_tie(search, session):
     b = lesson(session, "Kickoff notes", "Agree goals at kickoff.")
     for voter in ("U2", "U3", "U4"):
         vote(session, entry=b, user_id=voter, helpful=True, now=NOW)
-    assert [h.entry_id for h in ask(search, "kickoff goals").hits] == [b.id, a.id]
+    assert [h.entry_id for h in ask(search, "kickoff goals").hits][:2] == [b.id, a.id]
 
 
 def test_snippets_bold_the_matched_words_and_escape_the_rest():

@@ -1,0 +1,190 @@
+"""Search quality and speed: partnerbot against a BM25 baseline and SQLite FTS5, same corpus.
+
+For corpora of 1k, 10k and 100k entries (the curated library plus synthetic council notes, see
+corpus.py) and the labelled queries in queries.yaml (clean, misspelled, paraphrased), prints one
+table: index build time and memory, p50/p95 query latency, and recall@5 and MRR per query group.
+
+    .venv/bin/pip install -e ".[bench]"
+    .venv/bin/python benchmarks/search_bench.py [--sizes 1000 10000 100000]
+"""
+
+import argparse
+import gc
+import os
+import sqlite3
+import statistics
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import yaml
+from rank_bm25 import BM25Okapi
+
+sys.path.insert(0, str(Path(__file__).parent))
+from corpus import Item, build_corpus  # noqa: E402
+
+from knowledge.index import Document, Filters, SearchIndex  # noqa: E402
+from knowledge.query import parse_query  # noqa: E402
+from knowledge.search import rank  # noqa: E402
+from knowledge.text import STOP_WORDS, terms, words  # noqa: E402
+
+GROUPS = ("clean", "misspelled", "paraphrased")
+NOW = datetime(2026, 11, 23, tzinfo=UTC)
+Search = Callable[[str], list[str]]
+
+
+def load_queries() -> dict[str, list[tuple[str, set[str]]]]:
+    data = yaml.safe_load((Path(__file__).parent / "queries.yaml").read_text())
+    return {group: [(q["q"], set(q["relevant"])) for q in data[group]] for group in GROUPS}
+
+
+def measure_build(build: Callable[[], Search]) -> tuple[Search, float, float]:
+    """Build twice: once timed, once under tracemalloc (which slows allocation) for memory."""
+    gc.collect()
+    tracemalloc.start()
+    kept = build()
+    memory = tracemalloc.get_traced_memory()[0] / 2**20
+    tracemalloc.stop()
+    del kept
+    gc.collect()
+    started = time.perf_counter()
+    search = build()
+    return search, time.perf_counter() - started, memory
+
+
+def partnerbot(corpus: list[Item]) -> Search:
+    index = SearchIndex()
+    for number, item in enumerate(corpus):
+        index.add(
+            Document(
+                entry_id=number,
+                kind=item.kind,
+                title=item.title,
+                text=item.body,
+                tags=item.tags,
+                created=item.created,
+            )
+        )
+
+    def search(text: str) -> list[str]:
+        query = parse_query(text)
+        ranked = rank(index, query, Filters(), NOW)[:5]
+        for slot, _ in ranked:  # the bold words of each snippet, as a real search does
+            index.matched_terms(slot, list(query.words))
+        return [corpus[index.entry_of(slot)].key for slot, _ in ranked]
+
+    return search
+
+
+def bm25(corpus: list[Item]) -> Search:
+    model = BM25Okapi([terms(f"{i.title} {' '.join(i.tags)} {i.body}") for i in corpus])
+
+    def search(text: str) -> list[str]:
+        scores = model.get_scores(terms(text))
+        top = np.argsort(-scores)[:5]
+        return [corpus[i].key for i in top if scores[i] > 0]
+
+    return search
+
+
+def fts5(corpus: list[Item]) -> tuple[Search, sqlite3.Connection]:
+    db = sqlite3.connect(":memory:", check_same_thread=False)
+    db.execute(
+        "CREATE VIRTUAL TABLE docs USING fts5(key UNINDEXED, title, tags, body, "
+        "tokenize='porter unicode61')"
+    )
+    db.executemany(
+        "INSERT INTO docs VALUES (?, ?, ?, ?)",
+        ((i.key, i.title, " ".join(i.tags), i.body) for i in corpus),
+    )
+    db.commit()
+
+    def search(text: str) -> list[str]:
+        wanted = [w for w in words(text) if w not in STOP_WORDS and w.isalnum()]
+        if not wanted:
+            return []
+        match = " OR ".join(f'"{w}"' for w in wanted)
+        rows = db.execute(
+            "SELECT key FROM docs WHERE docs MATCH ? "
+            "ORDER BY bm25(docs, 0.0, 3.0, 2.0, 1.0) LIMIT 5",
+            (match,),
+        )
+        return [key for (key,) in rows]
+
+    return search, db
+
+
+def evaluate(
+    search: Search, queries: dict[str, list[tuple[str, set[str]]]], repeats: int
+) -> dict[str, float]:
+    latencies: list[float] = []
+    result: dict[str, float] = {}
+    for group, items in queries.items():
+        recalls, reciprocal = [], []
+        for text, relevant in items:
+            for _ in range(repeats):
+                started = time.perf_counter()
+                found = search(text)
+                latencies.append((time.perf_counter() - started) * 1000)
+            recalls.append(len(relevant & set(found[:5])) / min(len(relevant), 5))
+            rank_of = next((n for n, key in enumerate(found[:5], 1) if key in relevant), None)
+            reciprocal.append(1 / rank_of if rank_of else 0.0)
+        result[f"r5 {group}"] = statistics.mean(recalls)
+        result[f"mrr {group}"] = statistics.mean(reciprocal)
+    ordered = sorted(latencies)
+    result["p50"] = statistics.median(ordered)
+    result["p95"] = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    queries = load_queries()
+    counts = ", ".join(f"{len(v)} {k}" for k, v in queries.items())
+    print(
+        f"Labelled queries: {counts}. Machine: {os.cpu_count()} cores. Latency over "
+        f"{args.repeats} runs of each query; memory is what building the index allocated "
+        "(FTS5: the database's pages).\n"
+    )
+    header = (
+        "| entries | engine | build s | memory MB | p50 ms | p95 ms | R@5 clean | "
+        "R@5 misspelled | R@5 paraphrased | MRR clean | MRR misspelled | MRR paraphrased |"
+    )
+    print(header)
+    print("|" + " --- |" * 2 + " ---: |" * 10)
+    for size in args.sizes:
+        corpus = build_corpus(size)
+        engines: list[tuple[str, Search, float, float]] = []
+        for name, builder in (("partnerbot", partnerbot), ("BM25 (rank_bm25)", bm25)):
+            search, seconds, memory = measure_build(lambda b=builder, c=corpus: b(c))
+            engines.append((name, search, seconds, memory))
+        started = time.perf_counter()
+        fts_search, db = fts5(corpus)
+        fts_seconds = time.perf_counter() - started
+        pages = (
+            db.execute("PRAGMA page_count").fetchone()[0]
+            * db.execute("PRAGMA page_size").fetchone()[0]
+        )
+        engines.append(("SQLite FTS5", fts_search, fts_seconds, pages / 2**20))
+        for name, search, seconds, memory in engines:
+            repeats = args.repeats if name != "BM25 (rank_bm25)" or size <= 10_000 else 1
+            m = evaluate(search, queries, repeats)
+            print(
+                f"| {size:,} | {name} | {seconds:.2f} | {memory:.0f} | {m['p50']:.1f} | "
+                f"{m['p95']:.1f} | {m['r5 clean']:.2f} | {m['r5 misspelled']:.2f} | "
+                f"{m['r5 paraphrased']:.2f} | {m['mrr clean']:.2f} | {m['mrr misspelled']:.2f} | "
+                f"{m['mrr paraphrased']:.2f} |",
+                flush=True,
+            )
+        db.close()
+
+
+if __name__ == "__main__":
+    main()
