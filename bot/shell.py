@@ -18,6 +18,7 @@ Type a slash command as in Slack, e.g. /partners help
   /as @name      act as another person (/users lists them)
   /in #name      move to another channel (/channels lists them)
   /home          open partnerbot's App Home tab
+  @partnerbot Q  ask in the channel; the answer comes in a thread
   N              press the button (or submit the form) numbered N
   /quit          leave (or Ctrl-D)"""
 
@@ -100,6 +101,10 @@ class Shell:
             )
         elif word.startswith("/") and word != "/partners":
             self.say(f"(shell) Only /partners is installed here. {SHELL_HELP.splitlines()[0]}")
+        elif word.casefold() == "@partnerbot":
+            self.send(
+                lambda: self.box.driver.mention(rest, user=self.user.id, channel=self.channel.id)
+            )
         elif word == "/partners":
             self.send(
                 lambda: self.box.driver.command(rest, user=self.user.id, channel=self.channel.id)

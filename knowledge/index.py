@@ -191,10 +191,19 @@ class SearchIndex:
         with self._lock:
             return self.vocabulary.expand(word)
 
-    def closest_word(self, word: str) -> str | None:
-        """The known word most likely meant, for "did you mean…?"."""
+    def closest_word(self, word: str, filters: Filters | None = None) -> str | None:
+        """The known word most likely meant, for "did you mean…?", from the documents these
+        filters may see only: a private entry's words are never suggested elsewhere."""
         with self._lock:
-            return self.vocabulary.closest_word(word)
+            candidates = self.vocabulary.closest_words(word)
+            if not candidates:
+                return None
+            visible = self._mask(filters or Filters())
+            for other, tid in candidates:
+                slots = np.frombuffer(self._post_slots[tid], dtype=np.int32)
+                if visible[slots].any():
+                    return other
+            return None
 
     # -- scoring ------------------------------------------------------------------------------
     def _mask(self, filters: Filters) -> np.ndarray:

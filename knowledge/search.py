@@ -148,7 +148,7 @@ class KnowledgeSearch:
         ]
         suggestions: list[str] = []
         for word in query.words if not ranked else ():
-            closest = index.closest_word(word)
+            closest = index.closest_word(word, filters)
             if closest and closest != fold(word) and closest not in suggestions:
                 suggestions.append(closest)
         return Results(hits=hits, total=len(ranked), offset=offset, suggestions=tuple(suggestions))

@@ -149,13 +149,14 @@ class Vocabulary:
                 found.append(word)
         return found
 
-    def closest_word(self, word: str) -> str | None:
-        """The known word most likely meant (for "did you mean…?"): one typo away, or two for
-        a long word; never a word it merely begins, nor another form of the same word."""
+    def closest_words(self, word: str) -> list[tuple[str, int]]:
+        """Known words most likely meant (for "did you mean…?"), best first, with their
+        terms: one typo away, or two for a long word; never a word it merely begins, nor
+        another form of the same word."""
         word = fold(word)
         limit = 1 if len(word) < 9 else 2
         same = self.term_ids.get(stem(word))
-        best: tuple[int, int, str] | None = None
+        found: list[tuple[int, int, str, int]] = []
         for length in range(len(word) - limit, len(word) + limit + 1):
             for other, distance, _ in process.extract(
                 word,
@@ -166,7 +167,6 @@ class Vocabulary:
                 limit=None,
             ):
                 tid = self._word_term[other]
-                candidate = (int(distance), -self._frequency(tid), other)
-                if distance > 0 and tid != same and (best is None or candidate < best):
-                    best = candidate
-        return best[2] if best else None
+                if distance > 0 and tid != same:
+                    found.append((int(distance), -self._frequency(tid), other, tid))
+        return [(other, tid) for _, _, other, tid in sorted(found)]

@@ -155,3 +155,13 @@ def test_snippets_bold_the_matched_words_and_escape_the_rest():
     text = "First sentence. Contractors <b>love</b> TrustMark & training."
     shown = snippet(text, frozenset({"contractor", "trustmark"}))
     assert shown == "…*Contractors* &lt;b&gt;love&lt;/b&gt; *TrustMark* &amp; training."
+
+
+def test_did_you_mean_never_suggests_a_word_only_a_private_entry_uses(search, session):
+    lesson(
+        session, "Board", "Talk of redundancies in the housing team.", channel="CP", private=True
+    )
+    assert ask(search, "redundancie frobnicate qwertyuiop", channel="CP").suggestions == (
+        "redundancies",
+    )
+    assert "redundancies" not in ask(search, "redundancie frobnicate qwertyuiop").suggestions
