@@ -1,4 +1,5 @@
-"""The App Home tab: for now a welcome and the workspace's partnerships."""
+"""The App Home tab: a personal dashboard (partnerships, my entries and their votes, lessons
+people have asked for)."""
 
 from typing import Any
 
@@ -6,14 +7,30 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.models.views import View
 
-from handlers.blockkit import SURFACE_BLOCKS, context, divider, header, packed_sections, section
+from handlers.blockkit import (
+    SURFACE_BLOCKS,
+    context,
+    divider,
+    escape,
+    header,
+    packed_sections,
+    section,
+    truncate,
+)
 from handlers.register import describe
 from handlers.services import Services
+from knowledge.entries import KIND_LABELS, entries_by, wanted_lessons
 from knowledge.partnerships import list_partnerships
-from storage.models import Partnership
+from storage.models import Entry, LessonWanted, Partnership
+
+SECTION_BUDGET = 30  # blocks each list may use, so the whole tab stays under Slack's 100
 
 
-def build_home(partnerships: list[Partnership]) -> dict[str, Any]:
+def build_home(
+    partnerships: list[Partnership],
+    mine: list[Entry] | None = None,
+    wanted: list[LessonWanted] | None = None,
+) -> dict[str, Any]:
     """The Home tab view."""
     blocks = [
         header("partnerbot"),
@@ -26,14 +43,33 @@ def build_home(partnerships: list[Partnership]) -> dict[str, Any]:
     ]
     if partnerships:
         blocks += packed_sections(
-            ("• " + describe(p) for p in partnerships), max_blocks=SURFACE_BLOCKS - len(blocks) - 1
+            ("• " + describe(p) for p in partnerships), max_blocks=SECTION_BUDGET
         )
     else:
         blocks.append(
             section("None yet: `/partners partnership add Retrofit Partnership` in its channel.")
         )
+    blocks += [divider(), header("Your lessons and notes")]
+    if mine:
+        blocks += packed_sections(
+            (
+                f"• *{escape(e.title)}* ({KIND_LABELS[e.kind].lower()}, {e.created_at:%d %b %Y})"
+                f"  👍 {e.helpful}  👎 {e.unhelpful}"
+                for e in mine
+            ),
+            max_blocks=SECTION_BUDGET,
+        )
+    else:
+        blocks.append(section("None yet. `/partners lesson` keeps what your partnership learnt."))
+    if wanted:
+        blocks += [divider(), header("Lessons people have asked for")]
+        blocks += packed_sections(
+            (f"• “{escape(truncate(w.question, 200))}”, asked by <@{w.asked_by}>" for w in wanted),
+            max_blocks=SECTION_BUDGET,
+        )
+        blocks.append(context("Know the answer? Write it up with `/partners lesson`."))
     blocks.append(context("Your commitments and reminders will appear here."))
-    return View(type="home", blocks=blocks).to_dict()
+    return View(type="home", blocks=blocks[:SURFACE_BLOCKS]).to_dict()
 
 
 def register(app: App, services: Services) -> None:
@@ -41,6 +77,9 @@ def register(app: App, services: Services) -> None:
     def home_opened(event: dict[str, Any], client: WebClient, context: dict[str, Any]) -> None:
         if event.get("tab") != "home":
             return
+        team_id, user_id = context["team_id"], event["user"]
         with services.sessions() as session:
-            partnerships = list_partnerships(session, team_id=context["team_id"])
-        client.views_publish(user_id=event["user"], view=build_home(partnerships))
+            partnerships = list_partnerships(session, team_id=team_id)
+            mine = entries_by(session, team_id=team_id, author_id=user_id)
+            wanted = wanted_lessons(session, team_id=team_id)
+        client.views_publish(user_id=user_id, view=build_home(partnerships, mine, wanted))

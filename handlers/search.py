@@ -9,7 +9,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from sqlmodel import Session
 
-from handlers.access import is_manager
+from handlers.access import is_manager, is_private_channel
 from handlers.blockkit import context as block_context
 from handlers.blockkit import truncate
 from handlers.results import (
@@ -183,7 +183,7 @@ def register(app: App, services: Services) -> None:
 
     @app.action(WANTED)
     def lesson_wanted(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient
     ) -> None:
         ack()
         team_id, user_id, channel_id = _ids(body)
@@ -199,6 +199,7 @@ def register(app: App, services: Services) -> None:
                 user_id=user_id,
                 channel_id=channel_id,
                 now=services.clock(),
+                private=is_private_channel(client, channel_id),
             )
         respond(
             text=f"Saved “{question}” as a lesson wanted. When someone writes it up with "

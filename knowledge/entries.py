@@ -5,7 +5,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from knowledge.audit import record_change
 from knowledge.index import Document
@@ -284,6 +284,31 @@ def vote(session: Session, *, entry: Entry, user_id: str, helpful: bool, now: da
     return entry
 
 
+def entries_by(session: Session, *, team_id: str, author_id: str, limit: int = 10) -> list[Entry]:
+    """Someone's own lessons and notes, newest first."""
+    statement = (
+        select(Entry)
+        .where(Entry.team_id == team_id)
+        .where(Entry.author_id == author_id)
+        .where(col(Entry.deleted_at).is_(None))
+        .order_by(col(Entry.created_at).desc())
+        .limit(limit)
+    )
+    return list(session.exec(statement))
+
+
+def wanted_lessons(session: Session, *, team_id: str, limit: int = 5) -> list[LessonWanted]:
+    """The newest questions nobody has answered yet, asked where everyone may see them."""
+    statement = (
+        select(LessonWanted)
+        .where(LessonWanted.team_id == team_id)
+        .where(col(LessonWanted.private).is_(False))
+        .order_by(col(LessonWanted.created_at).desc())
+        .limit(limit)
+    )
+    return list(session.exec(statement))
+
+
 def want_lesson(
     session: Session,
     *,
@@ -292,6 +317,7 @@ def want_lesson(
     user_id: str,
     channel_id: str | None,
     now: datetime,
+    private: bool = True,
 ) -> LessonWanted:
     """Keep a question nobody has answered yet, as a prompt for a lesson."""
     wanted = LessonWanted(
@@ -299,6 +325,7 @@ def want_lesson(
         question=question[:TEXT_MAX],
         asked_by=user_id,
         channel_id=channel_id,
+        private=private,
         created_at=now,
     )
     session.add(wanted)

@@ -127,4 +127,5 @@ class LessonWanted(SQLModel, table=True):
     question: str = Field(max_length=TEXT_MAX)
     asked_by: str = Field(max_length=SLACK_ID)
     channel_id: str | None = Field(default=None, max_length=SLACK_ID)
+    private: bool = False  # asked in a private channel: shown nowhere else
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))

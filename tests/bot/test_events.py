@@ -45,3 +45,29 @@ def test_the_messages_tab_publishes_nothing(box, people):
     box.driver.event({**home_opened(people), "tab": "messages"})
     box.wait()
     assert box.emulator.calls_to("views.publish") == []
+
+
+def test_the_home_tab_shows_my_entries_with_votes_and_public_lessons_wanted(box, people):
+    from handlers.results import WANTED
+
+    box.driver.command(
+        "lesson Supplier days won contractors over", user=people.sam, channel=people.general
+    )
+    box.driver.command("ask zzqx frobnicate", user=people.alex, channel=people.general)
+    box.driver.command("ask secret board matter qqzx", user=people.alex, channel=people.board)
+    box.wait()
+    for call in box.emulator.calls_to("response_url")[-2:]:
+        channel = call.args["channel"]
+        value = call.args["blocks"][1]["elements"][0]["value"]
+        box.driver.block_action(
+            {"action_id": WANTED, "type": "button", "value": value},
+            user=people.alex,
+            channel=channel,
+        )
+    box.wait()
+    box.driver.event(home_opened(people))
+    box.wait()
+    shown = str(box.emulator.calls_to("views.publish", ok=True)[-1].args["view"]["blocks"])
+    assert "*Supplier days won contractors over* (lesson learnt" in shown and "👍 0" in shown
+    assert "zzqx frobnicate" in shown
+    assert "secret board matter" not in shown  # asked in a private channel

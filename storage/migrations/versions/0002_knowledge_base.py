@@ -28,6 +28,7 @@ def upgrade() -> None:
         sa.Column("question", sqlmodel.sql.sqltypes.AutoString(length=3000), nullable=False),
         sa.Column("asked_by", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
         sa.Column("channel_id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
+        sa.Column("private", sa.Boolean(), nullable=False),
         sa.Column("created_at", storage.types.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
