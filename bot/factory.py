@@ -1,6 +1,7 @@
 """The app factory: builds the Bolt app, the database and every listener, from settings alone."""
 
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,6 +17,9 @@ from handlers import register_all
 from handlers.services import Services, utc_now
 from knowledge.search import KnowledgeSearch
 from storage.db import make_engine, session_factory, upgrade
+from storage.teams import known_teams
+
+logger = logging.getLogger("partnerbot.factory")
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,22 @@ def open_services(
     engine = make_engine(settings.database_url)
     upgrade(engine)
     return engine, build_services(settings, engine, clock)
+
+
+def warm_search(services: Services) -> threading.Thread:
+    """Build every known workspace's search index in the background, so the first
+    `/partners ask` after a start does not wait for it (100k entries take seconds)."""
+
+    def warm() -> None:
+        with services.sessions() as session:
+            teams = known_teams(session)
+        for team_id in teams:
+            services.search.index(team_id)
+        logger.info("search indexes ready", extra={"workspaces": len(teams)})
+
+    thread = threading.Thread(target=warm, name="warm-search", daemon=True)
+    thread.start()
+    return thread
 
 
 def create_app(

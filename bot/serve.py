@@ -6,7 +6,7 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
-from bot.factory import create_app, open_services
+from bot.factory import create_app, open_services, warm_search
 from bot.logs import configure_logging
 from bot.scheduler import build_scheduler
 from bot.settings import Settings
@@ -72,6 +72,7 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
     def load(self) -> Any:
         configure_logging(secrets=_secrets(self.settings))
         bot = create_app(self.settings)
+        warm_search(bot.services)
         if self.settings.scheduler_enabled:
             build_scheduler(bot.services).start()
             logger.info("scheduler running in the web process")
@@ -91,6 +92,7 @@ def socket(settings: Settings) -> None:
     settings.require("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN")
     configure_logging(secrets=_secrets(settings))
     bot = create_app(settings, socket_mode=True)
+    warm_search(bot.services)
     if settings.scheduler_enabled:
         build_scheduler(bot.services).start()
     SocketModeHandler(bot.app, settings.slack_app_token).start()

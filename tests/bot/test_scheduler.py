@@ -26,3 +26,13 @@ def test_pruning_forgets_only_old_events(settings, engine, session):
     prune_processed_events(build_services(settings, engine, clock=lambda: NOW))
     session.expire_all()
     assert [e.event_id for e in session.exec(select(ProcessedEvent))] == ["recent"]
+
+
+def test_known_workspaces_have_their_search_warmed_at_start(settings, engine, session):
+    from bot.factory import warm_search
+    from knowledge.partnerships import add_partnership
+
+    add_partnership(session, team_id="T1", name="Parks", channel_id=None, actor_id="U", now=NOW)
+    services = build_services(settings, engine, clock=lambda: NOW)
+    warm_search(services).join(timeout=30)
+    assert len(services.search.index("T1")) >= 40  # the library was loaded and indexed
