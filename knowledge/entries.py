@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from knowledge.audit import record_change
+from knowledge.audit import Action, record_change
 from knowledge.index import Document
 from storage.models import (
     TAG_MAX,
@@ -138,6 +138,31 @@ def _changes(draft: Draft) -> dict[str, Any]:
     }
 
 
+def audit(
+    session: Session,
+    entry: Entry,
+    *,
+    actor_id: str,
+    action: Action,
+    now: datetime,
+    detail: dict[str, Any],
+) -> None:
+    """Record a change to an entry in the caller's transaction (flushing a new one for its id)."""
+    if entry.id is None:
+        session.add(entry)
+        session.flush()
+    record_change(
+        session,
+        team_id=entry.team_id,
+        actor_id=actor_id,
+        action=action,
+        entity=entry.kind,
+        entity_id=entry.id or 0,
+        at=now,
+        detail=detail,
+    )
+
+
 def _check_partnership(session: Session, team_id: str, partnership_id: int | None) -> None:
     # a form's option value comes back from the client: never trust it to name our own row
     if partnership_id is not None:
@@ -172,17 +197,8 @@ def save_entry(
         changed_at=now,
         **_changes(draft),
     )
-    session.add(entry)
-    session.flush()
-    record_change(
-        session,
-        team_id=team_id,
-        actor_id=author_id,
-        action="create",
-        entity=entry.kind,
-        entity_id=entry.id or 0,
-        at=now,
-        detail={"title": entry.title},
+    audit(
+        session, entry, actor_id=author_id, action="create", now=now, detail={"title": entry.title}
     )
     session.commit()
     return entry
@@ -219,14 +235,12 @@ def edit_entry(
     entry.updated_at = entry.changed_at = now
     entry.version += 1
     session.add(entry)
-    record_change(
+    audit(
         session,
-        team_id=entry.team_id,
+        entry,
         actor_id=actor_id,
         action="edit",
-        entity=entry.kind,
-        entity_id=entry.id or 0,
-        at=now,
+        now=now,
         detail={"fields": sorted(changes)},
     )
     session.commit()
@@ -242,15 +256,8 @@ def delete_entry(
     entry.deleted_at = entry.changed_at = now
     entry.version += 1
     session.add(entry)
-    record_change(
-        session,
-        team_id=entry.team_id,
-        actor_id=actor_id,
-        action="delete",
-        entity=entry.kind,
-        entity_id=entry.id or 0,
-        at=now,
-        detail={"title": entry.title},
+    audit(
+        session, entry, actor_id=actor_id, action="delete", now=now, detail={"title": entry.title}
     )
     session.commit()
 

@@ -12,8 +12,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from knowledge.audit import record_change
-from knowledge.entries import BRIEF, LESSON, Draft, EntryError, clean_tags, validate
+from knowledge.entries import BRIEF, LESSON, Draft, EntryError, audit, clean_tags, validate
 from storage.models import Entry
 
 COLUMNS = ["kind", "title", "body", "tags", "author", "created_at"]
@@ -129,16 +128,12 @@ def import_file(
             updated_at=created,
             changed_at=now,
         )
-        session.add(entry)
-        session.flush()
-        record_change(
+        audit(
             session,
-            team_id=team_id,
+            entry,
             actor_id=IMPORT_ACTOR,
             action="create",
-            entity=entry.kind,
-            entity_id=entry.id or 0,
-            at=now,
+            now=now,
             detail={"file": path.name, "line": row.line},
         )
         progress(1)
