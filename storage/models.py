@@ -129,3 +129,91 @@ class LessonWanted(SQLModel, table=True):
     channel_id: str | None = Field(default=None, max_length=SLACK_ID)
     private: bool = False  # asked in a private channel: shown nowhere else
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+ACTION_MAX = 500
+
+
+class Commitment(SQLModel, table=True):
+    """Something a partnership agreed to do: what, by when, who owns it, who asked."""
+
+    __table_args__ = (Index("ix_commitment_team_status", "team_id", "status"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=SLACK_ID)
+    action: str = Field(max_length=ACTION_MAX)
+    due_date: date
+    created_by: str = Field(max_length=SLACK_ID)
+    channel_id: str | None = Field(default=None, max_length=SLACK_ID)
+    thread_ts: str | None = Field(default=None, max_length=32)  # the channel confirmation
+    partnership_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("partnership.id", ondelete="SET NULL"), index=True),
+    )
+    partner_org: str | None = Field(default=None, max_length=120)
+    done_when: str | None = Field(default=None, max_length=1000)  # how we will know
+    status: str = Field(default="open", max_length=16)  # open | done | declined
+    closed_by: str | None = Field(default=None, max_length=SLACK_ID)
+    closed_note: str | None = Field(default=None, max_length=1000)  # a reason it can't be done
+    progress_note: str | None = Field(default=None, max_length=1000)
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+
+
+class CommitmentOwner(SQLModel, table=True):
+    """One owner of a commitment, with the time zone their nudges are timed in."""
+
+    __tablename__ = "commitment_owner"
+    __table_args__ = (UniqueConstraint("commitment_id", "user_id", name="uq_owner"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=SLACK_ID)
+    commitment_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("commitment.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    user_id: str = Field(max_length=SLACK_ID, index=True)
+    tz: str = Field(default="Europe/London", max_length=64)
+    reachable: bool = True  # False once Slack says they cannot get a DM from us
+
+
+class Nudge(SQLModel, table=True):
+    """One reminder the bot owes someone; the unique key makes it impossible to owe it twice."""
+
+    __table_args__ = (
+        UniqueConstraint("commitment_id", "recipient_id", "kind", "due_at", name="uq_nudge"),
+        Index("ix_nudge_status_due", "status", "due_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=SLACK_ID)
+    commitment_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("commitment.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    recipient_id: str = Field(max_length=SLACK_ID)
+    kind: str = Field(max_length=16)  # before | due | overdue | escalation
+    number: int = 0  # which overdue nudge (1, 2, 3)
+    due_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    # pending | claimed | sent | cancelled | superseded
+    status: str = Field(default="pending", max_length=16)
+    claim: str | None = Field(default=None, max_length=32)
+    claimed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    sent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    sent_to: str | None = Field(default=None, max_length=SLACK_ID)  # the DM or thread channel
+    message_ts: str | None = Field(default=None, max_length=32)
+    attempts: int = 0
+
+
+class Away(SQLModel, table=True):
+    """Someone's nudges are paused until this date (inclusive)."""
+
+    __table_args__ = (UniqueConstraint("team_id", "user_id", name="uq_away"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=SLACK_ID)
+    user_id: str = Field(max_length=SLACK_ID)
+    until: date

@@ -1,0 +1,264 @@
+"""Commitments: what a partnership agreed to do, who owns it, by when; and who may change it."""
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlmodel import Session, col, select
+
+from knowledge.audit import record_change
+from knowledge.nudges import Policy, plan_nudges
+from knowledge.partnerships import find_partnership
+from storage.models import ACTION_MAX, Commitment, CommitmentOwner, Nudge, Partnership
+
+EXAMPLE = "`/partners commit @sam Share the supply-chain map by 12 Dec`"
+OWNERS_MAX = 10
+OPEN, DONE, DECLINED = "open", "done", "declined"
+
+_LEADING = re.compile(
+    r"\s*(<@([A-Z0-9]+)(?:\|[^>]*)?>|<#([A-Z0-9]+)(?:\|([^>]*))?>|@(\S+)|,|and\b)", re.IGNORECASE
+)
+_BY = re.compile(r"\s+by\s+", re.IGNORECASE)
+_IN = re.compile(r"\s+in\s+", re.IGNORECASE)
+
+
+class CommitmentError(ValueError):
+    """A commitment that cannot be recorded or changed as asked; the message says why."""
+
+    def __init__(self, message: str, field: str = "action") -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class CommitRequest:
+    """`@USER… ACTION by DATE [in PARTNERSHIP]`, split into its parts (nothing checked yet)."""
+
+    owners: tuple[str, ...]
+    action: str
+    when: str
+
+
+def parse_commit(text: str) -> CommitRequest:
+    """Split the command's text; CommitmentError when a part is missing or is not a person."""
+    owners: list[str] = []
+    rest = text.strip()
+    while match := _LEADING.match(rest):
+        if match[3]:
+            raise CommitmentError(
+                f"<#{match[3]}> is a channel, not a person. Start with who will do it: {EXAMPLE}",
+                "owners",
+            )
+        if match[5]:
+            raise CommitmentError(
+                f"I don't know anyone called @{match[5][:40]} here. Mention "
+                f"people so Slack links them: {EXAMPLE}",
+                "owners",
+            )
+        if match[2] and match[2] not in owners:
+            owners.append(match[2])
+        rest = rest[match.end() :]
+    if not owners:
+        raise CommitmentError(
+            f"Who will do it? Start with one or more @people: {EXAMPLE}", "owners"
+        )
+    if len(owners) > OWNERS_MAX:
+        raise CommitmentError(f"Give a commitment at most {OWNERS_MAX} owners.", "owners")
+    parts = _BY.split(rest.strip())
+    if len(parts) < 2 or not parts[-1].strip():
+        raise CommitmentError(f"By when? End with `by` and a date: {EXAMPLE}", "due")
+    action = " by ".join(parts[:-1]).strip()
+    return CommitRequest(owners=tuple(owners), action=action, when=parts[-1].strip())
+
+
+def split_partnership(
+    session: Session, *, team_id: str, when: str
+) -> tuple[str, Partnership | None]:
+    """ "12 Dec in Retrofit Partnership" → ("12 Dec", that partnership), when one is called so;
+    "in 2 weeks" stays a date."""
+    pieces = _IN.split(when)
+    for cut in range(1, len(pieces)):
+        name = " in ".join(pieces[cut:])
+        found = find_partnership(session, team_id=team_id, name=name)
+        if found is not None:
+            return " in ".join(pieces[:cut]), found
+    return when, None
+
+
+def check_action(action: str) -> str:
+    """The action tidied, or a CommitmentError."""
+    action = " ".join(action.split())
+    if not action:
+        raise CommitmentError(f"What is the action? {EXAMPLE}", "action")
+    if len(action) > ACTION_MAX:
+        raise CommitmentError(
+            f"Keep the action to {ACTION_MAX} characters (it has "
+            f"{len(action):,}); put detail in “how we will know”.",
+            "action",
+        )
+    return action
+
+
+@dataclass(frozen=True)
+class Owner:
+    user_id: str
+    tz: str
+
+
+def record_commitment(
+    session: Session,
+    *,
+    team_id: str,
+    created_by: str,
+    creator_tz: str,
+    channel_id: str | None,
+    owners: list[Owner],
+    action: str,
+    due: date,
+    now: datetime,
+    partnership_id: int | None = None,
+    partner_org: str | None = None,
+    done_when: str | None = None,
+    policy: Policy | None = None,
+) -> Commitment:
+    """Save a commitment with its owners and every nudge it will need, audited."""
+    action = check_action(action)
+    if not owners:
+        raise CommitmentError(f"Who will do it? {EXAMPLE}", "owners")
+    if partnership_id is not None:
+        partnership = session.get(Partnership, partnership_id)
+        if partnership is None or partnership.team_id != team_id:
+            raise CommitmentError("That partnership isn't in this workspace.", "partnership")
+    commitment = Commitment(
+        team_id=team_id,
+        action=action,
+        due_date=due,
+        created_by=created_by,
+        channel_id=channel_id,
+        partnership_id=partnership_id,
+        partner_org=(partner_org or "").strip()[:120] or None,
+        done_when=(done_when or "").strip()[:1000] or None,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(commitment)
+    session.flush()
+    for owner in owners:
+        session.add(
+            CommitmentOwner(
+                team_id=team_id,
+                commitment_id=commitment.id or 0,
+                user_id=owner.user_id,
+                tz=owner.tz,
+            )
+        )
+    for nudge in plan_nudges(
+        commitment,
+        owners=[(o.user_id, o.tz) for o in owners],
+        creator_tz=creator_tz,
+        now=now,
+        policy=policy or Policy(),
+    ):
+        session.add(nudge)
+    record_change(
+        session,
+        team_id=team_id,
+        actor_id=created_by,
+        action="create",
+        entity="commitment",
+        entity_id=commitment.id or 0,
+        at=now,
+        detail={"due": due.isoformat(), "owners": [o.user_id for o in owners]},
+    )
+    session.commit()
+    return commitment
+
+
+def owners_of(session: Session, commitment_id: int) -> list[CommitmentOwner]:
+    return list(
+        session.exec(
+            select(CommitmentOwner)
+            .where(CommitmentOwner.commitment_id == commitment_id)
+            .order_by(col(CommitmentOwner.id))
+        )
+    )
+
+
+def may_change(session: Session, commitment: Commitment, user_id: str, *, manager: bool) -> bool:
+    """Owners, the creator, workspace admins and facilitators may change a commitment."""
+    if manager or commitment.created_by == user_id:
+        return True
+    return any(o.user_id == user_id for o in owners_of(session, commitment.id or 0))
+
+
+def find_commitment(session: Session, *, team_id: str, commitment_id: int) -> Commitment | None:
+    """The commitment, if it is this workspace's."""
+    found = session.get(Commitment, commitment_id)
+    return found if found is not None and found.team_id == team_id else None
+
+
+def close(
+    session: Session,
+    commitment: Commitment,
+    *,
+    status: str,
+    actor_id: str,
+    now: datetime,
+    note: str | None = None,
+) -> None:
+    """Mark done (or declined): every nudge still owed is cancelled. Audited."""
+    if commitment.status != OPEN:
+        raise CommitmentError(f"This commitment is already {commitment.status}.")
+    commitment.status, commitment.closed_by, commitment.closed_at = status, actor_id, now
+    commitment.closed_note = (note or "").strip()[:1000] or None
+    commitment.updated_at = now
+    session.add(commitment)
+    cancel_pending(session, commitment.id or 0)
+    record_change(
+        session,
+        team_id=commitment.team_id,
+        actor_id=actor_id,
+        action="edit",
+        entity="commitment",
+        entity_id=commitment.id or 0,
+        at=now,
+        detail={"status": status, "note": commitment.closed_note},
+    )
+    session.commit()
+
+
+def cancel_pending(session: Session, commitment_id: int) -> int:
+    """Cancel every nudge not yet sent for a commitment."""
+    nudges = session.exec(
+        select(Nudge)
+        .where(Nudge.commitment_id == commitment_id)
+        .where(col(Nudge.status).in_(["pending", "claimed"]))
+    ).all()
+    for nudge in nudges:
+        nudge.status = "cancelled"
+        session.add(nudge)
+    return len(nudges)
+
+
+def open_commitments(
+    session: Session,
+    *,
+    team_id: str,
+    owner_id: str | None = None,
+    partnership_id: int | None = None,
+    channel_id: str | None = None,
+) -> list[Commitment]:
+    """Open commitments of a workspace, soonest due first: someone's, or a partnership's or
+    channel's."""
+    statement = (
+        select(Commitment).where(Commitment.team_id == team_id).where(Commitment.status == OPEN)
+    )
+    if owner_id is not None:
+        statement = statement.join(
+            CommitmentOwner, col(CommitmentOwner.commitment_id) == col(Commitment.id)
+        ).where(CommitmentOwner.user_id == owner_id)
+    if partnership_id is not None:
+        statement = statement.where(Commitment.partnership_id == partnership_id)
+    elif channel_id is not None:
+        statement = statement.where(Commitment.channel_id == channel_id)
+    return list(session.exec(statement.order_by(col(Commitment.due_date), col(Commitment.id))))

@@ -1,0 +1,61 @@
+"""Due dates as people write them: "12 Dec", "2026-12-12", "friday", "next tuesday",
+"in 2 weeks", "end of month", read in the writer's own time zone."""
+
+import calendar
+import re
+from datetime import date, datetime, timedelta
+
+import dateparser
+
+MAX_AHEAD = timedelta(days=2 * 366)  # further than two years is a typo, not a plan
+EXAMPLES = "like `12 Dec`, `2026-12-12`, `friday`, `next tuesday`, `in 2 weeks` or `end of month`"
+_END_OF = re.compile(r"^(?:the\s+)?end\s+of\s+(?:the\s+)?(this\s+|next\s+)?(week|month)$")
+
+
+class DueDateError(ValueError):
+    """A due date that cannot be used; the message says why, with examples."""
+
+
+def _end_of(match: re.Match[str], today: date) -> date:
+    later = bool(match[1] and match[1].strip() == "next")
+    if match[2] == "week":  # the working week ends on Friday
+        friday = today + timedelta(days=(4 - today.weekday()) % 7)
+        return friday + timedelta(days=7) if later else friday
+    year, month = today.year, today.month + (1 if later else 0)
+    if month == 13:
+        year, month = year + 1, 1
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def parse_due(text: str, today: date) -> date:
+    """The date meant, relative to `today` (the writer's local date). Refuses past dates,
+    dates more than two years ahead, and anything that is not a date."""
+    cleaned = " ".join(text.casefold().split()).strip(" .")
+    if not cleaned:
+        raise DueDateError(f"When is it due? Give a date {EXAMPLES}.")
+    end = _END_OF.match(cleaned)
+    if end:
+        due = _end_of(end, today)
+    else:
+        parsed = dateparser.parse(
+            cleaned,
+            languages=["en"],
+            settings={
+                "PREFER_DATES_FROM": "future",
+                "DATE_ORDER": "DMY",
+                "RELATIVE_BASE": datetime.combine(today, datetime.min.time()),
+                "RETURN_AS_TIMEZONE_AWARE": False,
+            },
+        )
+        if parsed is None:
+            raise DueDateError(f"I can't read “{text.strip()[:40]}” as a date. Try one {EXAMPLES}.")
+        due = parsed.date()
+    if due < today:
+        raise DueDateError(
+            f"{due:%a %d %b %Y} has already passed. Give a date from today on, {EXAMPLES}."
+        )
+    if due - today > MAX_AHEAD:
+        raise DueDateError(
+            f"{due:%d %b %Y} is more than two years away. Give a nearer date, {EXAMPLES}."
+        )
+    return due

@@ -1,0 +1,254 @@
+"""Nudge policy and delivery bookkeeping. The database is the truth: each nudge is a row with a
+unique key, claimed with a conditional update before it is sent and marked after, so no two
+processes send it and no restart loses it."""
+
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from knowledge.workdays import (
+    add_working_days,
+    local_today,
+    next_nudge_instant,
+    next_working_day,
+    nudge_instant,
+    previous_working_day,
+)
+from storage.models import Away, Commitment, Nudge
+
+BEFORE, DUE, OVERDUE, ESCALATION = "before", "due", "overdue", "escalation"
+PENDING, CLAIMED, SENT, CANCELLED, SUPERSEDED = (
+    "pending",
+    "claimed",
+    "sent",
+    "cancelled",
+    "superseded",
+)
+STALE_CLAIM = timedelta(minutes=10)  # a claim this old belongs to a process that died
+ORDER = {BEFORE: 0, DUE: 1, OVERDUE: 2, ESCALATION: 3}
+
+
+@dataclass(frozen=True)
+class Policy:
+    """When nudges go out (per workspace; these are the defaults)."""
+
+    days_before: int = 3
+    overdue_every: int = 2  # working days
+    overdue_max: int = 3
+    region: str = "ENG"  # whose bank holidays count: ENG, SCT or NIR
+
+
+def plan_nudges(
+    commitment: Commitment,
+    *,
+    owners: list[tuple[str, str]],
+    creator_tz: str,
+    now: datetime,
+    policy: Policy,
+) -> list[Nudge]:
+    """Every nudge a new commitment needs, at 09:30 on working days where each recipient is:
+    before the due date, on it, while overdue, then one escalation to the creator."""
+    due, region = commitment.due_date, policy.region
+    days = [
+        (BEFORE, 0, add_working_days(due, -policy.days_before, region)),
+        (DUE, 0, previous_working_day(due, region)),
+    ]
+    days += [
+        (OVERDUE, n, add_working_days(due, policy.overdue_every * n, region))
+        for n in range(1, policy.overdue_max + 1)
+    ]
+    nudges = []
+    for user_id, tz in owners:
+        planned = [(kind, n, nudge_instant(day, tz)) for kind, n, day in days]
+        upcoming = [(kind, n, at) for kind, n, at in planned if at > now]
+        if not any(kind in (BEFORE, DUE) for kind, _, _ in upcoming) and due >= local_today(
+            now, tz
+        ):
+            # due today, and 09:30 has gone: remind as soon as it is working hours
+            upcoming.insert(0, (DUE, 0, next_nudge_instant(now, tz, region)))
+        nudges += [_nudge(commitment, user_id, kind, n, at) for kind, n, at in upcoming]
+    escalate = add_working_days(due, policy.overdue_every * (policy.overdue_max + 1), region)
+    nudges.append(
+        _nudge(
+            commitment, commitment.created_by, ESCALATION, 0, nudge_instant(escalate, creator_tz)
+        )
+    )
+    return nudges
+
+
+def _nudge(commitment: Commitment, recipient: str, kind: str, number: int, at: datetime) -> Nudge:
+    return Nudge(
+        team_id=commitment.team_id,
+        commitment_id=commitment.id or 0,
+        recipient_id=recipient,
+        kind=kind,
+        number=number,
+        due_at=at,
+    )
+
+
+def claim_due(session: Session, *, now: datetime, limit: int = 500) -> list[Nudge]:
+    """Claim nudges that are due, so this process alone sends them (conditional update, plus
+    FOR UPDATE SKIP LOCKED where the database has it)."""
+    session.execute(
+        update(Nudge)
+        .where(col(Nudge.status) == CLAIMED)
+        .where(col(Nudge.claimed_at) < now - STALE_CLAIM)
+        .values(status=PENDING, claim=None)
+    )
+    session.commit()
+    statement = (
+        select(Nudge)
+        .where(Nudge.status == PENDING)
+        .where(col(Nudge.due_at) <= now)
+        .order_by(col(Nudge.due_at), col(Nudge.id))
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        statement = statement.with_for_update(skip_locked=True)
+    candidates = [n.id for n in session.exec(statement)]
+    token = secrets.token_hex(8)
+    claimed = []
+    for nudge_id in candidates:
+        result = session.execute(
+            update(Nudge)
+            .where(col(Nudge.id) == nudge_id)
+            .where(col(Nudge.status) == PENDING)
+            .values(status=CLAIMED, claim=token, claimed_at=now)
+        )
+        if getattr(result, "rowcount", 0) == 1:
+            claimed.append(nudge_id)
+    session.commit()
+    return list(
+        session.exec(
+            select(Nudge)
+            .where(col(Nudge.id).in_(claimed))
+            .order_by(col(Nudge.due_at), col(Nudge.id))
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Decision:
+    send: bool
+    away_until: date | None = None  # for an escalation: the owner is away
+
+
+def decide(
+    session: Session,
+    nudge: Nudge,
+    *,
+    commitment: Commitment,
+    tz: str,
+    now: datetime,
+    policy: Policy,
+) -> Decision:
+    """Send now, or put off (away, out of hours), or drop (done, superseded)."""
+    if commitment.status != "open":
+        _set(session, nudge, status=CANCELLED)
+        return Decision(False)
+    later = session.exec(
+        select(Nudge)
+        .where(Nudge.commitment_id == nudge.commitment_id)
+        .where(Nudge.recipient_id == nudge.recipient_id)
+        .where(col(Nudge.id) != nudge.id)
+        .where(col(Nudge.status).in_([PENDING, CLAIMED]))
+        .where(col(Nudge.due_at) <= now)
+    ).all()
+    if any(
+        (ORDER[n.kind], n.number, n.due_at) > (ORDER[nudge.kind], nudge.number, nudge.due_at)
+        for n in later
+    ):
+        _set(session, nudge, status=SUPERSEDED)  # missed while we were down: the newest speaks
+        return Decision(False)
+    away = away_until(
+        session, team_id=nudge.team_id, user_id=nudge.recipient_id, today=local_today(now, tz)
+    )
+    if away is not None and nudge.kind != ESCALATION:
+        _move(
+            session,
+            nudge,
+            nudge_instant(next_working_day(away + timedelta(days=1), policy.region), tz),
+        )
+        return Decision(False)
+    when = next_nudge_instant(now, tz, policy.region)
+    if when > now:  # out of hours where they are (a catch-up after an outage, say)
+        _move(session, nudge, when)
+        return Decision(False)
+    return Decision(True)
+
+
+def _set(session: Session, nudge: Nudge, **values: object) -> None:
+    for key, value in values.items():
+        setattr(nudge, key, value)
+    session.add(nudge)
+    session.commit()
+
+
+def _move(session: Session, nudge: Nudge, when: datetime) -> None:
+    """Put a nudge off until `when` (released for whichever process is running then)."""
+    try:
+        _set(session, nudge, due_at=when, status=PENDING, claim=None)
+    except IntegrityError:  # the same nudge is already owed at that instant
+        session.rollback()
+        _set(session, nudge, status=SUPERSEDED)
+
+
+def mark_sent(
+    session: Session, nudge: Nudge, *, channel: str, ts: str | None, now: datetime
+) -> None:
+    _set(session, nudge, status=SENT, sent_at=now, sent_to=channel, message_ts=ts)
+
+
+def release(session: Session, nudge: Nudge) -> None:
+    """Sending failed for a passing reason: try again on the next run."""
+    _set(session, nudge, status=PENDING, claim=None, attempts=nudge.attempts + 1)
+
+
+def snooze(session: Session, *, commitment_id: int, user_id: str, until: datetime) -> int:
+    """Move this person's next nudge for a commitment to `until` (never the due date).
+    Pressing it again moves nothing further and never doubles a nudge."""
+    pending = session.exec(
+        select(Nudge)
+        .where(Nudge.commitment_id == commitment_id)
+        .where(Nudge.recipient_id == user_id)
+        .where(Nudge.status == PENDING)
+        .order_by(col(Nudge.due_at))
+    ).all()
+    early = [n for n in pending if n.due_at < until]
+    if not early:
+        return 0
+    for extra in early[:-1]:
+        extra.status = SUPERSEDED
+        session.add(extra)
+    session.flush()
+    _move(session, early[-1], until)
+    return len(early)
+
+
+def away_until(session: Session, *, team_id: str, user_id: str, today: date) -> date | None:
+    """The last day someone is away, if they are away today."""
+    away = session.exec(
+        select(Away).where(Away.team_id == team_id).where(Away.user_id == user_id)
+    ).first()
+    return away.until if away is not None and away.until >= today else None
+
+
+def set_away(session: Session, *, team_id: str, user_id: str, until: date | None) -> None:
+    """Pause someone's nudges until a date (inclusive), or (None) resume them."""
+    away = session.exec(
+        select(Away).where(Away.team_id == team_id).where(Away.user_id == user_id)
+    ).first()
+    if until is None:
+        if away is not None:
+            session.delete(away)
+    elif away is None:
+        session.add(Away(team_id=team_id, user_id=user_id, until=until))
+    else:
+        away.until = until
+        session.add(away)
+    session.commit()
