@@ -10,7 +10,6 @@ from bot.settings import ConfigError, Settings
 
 NOT_YET = {
     "export": "the spreadsheet export",
-    "nudges": "sending due nudges",
 }
 
 
@@ -105,6 +104,10 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         from bot.commands import import_entries
 
         return import_entries(settings, args.team, args.file)
+    elif args.command == "nudges":
+        from bot.commands import run_nudges
+
+        return run_nudges(settings, args.now)
     elif args.command == "db":
         from storage.db import make_engine, upgrade
 

@@ -114,3 +114,31 @@ def import_entries(settings: Settings, team: str | None, file: str) -> int:
             return 2
     print(f"Imported {count} entries into {team_id}.")
     return 0
+
+
+def run_nudges(settings: Settings, when: str | None) -> int:
+    """`partnerbot nudges run [--now ISO-8601]`: send what is due at that instant, and say so."""
+    from datetime import UTC, datetime
+
+    from bot.nudging import send_due_nudges
+    from bot.scheduler import scheduler_client
+
+    _, services = open_services(settings)
+    if when:
+        try:
+            now = datetime.fromisoformat(when)
+        except ValueError:
+            print(
+                f"partnerbot nudges run: --now {when!r} is not ISO-8601, like "
+                "2026-12-11T09:30:00+00:00",
+                file=sys.stderr,
+            )
+            return 2
+        now = now if now.tzinfo else now.replace(tzinfo=UTC)  # a bare time is UTC
+    else:
+        now = services.clock()
+    lines = send_due_nudges(services, scheduler_client(settings), now)
+    for line in lines:
+        print(line)
+    print(f"{len(lines)} nudge{'s' if len(lines) != 1 else ''} sent for {now.isoformat()}.")
+    return 0

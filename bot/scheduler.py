@@ -41,7 +41,17 @@ def prune_processed_events(services: Services) -> None:
     logger.info("pruned processed events", extra={"removed": removed})
 
 
-def build_scheduler(services: Services, *, blocking: bool = False) -> BaseScheduler:
+def send_nudges(services: Services, client: WebClient) -> None:
+    """Send every nudge that is due now (the same code as `partnerbot nudges run`)."""
+    from bot.nudging import send_due_nudges
+
+    for line in send_due_nudges(services, client, services.clock()):
+        logger.info("nudge sent", extra={"line": line})
+
+
+def build_scheduler(
+    services: Services, *, blocking: bool = False, client: WebClient | None = None
+) -> BaseScheduler:
     """The scheduler with every job added, not started: `serve` runs it in the background,
     `worker` in the foreground."""
     scheduler: BaseScheduler = BlockingScheduler() if blocking else BackgroundScheduler()
@@ -55,4 +65,15 @@ def build_scheduler(services: Services, *, blocking: bool = False) -> BaseSchedu
         coalesce=True,
         max_instances=1,
     )
+    if client is not None:  # the scheduler's own client: it may wait out a 429
+        scheduler.add_job(
+            send_nudges,
+            "interval",
+            minutes=1,
+            args=[services, client],
+            id="send-nudges",
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,
+        )
     return scheduler

@@ -8,7 +8,7 @@ from gunicorn.app.base import BaseApplication
 
 from bot.factory import create_app, open_services, warm_search
 from bot.logs import configure_logging
-from bot.scheduler import build_scheduler
+from bot.scheduler import build_scheduler, scheduler_client
 from bot.settings import Settings
 from bot.web import build_wsgi
 
@@ -74,7 +74,7 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
         bot = create_app(self.settings)
         warm_search(bot.services)
         if self.settings.scheduler_enabled:
-            build_scheduler(bot.services).start()
+            build_scheduler(bot.services, client=scheduler_client(self.settings)).start()
             logger.info("scheduler running in the web process")
         return build_wsgi(bot)
 
@@ -94,7 +94,7 @@ def socket(settings: Settings) -> None:
     bot = create_app(settings, socket_mode=True)
     warm_search(bot.services)
     if settings.scheduler_enabled:
-        build_scheduler(bot.services).start()
+        build_scheduler(bot.services, client=scheduler_client(settings)).start()
     SocketModeHandler(bot.app, settings.slack_app_token).start()
 
 
@@ -104,4 +104,4 @@ def worker(settings: Settings) -> None:
     configure_logging(secrets=_secrets(settings))
     _, services = open_services(settings)
     logger.info("worker starting")
-    build_scheduler(services, blocking=True).start()
+    build_scheduler(services, blocking=True, client=scheduler_client(settings)).start()

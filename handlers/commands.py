@@ -8,8 +8,8 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
+from handlers import commitments, lessons, search
 from handlers import help as help_text
-from handlers import lessons, search
 from handlers import register as partnership_register
 from handlers.blockkit import escape, truncate
 from handlers.services import Services
@@ -60,13 +60,15 @@ SUBCOMMANDS: dict[str, Callable[[Invocation], None]] = {
     "search": search.run,
     "lesson": lessons.run_lesson,
     "brief": lessons.run_brief,
-    "commit": coming_soon("Recording commitments"),
-    "actions": coming_soon("Listing commitments"),
-    "away": coming_soon("Pausing reminders"),
+    "commit": commitments.run_commit,
+    "actions": commitments.run_actions,
+    "away": commitments.run_away,
     "breakout": coming_soon("Breakout rounds"),
     "export": coming_soon("The spreadsheet export"),
 }
-AVAILABLE = frozenset({"help", "partnership", "ask", "search", "lesson", "brief"})
+AVAILABLE = frozenset(
+    {"help", "partnership", "ask", "search", "lesson", "brief", "commit", "actions", "away"}
+)
 
 
 def split_subcommand(text: str) -> tuple[str, str]:

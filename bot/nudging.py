@@ -1,0 +1,172 @@
+"""Sending what is due: the scheduler's job and `partnerbot nudges run` call the same function.
+
+Slack errors never stop a run: a 429 is waited out by the scheduler client's retry handler, a
+person Slack cannot reach is nudged in the commitment's thread instead (and the creator told),
+and anything else is logged with the commitment's id and tried again on the next run.
+"""
+
+import logging
+from datetime import datetime
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from handlers.commitment_blocks import build_escalation, build_nudge
+from handlers.commitments import dm
+from handlers.services import Services
+from knowledge.commitments import owners_of
+from knowledge.nudges import ESCALATION, Policy, away_until, claim_due, decide, mark_sent, release
+from knowledge.workdays import local_today
+from storage.models import Commitment, CommitmentOwner, Nudge
+
+logger = logging.getLogger("partnerbot.nudges")
+
+# Slack's answers meaning "this person cannot get a DM from us" (Slack Connect partners, people
+# who left): a mention in the thread reaches them instead.
+UNREACHABLE = {
+    "user_not_found",
+    "account_inactive",
+    "user_not_visible",
+    "cannot_dm_bot",
+    "not_allowed_token_type",
+    "user_disabled",
+    "channel_not_found",
+    "is_archived",
+}
+GONE_FROM_SLACK = {"user_not_found", "account_inactive", "user_disabled"}
+
+
+class _Zones:
+    """Time zones for people who own nothing (a creator), asked of Slack once per run."""
+
+    def __init__(self, client: WebClient, default: str) -> None:
+        self._client, self._default = client, default
+        self._known: dict[str, str] = {}
+
+    def of(self, user_id: str) -> str:
+        if user_id not in self._known:
+            try:
+                self._known[user_id] = (
+                    self._client.users_info(user=user_id)["user"].get("tz") or self._default
+                )
+            except SlackApiError:
+                self._known[user_id] = self._default
+        return self._known[user_id]
+
+
+def send_due_nudges(
+    services: Services, client: WebClient, now: datetime, policy: Policy | None = None
+) -> list[str]:
+    """Send every nudge due at `now`; one line for each one sent."""
+    policy = policy or Policy()
+    zones = _Zones(client, services.timezone)
+    with services.sessions() as session:
+        claimed = claim_due(session, now=now)
+    sent = []
+    for nudge in claimed:
+        try:
+            line = _deliver(services, client, nudge, now, policy, zones)
+        except Exception:  # never let one nudge stop the others
+            logger.exception(
+                "nudge failed; it will be retried",
+                extra={"commitment": nudge.commitment_id, "nudge": nudge.id},
+            )
+            with services.sessions() as session:
+                release(session, session.merge(nudge))
+            continue
+        if line:
+            sent.append(line)
+    return sent
+
+
+def _deliver(
+    services: Services,
+    client: WebClient,
+    nudge: Nudge,
+    now: datetime,
+    policy: Policy,
+    zones: _Zones,
+) -> str | None:
+    with services.sessions() as session:
+        nudge = session.merge(nudge)
+        commitment = session.get(Commitment, nudge.commitment_id)
+        if commitment is None:
+            return None
+        owners = owners_of(session, commitment.id or 0)
+        owner = next((o for o in owners if o.user_id == nudge.recipient_id), None)
+        tz = owner.tz if owner else zones.of(nudge.recipient_id)
+        if not decide(session, nudge, commitment=commitment, tz=tz, now=now, policy=policy).send:
+            return None
+        owner_ids = [o.user_id for o in owners]
+        today = local_today(now, tz)
+        if nudge.kind == ESCALATION:
+            away = {
+                o.user_id: until
+                for o in owners
+                if (until := away_until(session, team_id=o.team_id, user_id=o.user_id, today=today))
+            }
+            text, blocks = build_escalation(commitment, owner_ids, today, away)
+        else:
+            text, blocks = build_nudge(
+                commitment, owner_ids, today, kind=nudge.kind, number=nudge.number
+            )
+        channel, ts, how = _send(
+            services, client, commitment, owner, nudge.recipient_id, text, blocks
+        )
+        if channel is None:
+            release(session, nudge)
+            return None
+        mark_sent(session, nudge, channel=channel, ts=ts, now=now)
+    return f"{now:%Y-%m-%d %H:%M} UTC  {nudge.kind:<10} commitment {commitment.id} → {nudge.recipient_id} ({how})"
+
+
+def _send(
+    services: Services,
+    client: WebClient,
+    commitment: Commitment,
+    owner: CommitmentOwner | None,
+    recipient: str,
+    text: str,
+    blocks: list[dict],
+) -> tuple[str | None, str | None, str]:  # type: ignore[type-arg]
+    if owner is None or owner.reachable:
+        try:
+            posted = dm(client, recipient, text, blocks)
+            return posted["channel"], posted["ts"], "DM"
+        except SlackApiError as error:
+            code = error.response.get("error")
+            if code not in UNREACHABLE:
+                logger.warning(
+                    "Slack refused a nudge; retrying next run",
+                    extra={"commitment": commitment.id, "error": code},
+                )
+                return None, None, ""
+            _unreachable(services, client, commitment, recipient, code)
+    if not (commitment.channel_id and commitment.thread_ts):
+        return None, None, ""
+    posted = client.chat_postMessage(
+        channel=commitment.channel_id, thread_ts=commitment.thread_ts, text=f"<@{recipient}> {text}"
+    ).data
+    return posted["channel"], posted["ts"], "thread mention"  # type: ignore[index]
+
+
+def _unreachable(
+    services: Services, client: WebClient, commitment: Commitment, user_id: str, code: str | None
+) -> None:
+    with services.sessions() as session:
+        for owner in owners_of(session, commitment.id or 0):
+            if owner.user_id == user_id:
+                owner.reachable = False
+                session.add(owner)
+        session.commit()
+    if code in GONE_FROM_SLACK and commitment.created_by != user_id:
+        try:
+            dm(
+                client,
+                commitment.created_by,
+                f"I can't reach <@{user_id}> any more (Slack says "
+                f"{code}), so “{commitment.action}” may need a new "
+                "owner.",
+            )
+        except SlackApiError:
+            logger.warning("could not tell the creator", extra={"commitment": commitment.id})

@@ -1,0 +1,224 @@
+"""Commitments in Block Kit: confirmations, nudges, lists, forms. Pure builders."""
+
+from datetime import date
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    ButtonElement,
+    DatePickerElement,
+    InputBlock,
+    Option,
+    PlainTextInputElement,
+    StaticSelectElement,
+    UserMultiSelectElement,
+)
+from slack_sdk.models.views import View
+
+from handlers.blockkit import MESSAGE_BLOCKS, context, escape, section, truncate
+from storage.models import ACTION_MAX, Commitment, Partnership
+
+DONE, SNOOZE_DAY, SNOOZE_WEEK, UPDATE, CANT = (
+    "commit_done",
+    "commit_snooze_day",
+    "commit_snooze_week",
+    "commit_update",
+    "commit_cant",
+)
+COMMIT_VIEW, UPDATE_VIEW, CANT_VIEW = "commit_form", "commit_update_form", "commit_cant_form"
+
+
+def due_words(due: date, today: date) -> str:
+    """ "due Fri 11 Dec 2026 (in 18 days)", exact about the date and kind about the gap."""
+    gap = (due - today).days
+    when = (
+        "today"
+        if gap == 0
+        else "tomorrow"
+        if gap == 1
+        else f"in {gap} days"
+        if gap > 0
+        else "yesterday"
+        if gap == -1
+        else f"{-gap} days ago"
+    )
+    return f"due {due:%a %d %b %Y} ({when})"
+
+
+def owners_text(owner_ids: list[str]) -> str:
+    mentions = [f"<@{o}>" for o in owner_ids]
+    return mentions[0] if len(mentions) == 1 else ", ".join(mentions[:-1]) + " and " + mentions[-1]
+
+
+def summary(commitment: Commitment, owner_ids: list[str], today: date) -> str:
+    """One commitment in mrkdwn: who, what, when."""
+    return (
+        f"{owners_text(owner_ids)}: *{escape(commitment.action)}*, "
+        f"{due_words(commitment.due_date, today)}"
+    )
+
+
+def buttons(commitment: Commitment, *, snooze: bool = True) -> dict[str, Any]:
+    value = str(commitment.id)
+    elements = [ButtonElement(text="✅ Done", action_id=DONE, value=value, style="primary")]
+    if snooze:
+        elements += [
+            ButtonElement(text="Snooze 1 day", action_id=SNOOZE_DAY, value=value),
+            ButtonElement(text="Snooze 1 week", action_id=SNOOZE_WEEK, value=value),
+        ]
+    elements += [
+        ButtonElement(text="Update progress", action_id=UPDATE, value=value),
+        ButtonElement(text="Can't do this", action_id=CANT, value=value),
+    ]
+    return ActionsBlock(block_id=f"commitment-{value}", elements=elements).to_dict()
+
+
+def build_confirmation(
+    commitment: Commitment, owner_ids: list[str], today: date, partnership: Partnership | None
+) -> tuple[str, list[dict[str, Any]]]:
+    """What the channel sees: the commitment is the partnership's business."""
+    where = f" for *{escape(partnership.name)}*" if partnership else ""
+    text = (
+        f"🤝 New commitment{where}: {owners_text(owner_ids)} will {commitment.action}, "
+        f"{due_words(commitment.due_date, today)}. Recorded by <@{commitment.created_by}>."
+    )
+    blocks = [section(f"🤝 New commitment{where}\n{summary(commitment, owner_ids, today)}")]
+    details = [f"Recorded by <@{commitment.created_by}>"]
+    if commitment.partner_org:
+        details.append(f"partner: {escape(commitment.partner_org)}")
+    if commitment.done_when:
+        details.append(f"done when: {escape(truncate(commitment.done_when, 300))}")
+    blocks.append(context(" · ".join(details) + ". Owners get reminders by DM."))
+    return text, blocks
+
+
+def build_nudge(
+    commitment: Commitment, owner_ids: list[str], today: date, *, kind: str, number: int = 0
+) -> tuple[str, list[dict[str, Any]]]:
+    """The DM an owner gets, with one-click answers."""
+    lead = {"before": "Coming up", "due": "Due today", "overdue": "Overdue"}.get(kind, "Reminder")
+    if kind == "overdue":
+        lead += f" (reminder {number})"
+    text = f"{lead}: {commitment.action}, {due_words(commitment.due_date, today)}."
+    blocks = [section(f"⏰ *{lead}*\n{summary(commitment, owner_ids, today)}")]
+    if commitment.progress_note:
+        blocks.append(context(f"Last update: {escape(truncate(commitment.progress_note, 300))}"))
+    blocks.append(buttons(commitment))
+    return text, blocks
+
+
+def build_escalation(
+    commitment: Commitment, owner_ids: list[str], today: date, away: dict[str, date]
+) -> tuple[str, list[dict[str, Any]]]:
+    """What the creator hears when reminders have not worked."""
+    notes = [f"<@{u}> is away until {d:%a %d %b}" for u, d in away.items()]
+    text = (
+        f"Still open after three reminders: {commitment.action} "
+        f"({due_words(commitment.due_date, today)})."
+    )
+    body = f"⚠️ *Still open after three reminders*\n{summary(commitment, owner_ids, today)}"
+    blocks = [section(body)]
+    if notes:
+        blocks.append(context("; ".join(notes) + "."))
+    blocks.append(context("A word with the owners may help; they can answer from their reminder."))
+    return text + (" " + "; ".join(notes) + "." if notes else ""), blocks
+
+
+def build_list(
+    title: str, items: list[tuple[Commitment, list[str]]], today: date, *, with_buttons: bool = True
+) -> tuple[str, list[dict[str, Any]]]:
+    """Open commitments, each with its buttons, within Slack's 50 blocks."""
+    if not items:
+        text = f"{title}: nothing open. Record one with {'`/partners commit @someone … by …`'}."
+        return text, [section(text)]
+    blocks = [section(f"*{escape(title)}* ({len(items)} open)")]
+    per_item = 2 if with_buttons else 1
+    shown = items[: (MESSAGE_BLOCKS - 2) // per_item]
+    for commitment, owner_ids in shown:
+        blocks.append(section(summary(commitment, owner_ids, today)))
+        if with_buttons:
+            blocks.append(buttons(commitment, snooze=False))
+    if len(shown) < len(items):
+        blocks.append(context(f"…and {len(items) - len(shown)} more."))
+    return f"{title}: {len(items)} open.", blocks
+
+
+def build_form(
+    partnerships: list[Partnership], default_partnership: int | None, channel_id: str | None
+) -> dict[str, Any]:
+    """`/partners commit` alone: the commitment form."""
+    options = [Option(value=str(p.id), label=truncate(p.name, 75)) for p in partnerships[:100]]
+    blocks: list[Any] = [
+        InputBlock(
+            block_id="owners",
+            label="Who will do it",
+            element=UserMultiSelectElement(action_id="owners", max_selected_items=10),
+        ),
+        InputBlock(
+            block_id="action",
+            label="What will they do",
+            element=PlainTextInputElement(
+                action_id="action",
+                max_length=ACTION_MAX,
+                placeholder="e.g. Share the supply-chain map",
+            ),
+        ),
+        InputBlock(block_id="due", label="By when", element=DatePickerElement(action_id="due")),
+    ]
+    if options:
+        initial = next((o for o in options if o.value == str(default_partnership)), None)
+        blocks.append(
+            InputBlock(
+                block_id="partnership",
+                label="Partnership",
+                optional=True,
+                element=StaticSelectElement(
+                    action_id="partnership", options=options, initial_option=initial
+                ),
+            )
+        )
+    blocks += [
+        InputBlock(
+            block_id="partner_org",
+            label="Partner organisation",
+            optional=True,
+            element=PlainTextInputElement(action_id="partner_org", max_length=120),
+        ),
+        InputBlock(
+            block_id="done_when",
+            label="How we will know it is done",
+            optional=True,
+            element=PlainTextInputElement(action_id="done_when", multiline=True, max_length=1000),
+        ),
+    ]
+    return View(
+        type="modal",
+        callback_id=COMMIT_VIEW,
+        title="New commitment",
+        submit="Record",
+        close="Cancel",
+        private_metadata=channel_id or "",
+        blocks=blocks,
+    ).to_dict()
+
+
+def build_note_form(callback_id: str, commitment: Commitment, *, reason: bool) -> dict[str, Any]:
+    """Update progress (a note) or Can't do this (a reason, which the creator will read)."""
+    label = "Why can't it be done?" if reason else "Progress so far"
+    title = "Can't do this" if reason else "Update progress"
+    return View(
+        type="modal",
+        callback_id=callback_id,
+        title=title,
+        submit="Send",
+        close="Cancel",
+        private_metadata=str(commitment.id),
+        blocks=[
+            section(f"*{escape(truncate(commitment.action, 2000))}*"),
+            InputBlock(
+                block_id="note",
+                label=label,
+                element=PlainTextInputElement(action_id="note", multiline=True, max_length=1000),
+            ),
+        ],
+    ).to_dict()
