@@ -94,7 +94,7 @@ def register_actions(app: App, services: Services) -> None:
             return
         until = snooze_until(services, client, user_id, days)
         with services.sessions() as session:
-            moved = snooze(session, commitment_id=commitment.id or 0, user_id=user_id, until=until)
+            moved = snooze(session, commitment=commitment, user_id=user_id, until=until)
         if moved:
             tell(
                 respond,
@@ -102,7 +102,7 @@ def register_actions(app: App, services: Services) -> None:
                 f"stays {commitment.due_date:%a %d %b}.",
             )
         else:
-            tell(respond, f"Your next reminder is already no sooner than {until:%a %d %b}.")
+            tell(respond, f"Already snoozed: I'll remind you on {until:%a %d %b}.")
 
     @app.action(SNOOZE_DAY)
     def snooze_day(

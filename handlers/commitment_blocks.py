@@ -96,7 +96,13 @@ def build_nudge(
     commitment: Commitment, owner_ids: list[str], today: date, *, kind: str, number: int = 0
 ) -> tuple[str, list[dict[str, Any]]]:
     """The DM an owner gets, with one-click answers."""
-    lead = {"before": "Coming up", "due": "Due today", "overdue": "Overdue"}.get(kind, "Reminder")
+    lead = {
+        "before": "Coming up",
+        "due": "Due today",
+        "overdue": "Overdue",
+        "snoozed": "Reminder, as you asked",
+        "new": "New commitment for you",
+    }.get(kind, "Reminder")
     if kind == "overdue":
         lead += f" (reminder {number})"
     text = f"{lead}: {commitment.action}, {due_words(commitment.due_date, today)}."

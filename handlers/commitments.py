@@ -197,7 +197,8 @@ def run_commit(call: "Invocation") -> None:
             partnership=partnership,
         )
     except (CommitmentError, DueDateError) as error:
-        call.reply(f"{error} For example: {EXAMPLE}")
+        example = "" if EXAMPLE in str(error) else f" For example: {EXAMPLE}"
+        call.reply(f"{error}{example}")
         return
     call.reply("Recorded. Its owners will be reminded by DM; `/partners actions` lists yours.")
 

@@ -18,7 +18,7 @@ OPEN, DONE, DECLINED = "open", "done", "declined"
 _LEADING = re.compile(
     r"\s*(<@([A-Z0-9]+)(?:\|[^>]*)?>|<#([A-Z0-9]+)(?:\|([^>]*))?>|@(\S+)|,|and\b)", re.IGNORECASE
 )
-_BY = re.compile(r"\s+by\s+", re.IGNORECASE)
+_BY = re.compile(r"(?:^|\s+)by\s+", re.IGNORECASE)
 _IN = re.compile(r"\s+in\s+", re.IGNORECASE)
 
 

@@ -20,7 +20,7 @@ from knowledge.workdays import (
 )
 from storage.models import Away, Commitment, Nudge
 
-BEFORE, DUE, OVERDUE, ESCALATION = "before", "due", "overdue", "escalation"
+BEFORE, DUE, OVERDUE, ESCALATION, SNOOZED = "before", "due", "overdue", "escalation", "snoozed"
 PENDING, CLAIMED, SENT, CANCELLED, SUPERSEDED = (
     "pending",
     "claimed",
@@ -29,7 +29,7 @@ PENDING, CLAIMED, SENT, CANCELLED, SUPERSEDED = (
     "superseded",
 )
 STALE_CLAIM = timedelta(minutes=10)  # a claim this old belongs to a process that died
-ORDER = {BEFORE: 0, DUE: 1, OVERDUE: 2, ESCALATION: 3}
+ORDER = {BEFORE: 0, SNOOZED: 1, DUE: 1, OVERDUE: 2, ESCALATION: 3}
 
 
 @dataclass(frozen=True)
@@ -209,25 +209,35 @@ def release(session: Session, nudge: Nudge) -> None:
     _set(session, nudge, status=PENDING, claim=None, attempts=nudge.attempts + 1)
 
 
-def snooze(session: Session, *, commitment_id: int, user_id: str, until: datetime) -> int:
-    """Move this person's next nudge for a commitment to `until` (never the due date).
-    Pressing it again moves nothing further and never doubles a nudge."""
-    pending = session.exec(
+def snooze(session: Session, *, commitment: Commitment, user_id: str, until: datetime) -> bool:
+    """Remind this person again at `until`, and drop their reminders before it; the due date
+    does not move. False (and nothing changes) if that reminder already exists."""
+    try:
+        session.add(
+            Nudge(
+                team_id=commitment.team_id,
+                commitment_id=commitment.id or 0,
+                recipient_id=user_id,
+                kind=SNOOZED,
+                due_at=until,
+            )
+        )
+        session.flush()
+    except IntegrityError:  # pressed twice: the same reminder, at the same instant
+        session.rollback()
+        return False
+    earlier = session.exec(
         select(Nudge)
-        .where(Nudge.commitment_id == commitment_id)
+        .where(Nudge.commitment_id == commitment.id)
         .where(Nudge.recipient_id == user_id)
         .where(Nudge.status == PENDING)
-        .order_by(col(Nudge.due_at))
+        .where(col(Nudge.due_at) < until)
     ).all()
-    early = [n for n in pending if n.due_at < until]
-    if not early:
-        return 0
-    for extra in early[:-1]:
-        extra.status = SUPERSEDED
-        session.add(extra)
-    session.flush()
-    _move(session, early[-1], until)
-    return len(early)
+    for nudge in earlier:
+        nudge.status = SUPERSEDED
+        session.add(nudge)
+    session.commit()
+    return True
 
 
 def away_until(session: Session, *, team_id: str, user_id: str, today: date) -> date | None:

@@ -195,13 +195,17 @@ def test_away_puts_nudges_off_but_not_the_escalation(session):
     assert due.due_at == datetime(2026, 12, 21, 9, 30, tzinfo=UTC)  # next working day after
 
 
-def test_snooze_moves_the_next_nudge_only_once(session):
+def test_snooze_reminds_again_later_once_and_leaves_the_due_date(session):
     commitment = commit(session)
-    until = datetime(2026, 12, 9, 9, 30, tzinfo=UTC)
-    assert snooze(session, commitment_id=commitment.id, user_id="U1", until=until) == 1
-    assert snooze(session, commitment_id=commitment.id, user_id="U1", until=until) == 0
-    pending = [n for n in nudges(session) if n.recipient_id == "U1" and n.status == "pending"]
-    assert pending[0].due_at == until and len({n.due_at for n in pending}) == len(pending)
+    until = datetime(2026, 12, 12, 9, 30, tzinfo=UTC)  # past the before and due reminders
+    assert snooze(session, commitment=commitment, user_id="U1", until=until)
+    assert not snooze(session, commitment=commitment, user_id="U1", until=until)
+    mine = [n for n in nudges(session) if n.recipient_id == "U1"]
+    assert [(n.kind, n.status) for n in mine][:3] == [
+        ("before", "superseded"),
+        ("due", "superseded"),
+        ("snoozed", "pending"),
+    ]
     assert commitment.due_date == date(2026, 12, 11)
 
 
