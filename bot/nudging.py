@@ -11,11 +11,20 @@ from datetime import datetime
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from handlers.commitment_blocks import build_escalation, build_nudge
+from handlers.commitment_blocks import build_digest, build_escalation, build_nudge
 from handlers.commitments import dm
 from handlers.services import Services
 from knowledge.commitments import owners_of
-from knowledge.nudges import ESCALATION, Policy, away_until, claim_due, decide, mark_sent, release
+from knowledge.digest import claim_digest, digests
+from knowledge.nudges import (
+    ESCALATION,
+    away_until,
+    claim_due,
+    decide,
+    mark_sent,
+    policy_for,
+    release,
+)
 from knowledge.workdays import local_today
 from storage.models import Commitment, CommitmentOwner, Nudge
 
@@ -54,18 +63,15 @@ class _Zones:
         return self._known[user_id]
 
 
-def send_due_nudges(
-    services: Services, client: WebClient, now: datetime, policy: Policy | None = None
-) -> list[str]:
+def send_due_nudges(services: Services, client: WebClient, now: datetime) -> list[str]:
     """Send every nudge due at `now`; one line for each one sent."""
-    policy = policy or Policy()
     zones = _Zones(client, services.timezone)
     with services.sessions() as session:
         claimed = claim_due(session, now=now)
     sent = []
     for nudge in claimed:
         try:
-            line = _deliver(services, client, nudge, now, policy, zones)
+            line = _deliver(services, client, nudge, now, zones)
         except Exception:  # never let one nudge stop the others
             logger.exception(
                 "nudge failed; it will be retried",
@@ -84,11 +90,11 @@ def _deliver(
     client: WebClient,
     nudge: Nudge,
     now: datetime,
-    policy: Policy,
     zones: _Zones,
 ) -> str | None:
     with services.sessions() as session:
         nudge = session.merge(nudge)
+        policy = policy_for(session, nudge.team_id)
         commitment = session.get(Commitment, nudge.commitment_id)
         if commitment is None:
             return None
@@ -170,3 +176,36 @@ def _unreachable(
             )
         except SlackApiError:
             logger.warning("could not tell the creator", extra={"commitment": commitment.id})
+
+
+def post_digests(services: Services, client: WebClient, now: datetime) -> list[str]:
+    """Post this week's digest in every channel with open commitments (once per week)."""
+    posted = []
+    today = local_today(now, services.timezone)
+    with services.sessions() as session:
+        found = digests(session, today=today, tz=services.timezone)
+        owners = {
+            d.channel_id: {
+                c.id: [o.user_id for o in owners_of(session, c.id or 0)]
+                for c in d.due_this_week + d.overdue + d.done_last_week
+            }
+            for d in found
+        }
+    for digest in found:
+        with services.sessions() as session:
+            if not claim_digest(session, digest, now=now):
+                continue
+        text, blocks = build_digest(digest, owners[digest.channel_id], today)
+        try:
+            client.chat_postMessage(channel=digest.channel_id, text=text, blocks=blocks)
+        except SlackApiError as error:
+            logger.warning(
+                "could not post a digest",
+                extra={"channel": digest.channel_id, "error": error.response.get("error")},
+            )
+            continue
+        posted.append(
+            f"digest → {digest.channel_id}: {len(digest.due_this_week)} due, "
+            f"{len(digest.overdue)} overdue, {len(digest.done_last_week)} done"
+        )
+    return posted

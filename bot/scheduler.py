@@ -49,6 +49,14 @@ def send_nudges(services: Services, client: WebClient) -> None:
         logger.info("nudge sent", extra={"line": line})
 
 
+def send_digests(services: Services, client: WebClient) -> None:
+    """Monday's digests (claimed per channel and week, so two processes post once)."""
+    from bot.nudging import post_digests
+
+    for line in post_digests(services, client, services.clock()):
+        logger.info("digest posted", extra={"line": line})
+
+
 def build_scheduler(
     services: Services, *, blocking: bool = False, client: WebClient | None = None
 ) -> BaseScheduler:

@@ -16,6 +16,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from handlers.blockkit import MESSAGE_BLOCKS, context, escape, section, truncate
+from knowledge.digest import Digest
 from storage.models import ACTION_MAX, Commitment, Partnership
 
 DONE, SNOOZE_DAY, SNOOZE_WEEK, UPDATE, CANT = (
@@ -228,3 +229,25 @@ def build_note_form(callback_id: str, commitment: Commitment, *, reason: bool) -
             ),
         ],
     ).to_dict()
+
+
+def build_digest(
+    digest: Digest, owners: dict[int | None, list[str]], today: date
+) -> tuple[str, list[dict[str, Any]]]:
+    """Monday's digest for a channel."""
+    parts = [
+        ("Due this week", digest.due_this_week),
+        ("Overdue", digest.overdue),
+        ("Done last week", digest.done_last_week),
+    ]
+    counts = ", ".join(f"{len(items)} {name.lower()}" for name, items in parts)
+    blocks = [section(f"*Commitments for the week of {digest.week:%d %b %Y}*")]
+    for name, items in parts:
+        if not items:
+            continue
+        lines = [f"• {summary(c, owners.get(c.id, []), today)}" for c in items[:15]]
+        if len(items) > 15:
+            lines.append(f"…and {len(items) - 15} more")
+        blocks.append(section(f"*{name}*\n" + "\n".join(lines)))
+    blocks.append(context("`/partners actions all` lists them with buttons."))
+    return f"This week's commitments: {counts}.", blocks

@@ -32,7 +32,7 @@ from knowledge.commitments import (
     split_partnership,
 )
 from knowledge.dates import DueDateError, parse_due
-from knowledge.nudges import set_away
+from knowledge.nudges import policy_for, set_away
 from knowledge.partnerships import channel_partnership, list_partnerships
 from knowledge.workdays import local_today, next_working_day, nudge_instant
 from storage.models import Commitment, Partnership
@@ -125,6 +125,7 @@ def record(
             partnership_id=partnership.id if partnership else None,
             partner_org=partner_org,
             done_when=done_when,
+            policy=policy_for(session, team_id),
         )
     today = local_today(now, creator_tz)
     text, blocks = build_confirmation(commitment, owner_ids, today, partnership)

@@ -18,7 +18,7 @@ from knowledge.workdays import (
     nudge_instant,
     previous_working_day,
 )
-from storage.models import Away, Commitment, Nudge
+from storage.models import Away, Commitment, Nudge, NudgePolicy
 
 BEFORE, DUE, OVERDUE, ESCALATION, SNOOZED = "before", "due", "overdue", "escalation", "snoozed"
 PENDING, CLAIMED, SENT, CANCELLED, SUPERSEDED = (
@@ -261,4 +261,36 @@ def set_away(session: Session, *, team_id: str, user_id: str, until: date | None
     else:
         away.until = until
         session.add(away)
+    session.commit()
+
+
+def policy_for(session: Session, team_id: str) -> Policy:
+    """A workspace's nudge policy: its own, or the default."""
+    row = session.get(NudgePolicy, team_id)
+    if row is None:
+        return Policy()
+    return Policy(
+        days_before=row.days_before,
+        overdue_every=row.overdue_every,
+        overdue_max=row.overdue_max,
+        region=row.region,
+    )
+
+
+def set_policy(session: Session, team_id: str, policy: Policy) -> None:
+    """Change a workspace's nudge policy (for commitments recorded from now on)."""
+    if not (
+        0 <= policy.days_before <= 20
+        and 1 <= policy.overdue_every <= 20
+        and 0 <= policy.overdue_max <= 10
+        and policy.region in ("ENG", "SCT", "NIR")
+    ):
+        raise ValueError(
+            "days before 0-20, overdue every 1-20, at most 10 overdue reminders, "
+            "region ENG, SCT or NIR"
+        )
+    row = session.get(NudgePolicy, team_id) or NudgePolicy(team_id=team_id)
+    row.days_before, row.overdue_every = policy.days_before, policy.overdue_every
+    row.overdue_max, row.region = policy.overdue_max, policy.region
+    session.add(row)
     session.commit()

@@ -217,3 +217,28 @@ class Away(SQLModel, table=True):
     team_id: str = Field(max_length=SLACK_ID)
     user_id: str = Field(max_length=SLACK_ID)
     until: date
+
+
+class DigestSent(SQLModel, table=True):
+    """A channel's weekly digest, claimed by inserting this row: one per channel per week."""
+
+    __tablename__ = "digest_sent"
+    __table_args__ = (UniqueConstraint("team_id", "channel_id", "week", name="uq_digest"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=SLACK_ID)
+    channel_id: str = Field(max_length=SLACK_ID)
+    week: date  # the Monday it is for
+    at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class NudgePolicy(SQLModel, table=True):
+    """A workspace's own nudge policy, where it differs from the default."""
+
+    __tablename__ = "nudge_policy"
+
+    team_id: str = Field(primary_key=True, max_length=SLACK_ID)
+    days_before: int = 3
+    overdue_every: int = 2
+    overdue_max: int = 3
+    region: str = Field(default="ENG", max_length=3)
