@@ -52,8 +52,17 @@ def _parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export", help="export everything as one .xlsx workbook")
     export.add_argument("file")
     nudges = commands.add_parser("nudges", help="send every nudge due now (or at --now)")
-    nudges.add_argument("action", choices=["run"])
-    nudges.add_argument("--now", help="ISO-8601 instant")
+    nudges.add_argument(
+        "action",
+        choices=["run", "policy"],
+        help="run: send what is due; policy: show or change the workspace's",
+    )
+    nudges.add_argument("--now", help="ISO-8601 instant (run)")
+    nudges.add_argument("--team", default=argparse.SUPPRESS, help="workspace (team) ID (policy)")
+    nudges.add_argument("--days-before", type=int, help="first reminder, working days before")
+    nudges.add_argument("--overdue-every", type=int, help="working days between overdue ones")
+    nudges.add_argument("--overdue-max", type=int, help="how many overdue reminders")
+    nudges.add_argument("--region", choices=["ENG", "SCT", "NIR"], help="whose bank holidays")
     return parser
 
 
@@ -105,8 +114,10 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 
         return import_entries(settings, args.team, args.file)
     elif args.command == "nudges":
-        from bot.commands import run_nudges
+        from bot.commands import nudge_policy, run_nudges
 
+        if args.action == "policy":
+            return nudge_policy(settings, args)
         return run_nudges(settings, args.now)
     elif args.command == "db":
         from storage.db import make_engine, upgrade

@@ -1,5 +1,6 @@
 """The command line's knowledge-base commands: `partnerbot search` and `partnerbot import`."""
 
+import argparse
 import json
 import sys
 from pathlib import Path
@@ -141,4 +142,34 @@ def run_nudges(settings: Settings, when: str | None) -> int:
     for line in lines:
         print(line)
     print(f"{len(lines)} nudge{'s' if len(lines) != 1 else ''} sent for {now.isoformat()}.")
+    return 0
+
+
+def nudge_policy(settings: Settings, args: "argparse.Namespace") -> int:
+    """`partnerbot nudges policy [--days-before N] [--overdue-every N] [--overdue-max N]
+    [--region ENG|SCT|NIR]`: show a workspace's nudge policy, or change it."""
+    from dataclasses import replace
+
+    from knowledge.nudges import policy_for, set_policy
+
+    _, services = open_services(settings)
+    team_id = choose_team(services, settings, getattr(args, "team", None))
+    changes = {
+        key: value
+        for key in ("days_before", "overdue_every", "overdue_max", "region")
+        if (value := getattr(args, key)) is not None
+    }
+    with services.sessions() as session:
+        policy = replace(policy_for(session, team_id), **changes)
+        if changes:
+            try:
+                set_policy(session, team_id, policy)
+            except ValueError as error:
+                print(f"partnerbot nudges policy: {error}", file=sys.stderr)
+                return 2
+    print(
+        f"{team_id}: first reminder {policy.days_before} working days before the due date, "
+        f"then on it; overdue every {policy.overdue_every} working days, {policy.overdue_max} "
+        f"times; then the creator hears. Bank holidays: {policy.region}."
+    )
     return 0

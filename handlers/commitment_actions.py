@@ -20,6 +20,7 @@ from handlers.commitments import (
     GONE,
     NOT_YOURS,
     allowed,
+    check_owners,
     commitment_named,
     dm,
     person,
@@ -27,11 +28,12 @@ from handlers.commitments import (
     tell_thread,
 )
 from handlers.services import Services
-from knowledge.audit import record_change
-from knowledge.commitments import DECLINED, CommitmentError, close, owners_of
+from knowledge.commitments import DECLINED, CommitmentError, change, close, owners_of
 from knowledge.commitments import DONE as STATUS_DONE
-from knowledge.nudges import snooze
+from knowledge.dates import DueDateError, parse_due
+from knowledge.nudges import policy_for, snooze
 from knowledge.workdays import local_today
+from storage.models import Commitment
 
 
 def tell(respond: Respond, text: str) -> None:
@@ -135,9 +137,13 @@ def register_actions(app: App, services: Services) -> None:
         if not allowed(services, client, commitment, body["user"]["id"]):
             tell(respond, NOT_YOURS)
             return
+        with services.sessions() as session:
+            owner_ids = [o.user_id for o in owners_of(session, commitment.id or 0)]
         client.views_open(
             trigger_id=body["trigger_id"],
-            view=build_note_form(callback_id, commitment, reason=callback_id == CANT_VIEW),
+            view=build_note_form(
+                callback_id, commitment, reason=callback_id == CANT_VIEW, owner_ids=owner_ids
+            ),
         )
 
     @app.action(UPDATE)
@@ -154,57 +160,101 @@ def register_actions(app: App, services: Services) -> None:
         ack()
         open_note(body, action, respond, client, CANT_VIEW)
 
-    def read_note(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient):  # type: ignore[no-untyped-def]
-        note = " ".join((view["state"]["values"]["note"]["note"].get("value") or "").split())
+    def checked(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
+    ) -> Commitment | None:
+        """The commitment a form is about, if it is still open and this person may change it;
+        otherwise the form shows why."""
         commitment = commitment_named(services, body, view.get("private_metadata") or "")
-        if not note:
-            ack(response_action="errors", errors={"note": "Write a few words first."})
-            return None, None
         if commitment is None or commitment.status != "open":
-            ack(response_action="errors", errors={"note": GONE})
-            return None, None
+            problem = GONE if commitment is None else f"It is already {commitment.status}."
+            ack(response_action="errors", errors={"note": problem})
+            return None
         if not allowed(services, client, commitment, body["user"]["id"]):
-            ack(
-                response_action="errors",
-                errors={"note": "Only its owners or whoever recorded it can."},
-            )
-            return None, None
-        ack()
-        return commitment, note
+            ack(response_action="errors", errors={"note": NOT_YOURS})
+            return None
+        return commitment
 
     @app.view(UPDATE_VIEW)
     def progress(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
-        commitment, note = read_note(ack, body, view, client)
+        values = view["state"]["values"]
+        commitment = checked(ack, body, view, client)
         if commitment is None:
             return
         user_id = body["user"]["id"]
-        with services.sessions() as session:
-            commitment.progress_note = note[:1000]
-            commitment.updated_at = services.clock()
-            session.add(commitment)
-            record_change(
-                session,
-                team_id=commitment.team_id,
-                actor_id=user_id,
-                action="edit",
-                entity="commitment",
-                entity_id=commitment.id or 0,
-                at=services.clock(),
-                detail={"progress": True},
+        note = " ".join((values["note"]["note"].get("value") or "").split())
+        tz, _ = person(client, services, user_id)
+        try:
+            raw_due = values["due"]["due"].get("selected_date") or ""
+            due = (
+                None
+                if raw_due == commitment.due_date.isoformat()
+                else parse_due(raw_due, local_today(services.clock(), tz))
             )
-            session.commit()
-        tell_thread(client, commitment, f"📝 <@{user_id}> on “{commitment.action}”: {note}")
+            owners = check_owners(
+                client, services, values["owners"]["owners"].get("selected_users") or []
+            )
+            with services.sessions() as session:
+                changed = change(
+                    session,
+                    session.merge(commitment),
+                    actor_id=user_id,
+                    now=services.clock(),
+                    creator_tz=tz,
+                    policy=policy_for(session, commitment.team_id),
+                    due=due,
+                    owners=owners,
+                    note=note,
+                )
+        except DueDateError as error:
+            ack(response_action="errors", errors={"due": str(error)})
+            return
+        except CommitmentError as error:
+            ack(
+                response_action="errors",
+                errors={"owners" if error.field == "owners" else "note": str(error)},
+            )
+            return
+        if not changed:
+            ack(response_action="errors", errors={"note": "Change something, or write a note."})
+            return
+        ack()
+        with services.sessions() as session:
+            fresh = session.get(Commitment, commitment.id)
+            owner_ids = [o.user_id for o in owners_of(session, commitment.id or 0)]
+        assert fresh is not None
+        if "due" in changed:
+            tell_thread(
+                client,
+                fresh,
+                f"📅 <@{user_id}> moved “{fresh.action}” to {fresh.due_date:%a %d %b %Y}.",
+            )
+        if "owners" in changed:
+            tell_thread(
+                client,
+                fresh,
+                f"👥 <@{user_id}> reassigned “{fresh.action}” to "
+                + ", ".join(f"<@{o}>" for o in owner_ids)
+                + ".",
+            )
+        if "progress" in changed:
+            tell_thread(client, fresh, f"📝 <@{user_id}> on “{fresh.action}”: {note}")
 
     @app.view(CANT_VIEW)
     def declined(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
-        commitment, note = read_note(ack, body, view, client)
+        commitment = checked(ack, body, view, client)
         if commitment is None:
             return
+        note = " ".join((view["state"]["values"]["note"]["note"].get("value") or "").split())
+        if not note:
+            ack(response_action="errors", errors={"note": "Say why, so whoever asked knows."})
+            return
+        ack()
         user_id = body["user"]["id"]
         with services.sessions() as session:
             close(
                 session,
-                commitment,
+                session.merge(commitment),
                 status=DECLINED,
                 actor_id=user_id,
                 now=services.clock(),

@@ -209,25 +209,51 @@ def build_form(
     ).to_dict()
 
 
-def build_note_form(callback_id: str, commitment: Commitment, *, reason: bool) -> dict[str, Any]:
-    """Update progress (a note) or Can't do this (a reason, which the creator will read)."""
-    label = "Why can't it be done?" if reason else "Progress so far"
-    title = "Can't do this" if reason else "Update progress"
+def build_note_form(
+    callback_id: str, commitment: Commitment, *, reason: bool, owner_ids: list[str] | None = None
+) -> dict[str, Any]:
+    """Can't do this (a reason, which the creator will read), or Update progress: a note, and
+    the due date and owners, which may change."""
+    blocks: list[Any] = [section(f"*{escape(truncate(commitment.action, 2000))}*")]
+    if reason:
+        blocks.append(
+            InputBlock(
+                block_id="note",
+                label="Why can't it be done?",
+                element=PlainTextInputElement(action_id="note", multiline=True, max_length=1000),
+            )
+        )
+    else:
+        blocks += [
+            InputBlock(
+                block_id="note",
+                label="Progress so far",
+                optional=True,
+                element=PlainTextInputElement(action_id="note", multiline=True, max_length=1000),
+            ),
+            InputBlock(
+                block_id="due",
+                label="Due",
+                element=DatePickerElement(
+                    action_id="due", initial_date=commitment.due_date.isoformat()
+                ),
+            ),
+            InputBlock(
+                block_id="owners",
+                label="Owners",
+                element=UserMultiSelectElement(
+                    action_id="owners", initial_users=owner_ids or [], max_selected_items=10
+                ),
+            ),
+        ]
     return View(
         type="modal",
         callback_id=callback_id,
-        title=title,
+        title="Can't do this" if reason else "Update progress",
         submit="Send",
         close="Cancel",
         private_metadata=str(commitment.id),
-        blocks=[
-            section(f"*{escape(truncate(commitment.action, 2000))}*"),
-            InputBlock(
-                block_id="note",
-                label=label,
-                element=PlainTextInputElement(action_id="note", multiline=True, max_length=1000),
-            ),
-        ],
+        blocks=blocks,
     ).to_dict()
 
 

@@ -262,3 +262,103 @@ def open_commitments(
     elif channel_id is not None:
         statement = statement.where(Commitment.channel_id == channel_id)
     return list(session.exec(statement.order_by(col(Commitment.due_date), col(Commitment.id))))
+
+
+def change(
+    session: Session,
+    commitment: Commitment,
+    *,
+    actor_id: str,
+    now: datetime,
+    creator_tz: str,
+    policy: Policy,
+    due: date | None = None,
+    owners: list[Owner] | None = None,
+    note: str | None = None,
+) -> list[str]:
+    """Move the due date, reassign, or note progress; the reminders still owed are planned
+    again. Returns what changed ("due", "owners", "progress"), audited."""
+    if commitment.status != OPEN:
+        raise CommitmentError(f"This commitment is already {commitment.status}.")
+    changed = []
+    current = owners_of(session, commitment.id or 0)
+    if due is not None and due != commitment.due_date:
+        commitment.due_date = due
+        changed.append("due")
+    if owners is not None:
+        if not owners:
+            raise CommitmentError("A commitment needs at least one owner.", "owners")
+        if {o.user_id for o in owners} != {o.user_id for o in current}:
+            for row in current:
+                session.delete(row)
+            session.flush()
+            for owner in owners:
+                session.add(
+                    CommitmentOwner(
+                        team_id=commitment.team_id,
+                        commitment_id=commitment.id or 0,
+                        user_id=owner.user_id,
+                        tz=owner.tz,
+                    )
+                )
+            changed.append("owners")
+    if note:
+        commitment.progress_note = note.strip()[:1000]
+        changed.append("progress")
+    if not changed:
+        return changed
+    commitment.updated_at = now
+    session.add(commitment)
+    if "due" in changed or "owners" in changed:
+        _replan(
+            session,
+            commitment,
+            owners or [Owner(o.user_id, o.tz) for o in current],
+            creator_tz=creator_tz,
+            now=now,
+            policy=policy,
+        )
+    record_change(
+        session,
+        team_id=commitment.team_id,
+        actor_id=actor_id,
+        action="edit",
+        entity="commitment",
+        entity_id=commitment.id or 0,
+        at=now,
+        detail={"changed": changed, "due": commitment.due_date.isoformat()},
+    )
+    session.commit()
+    return changed
+
+
+def _replan(
+    session: Session,
+    commitment: Commitment,
+    owners: list[Owner],
+    *,
+    creator_tz: str,
+    now: datetime,
+    policy: Policy,
+) -> None:
+    """Forget the reminders not yet sent and plan them again; one already sent is not resent."""
+    for nudge in session.exec(
+        select(Nudge)
+        .where(Nudge.commitment_id == commitment.id)
+        .where(col(Nudge.status).in_(["pending", "cancelled", "superseded"]))
+    ).all():
+        session.delete(nudge)
+    session.flush()
+    sent = {
+        (n.recipient_id, n.kind, n.due_at)
+        for n in session.exec(select(Nudge).where(Nudge.commitment_id == commitment.id))
+    }
+    for nudge in plan_nudges(
+        commitment,
+        owners=[(o.user_id, o.tz) for o in owners],
+        creator_tz=creator_tz,
+        now=now,
+        policy=policy,
+    ):
+        if (nudge.recipient_id, nudge.kind, nudge.due_at) not in sent:
+            session.add(nudge)
