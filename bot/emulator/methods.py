@@ -43,6 +43,8 @@ def _open_dm(ws: Workspace, user_id: str) -> Channel:
         raise SlackError("user_not_found")
     if user.is_bot:
         raise SlackError("cannot_dm_bot")
+    if user.deleted:
+        raise SlackError("account_inactive")
     if user.is_external:
         # a Slack Connect partner: the bot cannot see them to open a DM
         raise SlackError("user_not_visible")
@@ -190,6 +192,7 @@ def users_info(em: Any, ws: Workspace, args: dict[str, Any]) -> dict[str, Any]:
             "is_admin": user.is_admin,
             "is_bot": user.is_bot,
             "is_stranger": user.is_external,
+            "deleted": user.deleted,
             "profile": {"real_name": user.real_name, "display_name": user.name},
         }
     }

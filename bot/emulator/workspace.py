@@ -16,6 +16,7 @@ class User:
     is_bot: bool = False
     # a Slack Connect partner from another organisation: the bot cannot open a DM with them
     is_external: bool = False
+    deleted: bool = False  # left the workspace
 
 
 @dataclass

@@ -288,8 +288,6 @@ def test_buttons_naming_another_workspaces_or_a_done_commitment_change_nothing(b
     p = ids(box)
     run(box, "commit @sam Share the map by 11 Dec", p["alex"], p["retrofit"])
     value = str(rows(box, Commitment)[0].id)
-    forged = box.driver.command_body("help", user=p["sam"], channel=p["general"])
-    assert forged  # (the driver can sign anything; the app must check the workspace)
     box.driver.block_action(
         {"action_id": DONE, "type": "button", "value": "999999"}, user=p["sam"], channel=p["sam"]
     )
@@ -307,3 +305,36 @@ def test_buttons_naming_another_workspaces_or_a_done_commitment_change_nothing(b
         box.wait()
     assert "already done" in box.emulator.calls_to("response_url")[-1].args["text"]
     assert len([a for a in rows(box, AuditEntry) if a.entity == "commitment"]) == 2
+
+
+def test_a_done_button_from_another_workspace_changes_nothing(settings, clock):
+    from bot.emulator import demo_workspace
+
+    with Sandbox(
+        settings, demo_workspace("T0ONE", "One"), demo_workspace("T0TWO", "Two"), clock=clock
+    ) as box:
+        one, two = box.emulator.workspaces["T0ONE"], box.emulator.workspaces["T0TWO"]
+        box.driver.command(
+            "commit @sam Share the map by 11 Dec",
+            team_id="T0ONE",
+            user=one.user_named("alex").id,
+            channel=one.channel_named("general").id,
+        )
+        box.wait()
+        [commitment] = rows(box, Commitment)
+        box.driver.block_action(
+            {"action_id": DONE, "type": "button", "value": str(commitment.id)},
+            team_id="T0TWO",
+            user=two.user_named("alex").id,
+            channel=two.channel_named("general").id,
+        )
+        box.wait()
+        assert "isn't here any more" in box.emulator.calls_to("response_url")[-1].args["text"]
+        assert rows(box, Commitment)[0].status == "open"
+
+
+def test_a_person_who_left_cannot_be_given_a_commitment(box):
+    p = ids(box)
+    box.emulator.workspace.users[p["jo"]].deleted = True
+    reply = run(box, "commit @jo Share the map by 11 Dec", p["alex"], p["general"])
+    assert "I can't find" in reply.args["text"] and rows(box, Commitment) == []
