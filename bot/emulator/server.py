@@ -28,6 +28,8 @@ class Emulator:
         self.triggers: dict[str, tuple[str, float]] = {}
         self._response_urls: dict[str, dict[str, Any]] = {}
         self._rate_limits: dict[str, list[int]] = {}
+        self._per_channel: float | None = None  # Slack's "about one message a second a channel"
+        self._last_post: dict[str, float] = {}
         self._lock = threading.RLock()
         self._server: ThreadingHTTPServer | None = None
 
@@ -91,6 +93,12 @@ class Emulator:
         with self._lock:
             self._rate_limits[method] = [times, retry_after]
 
+    def limit_per_channel(self, per_second: float = 1.0) -> None:
+        """Refuse (429, Retry-After 1) a second chat.postMessage to a channel within the
+        second, as Slack does to a bot that posts too fast."""
+        with self._lock:
+            self._per_channel = per_second
+
     # -- what tests read -------------------------------------------------------------------
     def calls_to(self, method: str, *, ok: bool | None = None) -> list[Call]:
         with self._lock:
@@ -136,6 +144,12 @@ class Emulator:
                 limited[0] -= 1
                 self._record(method, None, args, False, "ratelimited", {})
                 return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(limited[1])}
+            if self._per_channel and method == "chat.postMessage":
+                channel, now = str(args.get("channel")), self.clock()
+                if now - self._last_post.get(channel, 0.0) < 1 / self._per_channel:
+                    self._record(method, None, args, False, "ratelimited", {})
+                    return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "1"}
+                self._last_post[channel] = now
             implementation = METHODS.get(method)
             workspace = next((ws for ws in self.workspaces.values() if ws.bot_token == token), None)
             if implementation is None:

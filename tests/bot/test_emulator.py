@@ -228,3 +228,12 @@ def test_a_response_url_takes_five_posts(emulator):
     url = emulator.new_response_url("T0ONE", "C0ONEGENERAL", "U0ONEALEX")
     hook = WebhookClient(url)
     assert [hook.send(text=f"n{i}").status_code for i in range(6)] == [200] * 5 + [404]
+
+
+def test_a_second_post_to_a_channel_within_a_second_is_rate_limited(client, emulator):
+    emulator.limit_per_channel(1.0)
+    channel = emulator.workspaces["T0ONE"].channel_named("general").id
+    assert client.chat_postMessage(channel=channel, text="one")["ok"]
+    refused(lambda: client.chat_postMessage(channel=channel, text="two"), "ratelimited")
+    other = emulator.workspaces["T0ONE"].channel_named("lsp-board").id
+    assert client.chat_postMessage(channel=other, text="elsewhere")["ok"]
