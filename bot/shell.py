@@ -19,6 +19,8 @@ Type a slash command as in Slack, e.g. /partners help
   /in #name      move to another channel (/channels lists them)
   /home          open partnerbot's App Home tab
   @partnerbot Q  ask in the channel; the answer comes in a thread
+  /nudges [ISO]  send the reminders due at that instant (default now), e.g.
+                 /nudges 2026-12-11T09:31Z; /digest [ISO] posts Monday's digests
   N              press the button (or submit the form) numbered N
   /quit          leave (or Ctrl-D)"""
 
@@ -88,6 +90,8 @@ class Shell:
             self.say("  ".join("@" + u.name for u in self.ws.users.values() if not u.is_bot))
         elif line == "/channels":
             self.say("  ".join("#" + c.name for c in self.ws.channels.values() if not c.is_im))
+        elif word in {"/nudges", "/digest"}:
+            self.run_job(word, rest.strip())
         elif line == "/home":
             self.send(
                 lambda: self.box.driver.event(
@@ -113,6 +117,29 @@ class Shell:
             self.press(int(line))
         else:
             self.say("(shell) Type /partners … or a number; /help lists shell commands.")
+
+    def run_job(self, job: str, when: str) -> None:
+        """What the scheduler would do at that instant, shown as Slack would show it."""
+        from datetime import UTC, datetime
+
+        from bot.nudging import post_digests, send_due_nudges
+
+        try:
+            now = (
+                datetime.fromisoformat(when.replace("Z", "+00:00"))
+                if when
+                else self.box.bot.services.clock()
+            )
+        except ValueError as error:
+            raise ValueError(f"{when!r} is not an ISO-8601 time like 2026-12-11T09:31Z") from error
+        now = now if now.tzinfo else now.replace(tzinfo=UTC)
+        run = send_due_nudges if job == "/nudges" else post_digests
+        mark = self.box.emulator.next_seq
+        lines = run(self.box.bot.services, self.box.bot.app.client, now)
+        self.box.wait()
+        self.say(f"(shell) {len(lines)} sent at {now:%a %d %b %Y %H:%M} UTC")
+        for call in self.box.emulator.since(mark):
+            self.show(call)
 
     def switch_user(self, name: str) -> None:
         found = self.ws.user_named(name.strip())
@@ -157,11 +184,12 @@ class Shell:
                 self.say("(the message was removed)")
                 return
             public = args.get("response_type") == "in_channel"
-            head = (
-                f"{self.where(args['channel'])}  partnerbot:"
-                if public
-                else "(only you can see this)"
-            )
+            if public:
+                head = f"{self.where(args['channel'])}  partnerbot:"
+            elif args.get("replace_original"):
+                head = f"(the message you pressed, in {self.where(args['channel'])}, now reads)"
+            else:
+                head = "(only you can see this)"
             where = {
                 "channel": args["channel"],
                 "message": None if not public else {"ts": call.result.get("ts"), **args},
