@@ -66,3 +66,18 @@ def test_the_home_tab_and_unknown_input(box):
     assert "Only /partners is installed here" in shown
     assert "Type /partners … or a number" in shown
     assert "nothing is numbered 7" in shown
+
+
+def test_the_shell_runs_the_nudges_due_at_a_chosen_instant(box):
+    from datetime import date, timedelta
+
+    from knowledge.workdays import previous_working_day
+
+    due = previous_working_day(date.today() + timedelta(days=21))
+    shown = run(
+        box,
+        f"/partners commit @sam Share the map by {due.isoformat()}\n"
+        f"/nudges {due.isoformat()}T12:00Z\n/nudges soon\n",
+    )
+    assert "DM with @sam  partnerbot:" in shown and "⏰ *Due today*" in shown
+    assert "is not an ISO-8601 time" in shown
