@@ -27,6 +27,7 @@ from handlers.commitments import (
     snooze_until,
     tell_thread,
 )
+from handlers.search import tell
 from handlers.services import Services
 from knowledge.commitments import DECLINED, CommitmentError, change, close, owners_of
 from knowledge.commitments import DONE as STATUS_DONE
@@ -36,8 +37,18 @@ from knowledge.workdays import local_today
 from storage.models import Commitment
 
 
-def tell(respond: Respond, text: str) -> None:
-    respond(text=text, response_type="ephemeral", replace_original=False)
+def still_open(
+    services: Services, body: dict[str, Any], value: str | None, respond: Respond
+) -> Commitment | None:
+    """The open commitment a button names, or None after telling the presser why not."""
+    commitment = commitment_named(services, body, value or "")
+    if commitment is None or commitment.status != "open":
+        tell(
+            respond,
+            GONE if commitment is None else f"That commitment is already {commitment.status}.",
+        )
+        return None
+    return commitment
 
 
 def register_actions(app: App, services: Services) -> None:
@@ -87,12 +98,8 @@ def register_actions(app: App, services: Services) -> None:
         body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient, days: int
     ) -> None:
         user_id = body["user"]["id"]
-        commitment = commitment_named(services, body, action.get("value"))
-        if commitment is None or commitment.status != "open":
-            tell(
-                respond,
-                GONE if commitment is None else f"That commitment is already {commitment.status}.",
-            )
+        commitment = still_open(services, body, action.get("value"), respond)
+        if commitment is None:
             return
         until = snooze_until(services, client, user_id, days)
         with services.sessions() as session:
@@ -127,12 +134,8 @@ def register_actions(app: App, services: Services) -> None:
         client: WebClient,
         callback_id: str,
     ) -> None:
-        commitment = commitment_named(services, body, action.get("value"))
-        if commitment is None or commitment.status != "open":
-            tell(
-                respond,
-                GONE if commitment is None else f"That commitment is already {commitment.status}.",
-            )
+        commitment = still_open(services, body, action.get("value"), respond)
+        if commitment is None:
             return
         if not allowed(services, client, commitment, body["user"]["id"]):
             tell(respond, NOT_YOURS)
