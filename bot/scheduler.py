@@ -84,4 +84,18 @@ def build_scheduler(
             coalesce=True,
             max_instances=1,
         )
+        # Monday 09:00 where the council is; a process that was down then posts on its return
+        scheduler.add_job(
+            send_digests,
+            "cron",
+            day_of_week="mon",
+            hour=9,
+            minute=0,
+            timezone=services.timezone,
+            args=[services, client],
+            id="weekly-digest",
+            replace_existing=True,
+            coalesce=True,
+            misfire_grace_time=6 * 3600,
+        )
     return scheduler

@@ -144,7 +144,7 @@ def build_list(
     for commitment, owner_ids in shown:
         blocks.append(section(summary(commitment, owner_ids, today)))
         if with_buttons:
-            blocks.append(buttons(commitment, snooze=False))
+            blocks.append(buttons(commitment))
     if len(shown) < len(items):
         blocks.append(context(f"…and {len(items) - len(shown)} more."))
     return f"{title}: {len(items)} open.", blocks

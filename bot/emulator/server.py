@@ -28,6 +28,7 @@ class Emulator:
         self.triggers: dict[str, tuple[str, float]] = {}
         self._response_urls: dict[str, dict[str, Any]] = {}
         self._rate_limits: dict[str, list[int]] = {}
+        self._failures: dict[str, list[Any]] = {}
         self._per_channel: float | None = None  # Slack's "about one message a second a channel"
         self._last_post: dict[str, float] = {}
         self._lock = threading.RLock()
@@ -93,6 +94,11 @@ class Emulator:
         with self._lock:
             self._rate_limits[method] = [times, retry_after]
 
+    def fail(self, method: str, error: str, *, times: int = 1) -> None:
+        """Answer the next `times` calls of `method` with {"ok": false, "error": error}."""
+        with self._lock:
+            self._failures[method] = [times, error]
+
     def limit_per_channel(self, per_second: float = 1.0) -> None:
         """Refuse (429, Retry-After 1) a second chat.postMessage to a channel within the
         second, as Slack does to a bot that posts too fast."""
@@ -144,6 +150,11 @@ class Emulator:
                 limited[0] -= 1
                 self._record(method, None, args, False, "ratelimited", {})
                 return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(limited[1])}
+            failing = self._failures.get(method)
+            if failing and failing[0] > 0:
+                failing[0] -= 1
+                self._record(method, None, args, False, failing[1], {})
+                return 200, {"ok": False, "error": failing[1]}, {}
             if self._per_channel and method == "chat.postMessage":
                 channel, now = str(args.get("channel")), self.clock()
                 if now - self._last_post.get(channel, 0.0) < 1 / self._per_channel:

@@ -70,6 +70,10 @@ def test_the_scopes_are_exactly_those_the_bot_uses(box, people):
         "partnership add",
         "lesson Supplier days won contractors over",
         "brief",
+        "commit @priya Book the venue by 2030-01-01",
+        "commit @priya Book the venue by friday",
+        "actions all",
+        "away until friday",
     ]
     for text in commands:
         box.driver.command(text, user=people.sam, channel=people.retrofit)

@@ -199,3 +199,22 @@ def test_the_policy_can_be_changed_per_workspace(box, monkeypatch, capsys):
     kinds = [(n.kind, n.due_at.day) for n in rows(box, Nudge)]
     assert ("before", 4) in kinds and [k for k, _ in kinds].count("overdue") == 1
     assert main(["nudges", "policy", "--team", "T0SHELL", "--overdue-every", "0"]) == 2
+
+
+def test_a_passing_slack_error_leaves_the_nudge_for_the_next_run(box):
+    p = ids(box)
+    run(box, "commit @sam Share the map by 11 Dec", p["alex"], p["retrofit"])
+    box.emulator.fail("chat.postMessage", "internal_error")
+    assert nudge_run(box, at(8, 10)) == []
+    [before] = [n for n in rows(box, Nudge) if n.kind == "before"]
+    assert (before.status, before.attempts) == ("pending", 1)
+    assert "before" in nudge_run(box, at(8, 10, 1))[0]
+
+
+def test_the_scheduler_sends_nudges_every_minute_and_digests_on_mondays(box):
+    from bot.scheduler import build_scheduler
+
+    scheduler = build_scheduler(box.bot.services, client=box.bot.app.client)
+    jobs = {job.id: job for job in scheduler.get_jobs()}
+    assert set(jobs) == {"prune-processed-events", "send-nudges", "weekly-digest"}
+    assert "day_of_week='mon'" in str(jobs["weekly-digest"].trigger)
