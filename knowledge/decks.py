@@ -1,0 +1,49 @@
+"""Breakout decks: sets of questions written from the source documents, shipped as YAML."""
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, Field
+
+from knowledge.vocabulary import closest
+
+DECK_FOLDER = Path(__file__).parent / "decks"
+
+
+class _Deck(BaseModel):
+    title: str = Field(max_length=100)
+    cite: str = Field(max_length=120)
+    seed: str
+    about: str = Field(max_length=300)
+    questions: list[str] = Field(min_length=1, max_length=12)
+
+
+@dataclass(frozen=True)
+class Deck:
+    slug: str
+    title: str
+    cite: str
+    about: str
+    questions: tuple[str, ...]
+
+
+@lru_cache(maxsize=1)
+def load_decks(folder: Path = DECK_FOLDER) -> dict[str, Deck]:
+    """Every deck, by slug (its file name)."""
+    decks = {}
+    for path in sorted(folder.glob("*.yaml")):
+        data = _Deck.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+        decks[path.stem] = Deck(path.stem, data.title, data.cite, data.about, tuple(data.questions))
+    return decks
+
+
+def find_deck(name: str) -> tuple[Deck | None, str | None]:
+    """The deck called `name` (by slug or title, any case), or the nearest one's slug."""
+    decks = load_decks()
+    wanted = "-".join(name.casefold().split())
+    for deck in decks.values():
+        if wanted in (deck.slug, "-".join(deck.title.casefold().split())):
+            return deck, None
+    return None, closest(name, [*decks, *(d.title for d in decks.values())])
