@@ -187,6 +187,28 @@ class SlackDriver:
             event["thread_ts"] = thread_ts
         return self.event(event, team_id=team_id, **kwargs)
 
+    def reply_in_thread(
+        self, text: str, *, user: str, channel: str, thread_ts: str, team_id: str | None = None
+    ) -> Reply:
+        """A person's reply in a thread: it lands in the channel, then Slack sends the
+        message event (with thread_ts) to an app subscribed to the channel's messages."""
+        ws = self.emulator.workspaces[team_id] if team_id else self.emulator.workspace
+        ts = f"{time.time():.6f}"
+        ws.post_as(user, channel, text, ts)
+        channel_type = "group" if ws.channels[channel].is_private else "channel"
+        return self.event(
+            {
+                "type": "message",
+                "user": user,
+                "channel": channel,
+                "ts": ts,
+                "thread_ts": thread_ts,
+                "text": text,
+                "channel_type": channel_type,
+            },
+            team_id=team_id,
+        )
+
     def _who(
         self, user: str, team_id: str | None
     ) -> tuple[Workspace, dict[str, Any], dict[str, Any]]:

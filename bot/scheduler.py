@@ -49,6 +49,14 @@ def send_nudges(services: Services, client: WebClient) -> None:
         logger.info("nudge sent", extra={"line": line})
 
 
+def breakout_timers(services: Services, client: WebClient) -> None:
+    """ "2 minutes left" and "time's up" for running breakouts."""
+    from bot.timers import run_breakout_timers
+
+    for line in run_breakout_timers(services, client, services.clock()):
+        logger.info("breakout timer", extra={"line": line})
+
+
 def send_digests(services: Services, client: WebClient) -> None:
     """Monday's digests (claimed per channel and week, so two processes post once)."""
     from bot.nudging import post_digests
@@ -80,6 +88,16 @@ def build_scheduler(
             minutes=1,
             args=[services, client],
             id="send-nudges",
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,
+        )
+        scheduler.add_job(
+            breakout_timers,
+            "interval",
+            seconds=10,
+            args=[services, client],
+            id="breakout-timers",
             replace_existing=True,
             coalesce=True,
             max_instances=1,

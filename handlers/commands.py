@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from handlers import commitments, lessons, search
+from handlers import breakout, commitments, lessons, search
 from handlers import help as help_text
 from handlers import register as partnership_register
 from handlers.blockkit import escape, truncate
@@ -63,11 +63,22 @@ SUBCOMMANDS: dict[str, Callable[[Invocation], None]] = {
     "commit": commitments.run_commit,
     "actions": commitments.run_actions,
     "away": commitments.run_away,
-    "breakout": coming_soon("Breakout rounds"),
+    "breakout": breakout.run,
     "export": coming_soon("The spreadsheet export"),
 }
 AVAILABLE = frozenset(
-    {"help", "partnership", "ask", "search", "lesson", "brief", "commit", "actions", "away"}
+    {
+        "help",
+        "partnership",
+        "ask",
+        "search",
+        "lesson",
+        "brief",
+        "commit",
+        "actions",
+        "away",
+        "breakout",
+    }
 )
 
 

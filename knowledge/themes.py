@@ -16,8 +16,28 @@ JOIN_AT = 0.3  # average likeness two groups need to be one theme
 GENERIC = frozenset(
     stem(w)
     for w in (
-        "partner partners partnership partnerships council councils work working need needs "
-        "good really people think important make makes lot get better".split()
+        [
+            "partner",
+            "partners",
+            "partnership",
+            "partnerships",
+            "council",
+            "councils",
+            "work",
+            "working",
+            "need",
+            "needs",
+            "good",
+            "really",
+            "people",
+            "think",
+            "important",
+            "make",
+            "makes",
+            "lot",
+            "get",
+            "better",
+        ]
     )
 )
 
@@ -68,10 +88,7 @@ def find_themes(answers: list[str], *, max_themes: int = MAX_THEMES) -> Themes:
     weight = {k: math.log(1 + len(texts) / n) for k, n in document_frequency.items()}
     n = len(texts)
     like = [
-        [
-            _likeness(keys[i], keys[j], keyed[i], keyed[j]) if i != j else 1.0
-            for j in range(n)
-        ]
+        [_likeness(keys[i], keys[j], keyed[i], keyed[j]) if i != j else 1.0 for j in range(n)]
         for i in range(n)
     ]
     groups = [[i] for i in range(n)]

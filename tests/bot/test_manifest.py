@@ -49,6 +49,8 @@ def test_home_events_and_interactivity_are_on():
     assert MANIFEST["settings"]["event_subscriptions"]["bot_events"] == [
         "app_home_opened",
         "app_mention",
+        "message.channels",
+        "message.groups",
     ]
     assert MANIFEST["settings"]["interactivity"]["is_enabled"] is True
 
@@ -87,5 +89,11 @@ def test_the_scopes_are_exactly_those_the_bot_uses(box, people):
     box.wait()
     assert all(call.ok for call in box.emulator.calls)
     # commands: the slash command and shortcut; app_mentions:read: the mention event
-    needed = scopes_used(box.emulator.calls) | {"commands", "app_mentions:read"}
+    # channels:history and groups:history: thread replies to breakout questions (message events)
+    needed = scopes_used(box.emulator.calls) | {
+        "commands",
+        "app_mentions:read",
+        "channels:history",
+        "groups:history",
+    }
     assert set(MANIFEST["oauth_config"]["scopes"]["bot"]) == needed

@@ -216,5 +216,10 @@ def test_the_scheduler_sends_nudges_every_minute_and_digests_on_mondays(box):
 
     scheduler = build_scheduler(box.bot.services, client=box.bot.app.client)
     jobs = {job.id: job for job in scheduler.get_jobs()}
-    assert set(jobs) == {"prune-processed-events", "send-nudges", "weekly-digest"}
+    assert set(jobs) == {
+        "prune-processed-events",
+        "send-nudges",
+        "weekly-digest",
+        "breakout-timers",
+    }
     assert "day_of_week='mon'" in str(jobs["weekly-digest"].trigger)

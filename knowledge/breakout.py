@@ -1,0 +1,374 @@
+"""Breakout rounds: questions asked one at a time, answers (named or anonymous), timers, and the
+themes at the end. Anonymous answers carry no author anywhere: not in the row, not in the audit."""
+
+import json
+import random
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from knowledge.audit import record_change
+from knowledge.decks import find_deck, load_decks
+from knowledge.themes import Themes, find_themes
+from storage.models import (
+    ANSWER_MAX,
+    BreakoutAnswer,
+    BreakoutQuestion,
+    BreakoutRound,
+    BreakoutTimer,
+)
+
+OPEN, CLOSED = "open", "closed"
+WARNING, UP = "warning", "up"
+WARN_BEFORE = timedelta(minutes=2)
+REVEAL_FROM = 3  # fewer people than this, and anonymous answers stay hidden
+QUESTION_MAX = 300
+EXAMPLE = (
+    '`/partners breakout effective-partnerships for 10m` or `/partners breakout "What worked?"`'
+)
+_DURATION = re.compile(r"\s+for\s+(\d+)\s*(?:m|min|mins|minute|minutes)\s*$", re.IGNORECASE)
+_QUOTED = re.compile(r'^["“”\'‘’](.*)["“”\'‘’]$', re.DOTALL)
+
+
+class BreakoutError(ValueError):
+    """Something a round cannot do as asked; the message says why."""
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What `/partners breakout …` asked for."""
+
+    title: str
+    questions: tuple[str, ...]
+    deck: str | None
+    minutes: int | None
+
+
+def parse_breakout(text: str) -> Plan:
+    """`DECK [for Nm]` or `"QUESTION" [for Nm]`; BreakoutError with a suggestion otherwise."""
+    text = text.strip()
+    minutes = None
+    timed = _DURATION.search(" " + text)
+    if timed:
+        minutes = int(timed[1])
+        if not 1 <= minutes <= 120:
+            raise BreakoutError(f"Give each question between 1 and 120 minutes. {EXAMPLE}")
+        text = (" " + text)[: timed.start()].strip()
+    if not text:
+        raise BreakoutError(
+            f"Which deck, or which question? {EXAMPLE}; `/partners breakout decks` lists the decks."
+        )
+    quoted = _QUOTED.match(text)
+    if quoted:
+        question = " ".join(quoted[1].split())
+        if not question:
+            raise BreakoutError(f"The question is empty. {EXAMPLE}")
+        if len(question) > QUESTION_MAX:
+            raise BreakoutError(f"Keep the question to {QUESTION_MAX} characters.")
+        return Plan(title=question, questions=(question,), deck=None, minutes=minutes)
+    deck, nearest = find_deck(text)
+    if deck is None:
+        hint = f" Did you mean `{_slug_of(nearest)}`?" if nearest else ""
+        raise BreakoutError(
+            f"There is no deck called “{text[:60]}”.{hint} `/partners breakout "
+            "decks` lists them; a question of your own goes in quotes."
+        )
+    return Plan(title=deck.title, questions=deck.questions, deck=deck.slug, minutes=minutes)
+
+
+def _slug_of(name: str | None) -> str:
+    for deck in load_decks().values():
+        if name in (deck.slug, deck.title):
+            return deck.slug
+    return name or ""
+
+
+def start_round(
+    session: Session,
+    *,
+    team_id: str,
+    channel_id: str,
+    facilitator_id: str,
+    plan: Plan,
+    now: datetime,
+) -> tuple[BreakoutRound, BreakoutQuestion]:
+    """Open a round in a channel (one at a time per channel) with its first question."""
+    running = session.exec(
+        select(BreakoutRound)
+        .where(BreakoutRound.team_id == team_id)
+        .where(BreakoutRound.channel_id == channel_id)
+        .where(BreakoutRound.status == OPEN)
+    ).first()
+    if running is not None:
+        raise BreakoutError(
+            f"A round (“{running.title}”) is already running here; close it "
+            "first, or run this one in another channel."
+        )
+    round_ = BreakoutRound(
+        team_id=team_id,
+        channel_id=channel_id,
+        facilitator_id=facilitator_id,
+        deck=plan.deck,
+        title=plan.title[:150],
+        questions=json.dumps(list(plan.questions)),
+        minutes=plan.minutes,
+        created_at=now,
+    )
+    session.add(round_)
+    session.flush()
+    question = _ask(session, round_, 0, now)
+    record_change(
+        session,
+        team_id=team_id,
+        actor_id=facilitator_id,
+        action="create",
+        entity="breakout",
+        entity_id=round_.id or 0,
+        at=now,
+        detail={"deck": plan.deck, "minutes": plan.minutes},
+    )
+    session.commit()
+    return round_, question
+
+
+def questions_of(round_: BreakoutRound) -> list[str]:
+    return list(json.loads(round_.questions))
+
+
+def _ask(session: Session, round_: BreakoutRound, number: int, now: datetime) -> BreakoutQuestion:
+    ends = now + timedelta(minutes=round_.minutes) if round_.minutes else None
+    question = BreakoutQuestion(
+        round_id=round_.id or 0,
+        number=number,
+        text=questions_of(round_)[number],
+        started_at=now,
+        ends_at=ends,
+    )
+    session.add(question)
+    if ends is not None:
+        if round_.minutes and round_.minutes > WARN_BEFORE.total_seconds() / 60:
+            session.add(
+                BreakoutTimer(
+                    round_id=round_.id or 0, number=number, kind=WARNING, due_at=ends - WARN_BEFORE
+                )
+            )
+        session.add(BreakoutTimer(round_id=round_.id or 0, number=number, kind=UP, due_at=ends))
+    session.flush()
+    return question
+
+
+def question(
+    session: Session, round_: BreakoutRound, number: int | None = None
+) -> BreakoutQuestion:
+    """A question of the round (the current one by default)."""
+    wanted = round_.current if number is None else number
+    found = session.exec(
+        select(BreakoutQuestion)
+        .where(BreakoutQuestion.round_id == round_.id)
+        .where(BreakoutQuestion.number == wanted)
+    ).one()
+    return found
+
+
+def round_by_card(
+    session: Session, *, team_id: str, channel_id: str, card_ts: str
+) -> tuple[BreakoutRound, BreakoutQuestion] | None:
+    """The open round and question whose card a thread reply belongs to."""
+    found = session.exec(
+        select(BreakoutQuestion).where(BreakoutQuestion.card_ts == card_ts)
+    ).first()
+    if found is None:
+        return None
+    round_ = session.get(BreakoutRound, found.round_id)
+    if round_ is None or round_.team_id != team_id or round_.channel_id != channel_id:
+        return None
+    return round_, found
+
+
+def add_answer(
+    session: Session,
+    round_: BreakoutRound,
+    *,
+    number: int,
+    text: str,
+    author_id: str | None,
+    now: datetime,
+    message_ts: str | None = None,
+) -> BreakoutAnswer:
+    """Keep an answer to an open question. author_id None: anonymous, and nothing records who."""
+    text = text.strip()
+    if not text:
+        raise BreakoutError("The answer is empty.")
+    if len(text) > ANSWER_MAX:
+        raise BreakoutError(
+            f"Keep an answer under {ANSWER_MAX:,} characters (it has {len(text):,})."
+        )
+    if round_.status != OPEN or number != round_.current or question(session, round_).closed_at:
+        raise BreakoutError("That question has closed; answers go to the current one.")
+    if (
+        message_ts
+        and session.exec(
+            select(BreakoutAnswer)
+            .where(BreakoutAnswer.round_id == round_.id)
+            .where(BreakoutAnswer.message_ts == message_ts)
+        ).first()
+    ):
+        raise BreakoutError("Already counted.")
+    answer = BreakoutAnswer(
+        round_id=round_.id or 0,
+        number=number,
+        author_id=author_id,
+        anonymous=author_id is None,
+        text=text,
+        message_ts=message_ts,
+        created_at=now,
+    )
+    session.add(answer)
+    session.commit()
+    return answer
+
+
+@dataclass(frozen=True)
+class Closed:
+    """What closing a question revealed."""
+
+    number: int
+    revealed: tuple[str, ...]  # anonymous answers, in random order
+    held_back: int  # anonymous answers not revealed (too few people answered)
+
+
+def answers(session: Session, round_: BreakoutRound, number: int) -> list[BreakoutAnswer]:
+    return list(
+        session.exec(
+            select(BreakoutAnswer)
+            .where(BreakoutAnswer.round_id == round_.id)
+            .where(BreakoutAnswer.number == number)
+            .order_by(col(BreakoutAnswer.id))
+        )
+    )
+
+
+def _people(given: list[BreakoutAnswer]) -> int:
+    # Named people are counted once each; anonymous answers cannot be told apart, so each counts
+    # as one person.
+    return len({a.author_id for a in given if a.author_id}) + sum(1 for a in given if a.anonymous)
+
+
+def close_question(session: Session, round_: BreakoutRound, now: datetime) -> Closed | None:
+    """Close the current question (None if it already was): its timers stop, and its anonymous
+    answers are revealed together, shuffled, if at least three people answered."""
+    current = question(session, round_)
+    if current.closed_at is not None:
+        return None
+    current.closed_at = now
+    session.add(current)
+    for timer in session.exec(
+        select(BreakoutTimer)
+        .where(BreakoutTimer.round_id == round_.id)
+        .where(BreakoutTimer.number == current.number)
+        .where(BreakoutTimer.status == "pending")
+    ):
+        timer.status = "cancelled"
+        session.add(timer)
+    given = answers(session, round_, current.number)
+    anonymous = [a.text for a in given if a.anonymous]
+    session.commit()
+    if _people(given) < REVEAL_FROM:
+        return Closed(current.number, (), len(anonymous))
+    random.SystemRandom().shuffle(anonymous)
+    return Closed(current.number, tuple(anonymous), 0)
+
+
+def next_question(
+    session: Session, round_: BreakoutRound, now: datetime
+) -> BreakoutQuestion | None:
+    """Move on to the next question (the current one must be closed); None after the last."""
+    if round_.status != OPEN:
+        raise BreakoutError("This round is closed.")
+    if round_.current + 1 >= len(questions_of(round_)):
+        return None
+    round_.current += 1
+    session.add(round_)
+    asked = _ask(session, round_, round_.current, now)
+    session.commit()
+    return asked
+
+
+def close_round(session: Session, round_: BreakoutRound, *, actor_id: str, now: datetime) -> None:
+    if round_.status != OPEN:
+        raise BreakoutError("This round is already closed.")
+    round_.status, round_.closed_at = CLOSED, now
+    session.add(round_)
+    record_change(
+        session,
+        team_id=round_.team_id,
+        actor_id=actor_id,
+        action="edit",
+        entity="breakout",
+        entity_id=round_.id or 0,
+        at=now,
+        detail={"status": CLOSED},
+    )
+    session.commit()
+
+
+def summary(session: Session, round_: BreakoutRound) -> list[tuple[str, Themes, int]]:
+    """For each question asked: its text, the themes in its answers, and how many anonymous
+    answers were held back. Held-back answers are left out of the themes too."""
+    result = []
+    for number, text in enumerate(questions_of(round_)[: round_.current + 1]):
+        given = answers(session, round_, number)
+        shown = _people(given) >= REVEAL_FROM
+        texts = [a.text for a in given if shown or not a.anonymous]
+        held = 0 if shown else sum(1 for a in given if a.anonymous)
+        result.append((text, find_themes(texts), held))
+    return result
+
+
+def claim_timers(session: Session, *, now: datetime) -> list[BreakoutTimer]:
+    """Timers that are due, claimed by this process alone (a claim left by a process that
+    died is released after two minutes, so a restart loses none)."""
+    session.execute(
+        update(BreakoutTimer)
+        .where(col(BreakoutTimer.status) == "claimed")
+        .where(col(BreakoutTimer.claimed_at) < now - timedelta(minutes=2))
+        .values(status="pending")
+    )
+    session.commit()
+    due = [
+        t.id
+        for t in session.exec(
+            select(BreakoutTimer)
+            .where(BreakoutTimer.status == "pending")
+            .where(col(BreakoutTimer.due_at) <= now)
+            .order_by(col(BreakoutTimer.due_at))
+        )
+    ]
+    mine = []
+    for timer_id in due:
+        result = session.execute(
+            update(BreakoutTimer)
+            .where(col(BreakoutTimer.id) == timer_id)
+            .where(col(BreakoutTimer.status) == "pending")
+            .values(status="claimed", claimed_at=now)
+        )
+        if getattr(result, "rowcount", 0) == 1:
+            mine.append(timer_id)
+    session.commit()
+    return list(
+        session.exec(
+            select(BreakoutTimer)
+            .where(col(BreakoutTimer.id).in_(mine))
+            .order_by(col(BreakoutTimer.due_at))
+        )
+    )
+
+
+def finish_timer(session: Session, timer: BreakoutTimer) -> None:
+    """The timer's message is out."""
+    timer.status = "done"
+    session.add(timer)
+    session.commit()
