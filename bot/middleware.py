@@ -7,6 +7,7 @@ from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
 
+from handlers.breakout_blocks import ANONYMOUS, ANONYMOUS_VIEW
 from handlers.services import Services
 from storage.events import claim_event
 
@@ -46,6 +47,8 @@ def install(app: App, services: Services) -> None:
     ) -> BoltResponse:
         kind, name = describe_request(body)
         context["request_id"] = request_id = secrets.token_hex(6)
+        # who sent an anonymous answer, or asked for the form to, is written down nowhere
+        anonymous = name in (ANONYMOUS_VIEW, ANONYMOUS)
         retry = request.headers.get("x-slack-retry-num", [None])[0]
         logger.info(
             "slack request",
@@ -54,7 +57,7 @@ def install(app: App, services: Services) -> None:
                 "request_id": request_id,
                 "kind": kind,
                 "slack_id": name,
-                "user_id": context.get("user_id"),
+                "user_id": None if anonymous else context.get("user_id"),
                 "retry_num": retry,
             },
         )

@@ -28,7 +28,12 @@ def run_breakout_timers(services: Services, client: WebClient, now: datetime) ->
                 and round_.current == timer.number
             ):
                 if timer.kind == rounds.WARNING:
-                    in_thread(services, client, round_, "⏳ 2 minutes left.")
+                    # after an outage the warning may come due with time already up: skip it
+                    if now < timer.due_at + rounds.WARN_BEFORE:
+                        in_thread(services, client, round_, "⏳ 2 minutes left.")
+                        done.append(
+                            f"{timer.kind} round {timer.round_id} question {timer.number + 1}"
+                        )
                 else:
                     in_thread(services, client, round_, "⌛ Time's up for this question.")
                     last = round_.current + 1 >= len(rounds.questions_of(round_))
@@ -36,7 +41,7 @@ def run_breakout_timers(services: Services, client: WebClient, now: datetime) ->
                         finish(services, client, round_, round_.facilitator_id)
                     else:
                         close_current(services, client, round_)
-                done.append(f"{timer.kind} round {timer.round_id} question {timer.number + 1}")
+                    done.append(f"{timer.kind} round {timer.round_id} question {timer.number + 1}")
             with services.sessions() as session:
                 rounds.finish_timer(session, session.merge(timer))
         except Exception:  # a timer must never stop the scheduler; it is retried after a while

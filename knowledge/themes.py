@@ -108,12 +108,19 @@ def find_themes(answers: list[str], *, max_themes: int = MAX_THEMES) -> Themes:
             break
         x, y = pair
         groups[x] += groups.pop(y)
-    themed_groups = sorted((g for g in groups if len(g) > 1), key=len, reverse=True)
+    themed_groups = sorted(
+        (g for g in groups if len(g) > 1), key=lambda g: (-len(g), min(texts[i] for i in g))
+    )
     while len(themed_groups) > max_themes:  # never more than a facilitator can read out
         themed_groups[-2] += themed_groups.pop()
     themes = []
     for group in themed_groups:
-        central = sorted(group, key=lambda i: -sum(like[i][j] for j in group))
+        # the most central answer; ties go to the shorter, then the alphabetically first, so the
+        # same answers always make the same theme whatever order they came in
+        central = sorted(
+            group,
+            key=lambda i: (-round(sum(like[i][j] for j in group), 9), len(texts[i]), texts[i]),
+        )
         themes.append(
             Theme(_name(central[0], group, keys, texts, weight), tuple(texts[i] for i in central))
         )
@@ -126,6 +133,7 @@ def _name(
 ) -> str:
     """The central answer's key words, those the theme shares most first, as written."""
     shared = Counter(k for i in group for k in keys[i])
-    chosen = sorted(keys[centre], key=lambda k: (-shared[k], -weight[k]))[:3]
+    order = [stem(w) for w in words(texts[centre])]  # ties: as the answer puts them
+    chosen = sorted(keys[centre], key=lambda k: (-shared[k], -weight[k], order.index(k)))[:3]
     spelled = {stem(w): w for w in words(texts[centre])}
     return ", ".join(spelled.get(k, k) for k in chosen) or texts[centre][:40]

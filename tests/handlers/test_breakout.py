@@ -268,3 +268,66 @@ def test_rounds_run_in_two_channels_at_once(box):
         p["channel"],
         general,
     }
+
+
+def test_time_up_on_the_last_question_closes_the_round_with_its_summary(box, clock):
+    p = ids(box)
+    run(box, 'breakout "What gets in the way?" for 5m', p["alex"], p["channel"])
+    card_ts = cards(box, p["channel"])[-1].result["ts"]
+    for person, text in [
+        (p["sam"], "Funding timescales are far too short"),
+        (p["priya"], "Short funding windows"),
+        (p["jo"], "Silos between teams"),
+    ]:
+        box.driver.reply_in_thread(text, user=person, channel=p["channel"], thread_ts=card_ts)
+    box.wait()
+    lines = run_breakout_timers(
+        box.bot.services, box.bot.app.client, clock.now + timedelta(minutes=5)
+    )
+    box.wait()
+    assert lines == ["up round 1 question 1"]  # the warning, late, is not sent after time's up
+    assert rows(box, BreakoutRound)[0].status == "closed"
+    section = thread(box, card_ts)[-1]["blocks"][1]["text"]["text"]
+    assert "• *short, funding* (2)" in section and "Silos between teams" in section
+
+
+def test_a_button_from_another_workspace_finds_no_round(settings):
+    from bot.emulator import demo_workspace
+
+    with Sandbox(settings, demo_workspace("T0ONE", "One"), demo_workspace("T0TWO", "Two")) as box:
+        one, two = box.emulator.workspaces["T0ONE"], box.emulator.workspaces["T0TWO"]
+        box.driver.command(
+            "breakout effective-partnerships",
+            team_id="T0ONE",
+            user=one.user_named("alex").id,
+            channel=one.channel_named("general").id,
+        )
+        box.wait()
+        [round_] = rows(box, BreakoutRound)
+        box.driver.block_action(
+            {"action_id": CLOSE, "type": "button", "value": str(round_.id)},
+            team_id="T0TWO",
+            user=two.user_named("alex").id,
+            channel=two.channel_named("general").id,
+        )
+        box.wait()
+        assert "isn't here" in box.emulator.calls_to("response_url")[-1].args["text"]
+        assert rows(box, BreakoutRound)[0].status == "open"
+
+
+def test_the_logs_never_say_who_answered_anonymously(box, caplog):
+    import logging
+
+    p = ids(box)
+    run(box, "breakout effective-partnerships", p["alex"], p["channel"])
+    value = str(rows(box, BreakoutRound)[0].id)
+    with caplog.at_level(logging.INFO, logger="partnerbot.requests"):
+        answer_by_form(box, p["others"][0], p["channel"], value, "A candid answer", anonymous=True)
+    anonymous = [
+        r
+        for r in caplog.records
+        if r.message == "slack request" and r.slack_id in (ANONYMOUS, "breakout_anonymous_form")
+    ]
+    assert len(anonymous) == 2 and all(r.user_id is None for r in anonymous)
+    assert p["others"][0] not in caplog.text
+    assert "A candid answer" not in caplog.text

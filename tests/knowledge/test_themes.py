@@ -98,3 +98,17 @@ def test_few_or_no_answers():
     assert find_themes([]).themes == ()
     one = find_themes(["Only one answer here"])
     assert one.themes == () and one.unthemed == ("Only one answer here",)
+
+
+def test_the_same_answers_in_any_order_make_the_same_themes():
+    import random
+
+    answers = [a for group in TOPICS.values() for a in group] + ODD
+    first = find_themes(answers)
+    for seed in range(5):
+        shuffled = answers[:]
+        random.Random(seed).shuffle(shuffled)
+        again = find_themes(shuffled)
+        assert [(t.name, sorted(t.answers)) for t in again.themes] == [
+            (t.name, sorted(t.answers)) for t in first.themes
+        ]
