@@ -2,10 +2,30 @@
 
 from slack_bolt import App
 
-from handlers import breakout, commands, commitments, errors, home, lessons, register, search
+from handlers import (
+    breakout,
+    commands,
+    commitment_actions,
+    commitments,
+    errors,
+    home,
+    lessons,
+    register,
+    search,
+)
 from handlers.services import Services
 
-FEATURES = (commands, register, search, lessons, commitments, breakout, home, errors)
+FEATURES = (
+    commands,
+    register,
+    search,
+    lessons,
+    commitments,
+    commitment_actions,
+    breakout,
+    home,
+    errors,
+)
 
 
 def register_all(app: App, services: Services) -> None:

@@ -26,7 +26,7 @@ from handlers.breakout_blocks import (
     build_summary,
     summary_text,
 )
-from handlers.commitments import record
+from handlers.commitments import person, record
 from handlers.search import tell
 from handlers.services import Services
 from knowledge import breakout as rounds
@@ -34,6 +34,7 @@ from knowledge.commitments import CommitmentError
 from knowledge.dates import DueDateError, parse_due
 from knowledge.decks import load_decks
 from knowledge.entries import BRIEF, Draft, EntryError, save_entry
+from knowledge.workdays import local_today
 from storage.models import BreakoutRound
 
 if TYPE_CHECKING:
@@ -321,8 +322,9 @@ def register(app: App, services: Services) -> None:
         picked = (values["answer"]["answer"].get("selected_option") or {}).get("value") or "0"
         action = values["action"]["action"].get("value") or texts[min(int(picked), len(texts) - 1)]
         try:
+            tz, _ = person(client, services, body["user"]["id"])
             due = parse_due(
-                values["due"]["due"].get("selected_date") or "", services.clock().date()
+                values["due"]["due"].get("selected_date") or "", local_today(services.clock(), tz)
             )
             record(
                 services,

@@ -51,7 +51,7 @@ def still_open(
     return commitment
 
 
-def register_actions(app: App, services: Services) -> None:
+def register(app: App, services: Services) -> None:
     @app.action(DONE)
     def done(
         ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient

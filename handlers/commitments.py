@@ -270,10 +270,6 @@ def run_away(call: "Invocation") -> None:
 
 
 def register(app: App, services: Services) -> None:
-    from handlers.commitment_actions import register_actions
-
-    register_actions(app, services)
-
     @app.view(COMMIT_VIEW)
     def form_submitted(
         ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
