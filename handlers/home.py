@@ -17,8 +17,10 @@ from handlers.blockkit import (
     section,
     truncate,
 )
+from handlers.commitment_blocks import summary
 from handlers.register import describe
 from handlers.services import Services
+from knowledge.commitments import open_commitments, owners_of
 from knowledge.entries import KIND_LABELS, entries_by, wanted_lessons
 from knowledge.partnerships import list_partnerships
 from storage.models import Entry, LessonWanted, Partnership
@@ -30,6 +32,7 @@ def build_home(
     partnerships: list[Partnership],
     mine: list[Entry] | None = None,
     wanted: list[LessonWanted] | None = None,
+    commitments: list[str] | None = None,
 ) -> dict[str, Any]:
     """The Home tab view."""
     blocks = [
@@ -68,7 +71,12 @@ def build_home(
             max_blocks=SECTION_BUDGET,
         )
         blocks.append(context("Know the answer? Write it up with `/partners lesson`."))
-    blocks.append(context("Your commitments and reminders will appear here."))
+    blocks += [divider(), header("Your open commitments")]
+    if commitments:
+        blocks += packed_sections(("• " + line for line in commitments), max_blocks=SECTION_BUDGET)
+        blocks.append(context("`/partners actions` lists them with Done, Snooze and Update."))
+    else:
+        blocks.append(section("Nothing open. `/partners commit @someone … by …` records one."))
     return View(type="home", blocks=blocks[:SURFACE_BLOCKS]).to_dict()
 
 
@@ -78,8 +86,13 @@ def register(app: App, services: Services) -> None:
         if event.get("tab") != "home":
             return
         team_id, user_id = context["team_id"], event["user"]
+        today = services.clock().date()
         with services.sessions() as session:
             partnerships = list_partnerships(session, team_id=team_id)
             mine = entries_by(session, team_id=team_id, author_id=user_id)
             wanted = wanted_lessons(session, team_id=team_id)
-        client.views_publish(user_id=user_id, view=build_home(partnerships, mine, wanted))
+            owed = [
+                summary(c, [o.user_id for o in owners_of(session, c.id or 0)], today)
+                for c in open_commitments(session, team_id=team_id, owner_id=user_id)
+            ]
+        client.views_publish(user_id=user_id, view=build_home(partnerships, mine, wanted, owed))

@@ -72,4 +72,5 @@ def test_the_home_tab_shows_my_entries_with_votes_and_public_lessons_wanted(box,
     shown = str(box.emulator.calls_to("views.publish", ok=True)[-1].args["view"]["blocks"])
     assert "*Supplier days won contractors over* (lesson learnt" in shown and "👍 0" in shown
     assert "zzqx frobnicate" in shown
+    assert "Your open commitments" in shown
     assert "secret board matter" not in shown  # asked in a private channel

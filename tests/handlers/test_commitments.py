@@ -338,3 +338,12 @@ def test_a_person_who_left_cannot_be_given_a_commitment(box):
     box.emulator.workspace.users[p["jo"]].deleted = True
     reply = run(box, "commit @jo Share the map by 11 Dec", p["alex"], p["general"])
     assert "I can't find" in reply.args["text"] and rows(box, Commitment) == []
+
+
+def test_the_home_tab_lists_my_open_commitments(box):
+    p = ids(box)
+    run(box, "commit @sam Share the map by 11 Dec", p["alex"], p["retrofit"])
+    box.driver.event({"type": "app_home_opened", "user": p["sam"], "tab": "home"})
+    box.wait()
+    shown = str(box.emulator.calls_to("views.publish", ok=True)[-1].args["view"]["blocks"])
+    assert "*Share the map*, due Fri 11 Dec 2026 (in 18 days)" in shown
