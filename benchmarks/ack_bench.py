@@ -26,6 +26,8 @@ COMMANDS = [
     ("partnership add (DB write)", "partnership add Bench {n}"),
     ("partnership list (register of 200+)", "partnership list"),
     ("unknown subcommand (fuzzy suggestion)", "parnership lst"),
+    ("ask (search, with a typo)", "ask what derails a partnrship"),
+    ("commit (users.info, channel post, DM)", "commit @sam Task {n} by 2030-01-01"),
 ]
 
 
