@@ -42,10 +42,24 @@ def session(engine: Engine) -> Iterator[Session]:
         yield session
 
 
+MESSAGES = {"chat.postMessage", "chat.postEphemeral", "chat.update", "response_url"}
+
+
+def assert_every_message_has_fallback_text(sandbox: Sandbox) -> None:
+    """Notifications and screen readers use a message's text: blocks alone are not enough."""
+    bare = [
+        call.method
+        for call in sandbox.emulator.calls
+        if call.method in MESSAGES and call.args.get("blocks") and not call.args.get("text")
+    ]
+    assert bare == []
+
+
 @pytest.fixture
 def box(settings: Settings) -> Iterator[Sandbox]:
     with Sandbox(settings) as sandbox:
         yield sandbox
+        assert_every_message_has_fallback_text(sandbox)
 
 
 class People:

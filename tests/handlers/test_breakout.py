@@ -7,10 +7,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import select
 
+from bot.emulator import User
 from bot.sandbox import Sandbox
 from bot.timers import run_breakout_timers
 from handlers.breakout_blocks import ANONYMOUS, ANSWER, CLOSE, COMMIT, NEXT, SAVE
 from storage.models import AuditEntry, BreakoutAnswer, BreakoutRound, Commitment, Entry
+from tests.conftest import assert_every_message_has_fallback_text
 from tests.handlers.test_commitments import Clock
 
 counter = itertools.count(1)
@@ -26,10 +28,9 @@ def box(settings, clock):
     with Sandbox(settings, clock=clock) as sandbox:
         ws = sandbox.emulator.workspace
         for n in range(4):  # a coaching session needs a few more people
-            from bot.emulator import User
-
             ws.add_user(User(id=f"U0SHELLP{n}", name=f"participant{n}", real_name=f"P {n}"))
         yield sandbox
+        assert_every_message_has_fallback_text(sandbox)
 
 
 def ids(box):

@@ -11,6 +11,7 @@ from bot.nudging import send_due_nudges
 from bot.sandbox import Sandbox
 from handlers.commitment_blocks import DONE, SNOOZE_DAY
 from storage.models import AuditEntry, Commitment, CommitmentOwner, Nudge
+from tests.conftest import assert_every_message_has_fallback_text
 
 
 class Clock:
@@ -30,6 +31,7 @@ def clock():
 def box(settings, clock):
     with Sandbox(settings, clock=clock) as sandbox:
         yield sandbox
+        assert_every_message_has_fallback_text(sandbox)
 
 
 def ids(box):
