@@ -23,6 +23,7 @@ from handlers.services import Services
 from knowledge.commitments import open_commitments, owners_of
 from knowledge.entries import KIND_LABELS, entries_by, wanted_lessons
 from knowledge.partnerships import list_partnerships
+from knowledge.workdays import local_today
 from storage.models import Entry, LessonWanted, Partnership
 
 SECTION_BUDGET = 30  # blocks each list may use, so the whole tab stays under Slack's 100
@@ -86,13 +87,15 @@ def register(app: App, services: Services) -> None:
         if event.get("tab") != "home":
             return
         team_id, user_id = context["team_id"], event["user"]
-        today = services.clock().date()
         with services.sessions() as session:
             partnerships = list_partnerships(session, team_id=team_id)
             mine = entries_by(session, team_id=team_id, author_id=user_id)
             wanted = wanted_lessons(session, team_id=team_id)
-            owed = [
-                summary(c, [o.user_id for o in owners_of(session, c.id or 0)], today)
-                for c in open_commitments(session, team_id=team_id, owner_id=user_id)
-            ]
+            owed = []
+            for commitment in open_commitments(session, team_id=team_id, owner_id=user_id):
+                owners = owners_of(session, commitment.id or 0)
+                # "in 3 days" counts from today where the viewer is (their owner row knows)
+                tz = next(o.tz for o in owners if o.user_id == user_id)
+                today = local_today(services.clock(), tz)
+                owed.append(summary(commitment, [o.user_id for o in owners], today))
         client.views_publish(user_id=user_id, view=build_home(partnerships, mine, wanted, owed))
