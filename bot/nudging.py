@@ -12,9 +12,9 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from handlers.commitment_blocks import build_digest, build_escalation, build_nudge
-from handlers.commitments import dm
+from handlers.commitments import dm, person
 from handlers.services import Services
-from knowledge.commitments import owners_of
+from knowledge.commitments import mark_unreachable, owners_of
 from knowledge.digest import claim_digest, digests
 from knowledge.nudges import (
     ESCALATION,
@@ -48,24 +48,19 @@ GONE_FROM_SLACK = {"user_not_found", "account_inactive", "user_disabled"}
 class _Zones:
     """Time zones for people who own nothing (a creator), asked of Slack once per run."""
 
-    def __init__(self, client: WebClient, default: str) -> None:
-        self._client, self._default = client, default
+    def __init__(self, services: Services, client: WebClient) -> None:
+        self._services, self._client = services, client
         self._known: dict[str, str] = {}
 
     def of(self, user_id: str) -> str:
         if user_id not in self._known:
-            try:
-                self._known[user_id] = (
-                    self._client.users_info(user=user_id)["user"].get("tz") or self._default
-                )
-            except SlackApiError:
-                self._known[user_id] = self._default
+            self._known[user_id] = person(self._client, self._services, user_id)[0]
         return self._known[user_id]
 
 
 def send_due_nudges(services: Services, client: WebClient, now: datetime) -> list[str]:
     """Send every nudge due at `now`; one line for each one sent."""
-    zones = _Zones(client, services.timezone)
+    zones = _Zones(services, client)
     with services.sessions() as session:
         claimed = claim_due(session, now=now)
     sent = []
@@ -160,11 +155,7 @@ def _unreachable(
     services: Services, client: WebClient, commitment: Commitment, user_id: str, code: str | None
 ) -> None:
     with services.sessions() as session:
-        for owner in owners_of(session, commitment.id or 0):
-            if owner.user_id == user_id:
-                owner.reachable = False
-                session.add(owner)
-        session.commit()
+        mark_unreachable(session, commitment_id=commitment.id or 0, user_id=user_id)
     if code in GONE_FROM_SLACK and commitment.created_by != user_id:
         try:
             dm(

@@ -24,6 +24,7 @@ from knowledge.commitments import (
     CommitmentError,
     Owner,
     find_commitment,
+    mark_unreachable,
     may_change,
     open_commitments,
     owners_of,
@@ -148,7 +149,8 @@ def record(
         try:
             dm(client, owner.user_id, f"New commitment for you: {nudge_text}", nudge_blocks)
         except SlackApiError:
-            mark_unreachable(services, commitment, owner.user_id)
+            with services.sessions() as session:
+                mark_unreachable(session, commitment_id=commitment.id or 0, user_id=owner.user_id)
             tell_thread(
                 client,
                 commitment,
@@ -157,15 +159,6 @@ def record(
                 "will come here.",
             )
     return commitment
-
-
-def mark_unreachable(services: Services, commitment: Commitment, user_id: str) -> None:
-    with services.sessions() as session:
-        for owner in owners_of(session, commitment.id or 0):
-            if owner.user_id == user_id:
-                owner.reachable = False
-                session.add(owner)
-        session.commit()
 
 
 def run_commit(call: "Invocation") -> None:

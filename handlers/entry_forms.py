@@ -18,7 +18,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from handlers.blockkit import truncate
-from knowledge.entries import BRIEF, LESSON, Draft
+from knowledge.entries import LESSON, Draft
 from storage.models import TEXT_MAX, TITLE_MAX, Entry, Partnership
 
 FORM_VIEW = "entry_form"  # one callback for both kinds; the kind travels in private_metadata
@@ -234,7 +234,3 @@ def read_form(context: FormContext, values: dict[str, Any]) -> Draft:
         partnership_id=int(partnership) if partnership and partnership.isdigit() else None,
         private=context.private_channel or visibility == CHANNEL_ONLY,
     )
-
-
-def kinds_for(subcommand: str) -> str:
-    return LESSON if subcommand == "lesson" else BRIEF

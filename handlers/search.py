@@ -58,14 +58,13 @@ def answer(
         limit=limit,
     )
     with services.sessions() as session:
-        entries = [session.get(Entry, hit.entry_id) for hit in results.hits]
-    shown = [Shown(e, hit.matched) for e, hit in zip(entries, results.hits, strict=True) if e]
-    if any(e.kind != "library" and e.author_id != user_id for e in (s.entry for s in shown)):
-        manager = is_manager(client, services, user_id)
-    else:
-        manager = False
+        found = [(e, hit) for hit in results.hits if (e := session.get(Entry, hit.entry_id))]
+    # ask Slack whether the viewer is an admin only when it could matter
+    manager = any(e.kind != "library" and e.author_id != user_id for e, _ in found) and (
+        is_manager(client, services, user_id)
+    )
     return results, [
-        Shown(s.entry, s.matched, may_change(s.entry, user_id, manager=manager)) for s in shown
+        Shown(e, hit.matched, may_change(e, user_id, manager=manager)) for e, hit in found
     ]
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from knowledge.audit import record_change
-from knowledge.decks import find_deck, load_decks
+from knowledge.decks import find_deck
 from knowledge.themes import Themes, find_themes
 from storage.models import (
     ANSWER_MAX,
@@ -71,19 +71,12 @@ def parse_breakout(text: str) -> Plan:
         return Plan(title=question, questions=(question,), deck=None, minutes=minutes)
     deck, nearest = find_deck(text)
     if deck is None:
-        hint = f" Did you mean `{_slug_of(nearest)}`?" if nearest else ""
+        hint = f" Did you mean `{nearest}`?" if nearest else ""
         raise BreakoutError(
             f"There is no deck called “{text[:60]}”.{hint} `/partners breakout "
             "decks` lists them; a question of your own goes in quotes."
         )
     return Plan(title=deck.title, questions=deck.questions, deck=deck.slug, minutes=minutes)
-
-
-def _slug_of(name: str | None) -> str:
-    for deck in load_decks().values():
-        if name in (deck.slug, deck.title):
-            return deck.slug
-    return name or ""
 
 
 def start_round(

@@ -184,6 +184,15 @@ def owners_of(session: Session, commitment_id: int) -> list[CommitmentOwner]:
     )
 
 
+def mark_unreachable(session: Session, *, commitment_id: int, user_id: str) -> None:
+    """Slack cannot DM this owner: their reminders go to the commitment's thread from now on."""
+    for owner in owners_of(session, commitment_id):
+        if owner.user_id == user_id:
+            owner.reachable = False
+            session.add(owner)
+    session.commit()
+
+
 def may_change(session: Session, commitment: Commitment, user_id: str, *, manager: bool) -> bool:
     """Owners, the creator, workspace admins and facilitators may change a commitment."""
     if manager or commitment.created_by == user_id:

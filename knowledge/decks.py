@@ -42,8 +42,11 @@ def load_decks(folder: Path = DECK_FOLDER) -> dict[str, Deck]:
 def find_deck(name: str) -> tuple[Deck | None, str | None]:
     """The deck called `name` (by slug or title, any case), or the nearest one's slug."""
     decks = load_decks()
-    wanted = "-".join(name.casefold().split())
-    for deck in decks.values():
-        if wanted in (deck.slug, "-".join(deck.title.casefold().split())):
-            return deck, None
-    return None, closest(name, [*decks, *(d.title for d in decks.values())])
+    by_name = {deck.slug: deck for deck in decks.values()} | {
+        "-".join(deck.title.casefold().split()): deck for deck in decks.values()
+    }
+    found = by_name.get("-".join(name.casefold().split()))
+    if found is not None:
+        return found, None
+    nearest = closest(name, list(by_name))
+    return None, by_name[nearest].slug if nearest else None

@@ -97,10 +97,6 @@ class SearchIndex:
     def __contains__(self, entry_id: object) -> bool:
         return entry_id in self._slot_of
 
-    @property
-    def vocabulary_size(self) -> int:
-        return len(self.vocabulary)
-
     # -- writing ------------------------------------------------------------------------------
     def _term_id(self, term: str) -> int:
         tid, new = self.vocabulary.add_term(term)

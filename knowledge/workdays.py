@@ -9,7 +9,6 @@ import holidays
 
 NUDGE_TIME = time(9, 30)
 DAY_ENDS = time(17, 30)
-REGIONS = {"ENG": "England and Wales", "SCT": "Scotland", "NIR": "Northern Ireland"}
 
 
 @lru_cache(maxsize=64)

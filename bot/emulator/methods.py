@@ -1,7 +1,6 @@
 """The Web API methods partnerbot calls, answered as Slack answers them."""
 
 import secrets
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -330,7 +329,3 @@ METHODS: dict[str, Callable[[Any, Workspace, dict[str, Any]], dict[str, Any]]] =
     "files.completeUploadExternal": files_complete_upload,
     "reactions.add": reactions_add,
 }
-
-
-def wall_clock() -> float:
-    return time.time()
