@@ -1,13 +1,24 @@
 """Words as search sees them: case-folded, accent-free, stemmed, without stop words."""
 
 import re
+import threading
 import unicodedata
 from functools import lru_cache
 
 import snowballstemmer
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
-_stemmer = snowballstemmer.stemmer("english")
+# A Snowball stemmer keeps state between calls and is not thread-safe: listener threads, index
+# warm-up and theme clustering stem at once, so each thread has its own.
+_local = threading.local()
+
+
+def _stemmer() -> snowballstemmer.stemmer:
+    found = getattr(_local, "stemmer", None)
+    if found is None:
+        found = _local.stemmer = snowballstemmer.stemmer("english")
+    return found
+
 
 # Words that carry no meaning in a question to the knowledge base.
 _STOP_WORDS = """a about after again all also am an and any are as at be because been before being both
@@ -35,7 +46,7 @@ def words(text: str) -> list[str]:
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
     """The Snowball (Porter 2) stem: "partnerships" and "partnership" become one term."""
-    return str(_stemmer.stemWord(word.removesuffix("'s")))
+    return str(_stemmer().stemWord(word.removesuffix("'s")))
 
 
 def terms(text: str) -> list[str]:
