@@ -89,6 +89,12 @@ class KnowledgeSearch:
             self._catch_up(session, team_id, state)
         return state.index
 
+    def ready(self, team_id: str) -> bool:
+        """Whether this process has built the workspace's index already (without building it)."""
+        with self._lock:
+            state = self._workspaces.get(team_id)
+        return state is not None and state.seen_until is not None
+
     def _catch_up(self, session: Session, team_id: str, state: _Workspace) -> None:
         statement = select(Entry).where(Entry.team_id == team_id)
         if state.seen_until is None:

@@ -34,5 +34,7 @@ def test_known_workspaces_have_their_search_warmed_at_start(settings, engine, se
 
     add_partnership(session, team_id="T1", name="Parks", channel_id=None, actor_id="U", now=NOW)
     services = build_services(settings, engine, clock=lambda: NOW)
+    assert not services.search.ready("T1")
     warm_search(services).join(timeout=30)
+    assert services.search.ready("T1")  # built by the warm-up, not by this test's asking
     assert len(services.search.index("T1")) >= 40  # the library was loaded and indexed
