@@ -7,12 +7,12 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from knowledge.audit import record_change
 from knowledge.decks import find_deck
 from knowledge.themes import Themes, find_themes
+from storage import claims
 from storage.models import (
     ANSWER_MAX,
     BreakoutAnswer,
@@ -324,40 +324,7 @@ def summary(session: Session, round_: BreakoutRound) -> list[tuple[str, Themes, 
 def claim_timers(session: Session, *, now: datetime) -> list[BreakoutTimer]:
     """Timers that are due, claimed by this process alone (a claim left by a process that
     died is released after two minutes, so a restart loses none)."""
-    session.execute(
-        update(BreakoutTimer)
-        .where(col(BreakoutTimer.status) == "claimed")
-        .where(col(BreakoutTimer.claimed_at) < now - timedelta(minutes=2))
-        .values(status="pending")
-    )
-    session.commit()
-    due = [
-        t.id
-        for t in session.exec(
-            select(BreakoutTimer)
-            .where(BreakoutTimer.status == "pending")
-            .where(col(BreakoutTimer.due_at) <= now)
-            .order_by(col(BreakoutTimer.due_at))
-        )
-    ]
-    mine = []
-    for timer_id in due:
-        result = session.execute(
-            update(BreakoutTimer)
-            .where(col(BreakoutTimer.id) == timer_id)
-            .where(col(BreakoutTimer.status) == "pending")
-            .values(status="claimed", claimed_at=now)
-        )
-        if getattr(result, "rowcount", 0) == 1:
-            mine.append(timer_id)
-    session.commit()
-    return list(
-        session.exec(
-            select(BreakoutTimer)
-            .where(col(BreakoutTimer.id).in_(mine))
-            .order_by(col(BreakoutTimer.due_at))
-        )
-    )
+    return claims.claim_due(session, BreakoutTimer, now=now, stale_after=timedelta(minutes=2))
 
 
 def finish_timer(session: Session, timer: BreakoutTimer) -> None:

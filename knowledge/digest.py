@@ -4,11 +4,11 @@ overdue, and what was done last week. Claimed per channel and week, so it is pos
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from knowledge.commitments import DONE, OPEN
 from knowledge.workdays import zone
+from storage import claims
 from storage.models import Commitment, DigestSent
 
 
@@ -62,12 +62,5 @@ def digests(session: Session, *, today: date, tz: str) -> list[Digest]:
 
 def claim_digest(session: Session, digest: Digest, *, now: datetime) -> bool:
     """True for the one process that gets to post this channel's digest this week."""
-    session.add(
-        DigestSent(team_id=digest.team_id, channel_id=digest.channel_id, week=digest.week, at=now)
-    )
-    try:
-        session.commit()
-    except IntegrityError:
-        session.rollback()
-        return False
-    return True
+    row = DigestSent(team_id=digest.team_id, channel_id=digest.channel_id, week=digest.week, at=now)
+    return claims.claim_once(session, row)

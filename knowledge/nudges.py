@@ -2,11 +2,9 @@
 unique key, claimed with a conditional update before it is sent and marked after, so no two
 processes send it and no restart loses it."""
 
-import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -18,6 +16,7 @@ from knowledge.workdays import (
     nudge_instant,
     previous_working_day,
 )
+from storage import claims
 from storage.models import Away, Commitment, Nudge, NudgePolicy
 
 BEFORE, DUE, OVERDUE, ESCALATION, SNOOZED = "before", "due", "overdue", "escalation", "snoozed"
@@ -92,43 +91,14 @@ def _nudge(commitment: Commitment, recipient: str, kind: str, number: int, at: d
 
 
 def claim_due(session: Session, *, now: datetime, limit: int = 500) -> list[Nudge]:
-    """Claim nudges that are due, so this process alone sends them (conditional update, plus
-    FOR UPDATE SKIP LOCKED where the database has it)."""
-    session.execute(
-        update(Nudge)
-        .where(col(Nudge.status) == CLAIMED)
-        .where(col(Nudge.claimed_at) < now - STALE_CLAIM)
-        .values(status=PENDING, claim=None)
-    )
-    session.commit()
-    statement = (
-        select(Nudge)
-        .where(Nudge.status == PENDING)
-        .where(col(Nudge.due_at) <= now)
-        .order_by(col(Nudge.due_at), col(Nudge.id))
-        .limit(limit)
-    )
-    if session.get_bind().dialect.name == "postgresql":
-        statement = statement.with_for_update(skip_locked=True)
-    candidates = [n.id for n in session.exec(statement)]
-    token = secrets.token_hex(8)
-    claimed = []
-    for nudge_id in candidates:
-        result = session.execute(
-            update(Nudge)
-            .where(col(Nudge.id) == nudge_id)
-            .where(col(Nudge.status) == PENDING)
-            .values(status=CLAIMED, claim=token, claimed_at=now)
-        )
-        if getattr(result, "rowcount", 0) == 1:
-            claimed.append(nudge_id)
-    session.commit()
-    return list(
-        session.exec(
-            select(Nudge)
-            .where(col(Nudge.id).in_(claimed))
-            .order_by(col(Nudge.due_at), col(Nudge.id))
-        )
+    """Claim nudges that are due, so this process alone sends them."""
+    return claims.claim_due(
+        session,
+        Nudge,
+        now=now,
+        stale_after=STALE_CLAIM,
+        limit=limit,
+        extra={"claim": claims.claim_token()},
     )
 
 

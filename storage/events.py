@@ -3,21 +3,15 @@
 from datetime import datetime
 
 from sqlalchemy import delete
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
+from storage.claims import claim_once
 from storage.models import ProcessedEvent
 
 
 def claim_event(session: Session, *, team_id: str, event_id: str, at: datetime) -> bool:
     """Record an event as handled; False when it was already claimed (a retry or a twin)."""
-    session.add(ProcessedEvent(team_id=team_id, event_id=event_id, received_at=at))
-    try:
-        session.commit()
-    except IntegrityError:
-        session.rollback()
-        return False
-    return True
+    return claim_once(session, ProcessedEvent(team_id=team_id, event_id=event_id, received_at=at))
 
 
 def prune_events(session: Session, *, before: datetime) -> int:
