@@ -134,6 +134,7 @@ def questions_of(round_: BreakoutRound) -> list[str]:
 def _ask(session: Session, round_: BreakoutRound, number: int, now: datetime) -> BreakoutQuestion:
     ends = now + timedelta(minutes=round_.minutes) if round_.minutes else None
     question = BreakoutQuestion(
+        team_id=round_.team_id,
         round_id=round_.id or 0,
         number=number,
         text=questions_of(round_)[number],
@@ -145,10 +146,18 @@ def _ask(session: Session, round_: BreakoutRound, number: int, now: datetime) ->
         if round_.minutes and round_.minutes > WARN_BEFORE.total_seconds() / 60:
             session.add(
                 BreakoutTimer(
-                    round_id=round_.id or 0, number=number, kind=WARNING, due_at=ends - WARN_BEFORE
+                    team_id=round_.team_id,
+                    round_id=round_.id or 0,
+                    number=number,
+                    kind=WARNING,
+                    due_at=ends - WARN_BEFORE,
                 )
             )
-        session.add(BreakoutTimer(round_id=round_.id or 0, number=number, kind=UP, due_at=ends))
+        session.add(
+            BreakoutTimer(
+                team_id=round_.team_id, round_id=round_.id or 0, number=number, kind=UP, due_at=ends
+            )
+        )
     session.flush()
     return question
 
@@ -171,7 +180,9 @@ def round_by_card(
 ) -> tuple[BreakoutRound, BreakoutQuestion] | None:
     """The open round and question whose card a thread reply belongs to."""
     found = session.exec(
-        select(BreakoutQuestion).where(BreakoutQuestion.card_ts == card_ts)
+        select(BreakoutQuestion)
+        .where(BreakoutQuestion.team_id == team_id)
+        .where(BreakoutQuestion.card_ts == card_ts)
     ).first()
     if found is None:
         return None
@@ -211,6 +222,7 @@ def add_answer(
     ):
         raise BreakoutError("Already counted.")
     answer = BreakoutAnswer(
+        team_id=round_.team_id,
         round_id=round_.id or 0,
         number=number,
         author_id=author_id,
@@ -222,6 +234,67 @@ def add_answer(
     session.add(answer)
     session.commit()
     return answer
+
+
+def set_card(session: Session, question: BreakoutQuestion, card_ts: str) -> None:
+    """Where a question was posted: replies in its thread are answers."""
+    question.card_ts = card_ts
+    session.add(question)
+    session.commit()
+
+
+def save_note(session: Session, round_: BreakoutRound, note_id: int) -> None:
+    """The briefing note a round's summary was saved as."""
+    round_.note_id = note_id
+    session.add(round_)
+    session.commit()
+
+
+def _replied(
+    session: Session, *, team_id: str, channel_id: str, message_ts: str
+) -> BreakoutAnswer | None:
+    """The answer a thread reply gave, if its question is still open."""
+    found = session.exec(
+        select(BreakoutAnswer)
+        .where(BreakoutAnswer.team_id == team_id)
+        .where(BreakoutAnswer.message_ts == message_ts)
+    ).first()
+    if found is None:
+        return None
+    round_ = session.get(BreakoutRound, found.round_id)
+    if round_ is None or round_.channel_id != channel_id or round_.status != OPEN:
+        return None
+    if found.number != round_.current or question(session, round_).closed_at is not None:
+        return None  # a closed question's answers are what was revealed and themed
+    return found
+
+
+def edit_answer(
+    session: Session, *, team_id: str, channel_id: str, message_ts: str, text: str
+) -> bool:
+    """A thread reply was edited: its answer says what it says now (an emptied reply is
+    removed). False when the reply was no answer, or its question has closed."""
+    found = _replied(session, team_id=team_id, channel_id=channel_id, message_ts=message_ts)
+    if found is None:
+        return False
+    text = text.strip()
+    if not text:
+        session.delete(found)
+    else:
+        found.text = text[:ANSWER_MAX]
+        session.add(found)
+    session.commit()
+    return True
+
+
+def remove_answer(session: Session, *, team_id: str, channel_id: str, message_ts: str) -> bool:
+    """A thread reply was deleted: its answer goes, from the answers and so from the themes."""
+    found = _replied(session, team_id=team_id, channel_id=channel_id, message_ts=message_ts)
+    if found is None:
+        return False
+    session.delete(found)
+    session.commit()
+    return True
 
 
 @dataclass(frozen=True)

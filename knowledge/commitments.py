@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 from knowledge.audit import record_change
 from knowledge.nudges import Policy, plan_nudges
 from knowledge.partnerships import find_partnership
+from storage import claims
 from storage.models import ACTION_MAX, Commitment, CommitmentOwner, Nudge, Partnership
 
 EXAMPLE = "`/partners commit @sam Share the supply-chain map by 12 Dec`"
@@ -120,9 +121,13 @@ def record_commitment(
     partner_org: str | None = None,
     done_when: str | None = None,
     policy: Policy | None = None,
+    once: str | None = None,
 ) -> Commitment:
-    """Save a commitment with its owners and every nudge it will need, audited."""
+    """Save a commitment with its owners and every nudge it will need, audited. With `once`
+    (a submitted form's key), a second recording of the same form raises claims.Repeat."""
     action = check_action(action)
+    if once is not None:
+        claims.done_once(session, team_id=team_id, key=once, at=now)
     if not owners:
         raise CommitmentError(f"Who will do it? {EXAMPLE}", "owners")
     if partnership_id is not None:
@@ -172,6 +177,13 @@ def record_commitment(
     )
     session.commit()
     return commitment
+
+
+def set_thread(session: Session, commitment: Commitment, thread_ts: str) -> None:
+    """Where the commitment was announced: its thread hears about changes and reminders."""
+    commitment.thread_ts = thread_ts
+    session.add(commitment)
+    session.commit()
 
 
 def owners_of(session: Session, commitment_id: int) -> list[CommitmentOwner]:

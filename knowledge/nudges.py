@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from knowledge.audit import record_change
 from knowledge.workdays import (
     add_working_days,
     local_today,
@@ -218,8 +219,10 @@ def away_until(session: Session, *, team_id: str, user_id: str, today: date) -> 
     return away.until if away is not None and away.until >= today else None
 
 
-def set_away(session: Session, *, team_id: str, user_id: str, until: date | None) -> None:
-    """Pause someone's nudges until a date (inclusive), or (None) resume them."""
+def set_away(
+    session: Session, *, team_id: str, user_id: str, until: date | None, now: datetime
+) -> None:
+    """Pause someone's nudges until a date (inclusive), or (None) resume them. Audited."""
     away = session.exec(
         select(Away).where(Away.team_id == team_id).where(Away.user_id == user_id)
     ).first()
@@ -231,6 +234,16 @@ def set_away(session: Session, *, team_id: str, user_id: str, until: date | None
     else:
         away.until = until
         session.add(away)
+    record_change(
+        session,
+        team_id=team_id,
+        actor_id=user_id,
+        action="edit",
+        entity="away",
+        entity_id=user_id,
+        at=now,
+        detail={"until": until.isoformat() if until else None},
+    )
     session.commit()
 
 

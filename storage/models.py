@@ -275,6 +275,7 @@ class BreakoutQuestion(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("round_id", "number", name="uq_round_question"),)
 
     id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=SLACK_ID, index=True)
     round_id: int = Field(
         sa_column=Column(
             Integer, ForeignKey("breakout_round.id", ondelete="CASCADE"), nullable=False
@@ -294,6 +295,7 @@ class BreakoutAnswer(SQLModel, table=True):
     __tablename__ = "breakout_answer"
 
     id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=SLACK_ID, index=True)
     round_id: int = Field(
         sa_column=Column(
             Integer, ForeignKey("breakout_round.id", ondelete="CASCADE"), nullable=False, index=True
@@ -318,6 +320,7 @@ class BreakoutTimer(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=SLACK_ID, index=True)
     round_id: int = Field(
         sa_column=Column(
             Integer, ForeignKey("breakout_round.id", ondelete="CASCADE"), nullable=False

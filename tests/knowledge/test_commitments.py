@@ -186,7 +186,7 @@ def test_out_of_hours_catch_up_waits_for_the_morning(session):
 
 def test_away_puts_nudges_off_but_not_the_escalation(session):
     commitment = commit(session)
-    set_away(session, team_id="T1", user_id="U1", until=date(2026, 12, 18))
+    set_away(session, team_id="T1", user_id="U1", until=date(2026, 12, 18), now=MONDAY_10)
     when = datetime(2026, 12, 11, 9, 31, tzinfo=UTC)
     [due] = claim_due(session, now=when)[-1:]
     assert not decide(
