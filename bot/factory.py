@@ -14,6 +14,7 @@ from bot import middleware
 from bot.executor import TrackedExecutor
 from bot.settings import ConfigError, Settings
 from handlers import register_all
+from handlers.sending import QuietWebClient
 from handlers.services import Services, utc_now
 from knowledge.search import KnowledgeSearch
 from storage.db import make_engine, session_factory, upgrade
@@ -34,9 +35,9 @@ class Partnerbot:
 
 
 def web_client(settings: Settings) -> WebClient:
-    """The listeners' client: no retry sleeps (a listener has 3 seconds, a 429 can ask for 30)."""
+    """The listeners' client: no retry sleeps (a 429 can ask for 30 seconds), and quiet()."""
     settings.require("SLACK_BOT_TOKEN")
-    return WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url)
+    return QuietWebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url)
 
 
 def build_services(settings: Settings, engine: Engine, clock: Callable[[], datetime]) -> Services:
@@ -95,6 +96,9 @@ def create_app(
         client=web_client(settings),
         signing_secret=settings.slack_signing_secret,
         request_verification_enabled=not socket_mode,
+        # Each listener's check runs before the answer and its work after (handlers/listening):
+        # the answer never waits for a free thread, nor for Slack's Web API.
+        process_before_response=True,
         listener_executor=executor,
         logger=logging.getLogger("partnerbot.bolt"),
     )

@@ -1,15 +1,25 @@
-"""Bolt middleware for every request: a log line with ids, and Events API retry dedupe."""
+"""Bolt middleware for every request, in order: a log line with ids; the workspace check (a
+request for a workspace this bot does not serve is ignored, never answered into it); quiet
+clients on the one send path; Events API retry dedupe; replayed requests acted on once."""
 
+import json
 import logging
 import secrets
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 
 from handlers.breakout_blocks import ANONYMOUS, ANONYMOUS_VIEW
+from handlers.sending import QuietRespond, QuietWebClient
 from handlers.services import Services
 from storage.events import claim_event
+
+LISTENER_TIMEOUT = 10  # seconds a listener waits for one Web API call (slack_sdk's default is 30)
+NOT_HERE = (
+    "partnerbot isn't set up for this workspace (org-wide installs are not supported yet). "
+    "Ask your Slack admin to install it in the workspace itself."
+)
 
 logger = logging.getLogger("partnerbot.requests")
 
@@ -30,9 +40,30 @@ def describe_request(body: dict[str, Any]) -> tuple[str, str | None]:
     return kind, None
 
 
-def team_of(body: dict[str, Any]) -> str | None:
-    team = body.get("team")
-    return (team or {}).get("id") if isinstance(team, dict) else body.get("team_id")
+def served_team(context: BoltContext) -> str | None:
+    """The workspace this bot's token belongs to (auth.test, cached by Bolt)."""
+    result = context.get("authorize_result")
+    return getattr(result, "team_id", None) if result is not None else None
+
+
+def _ignore(body: dict[str, Any], context: BoltContext, why: str) -> BoltResponse:
+    logger.info(
+        "request for a workspace not served",
+        extra={
+            "request_id": context.get("request_id"),
+            "team_id": context.get("team_id"),
+            "served": served_team(context),
+            "why": why,
+        },
+    )
+    if "command" in body and not context.get("team_id"):
+        # an org-wide install's slash command: the HTTP answer is the message, sent nowhere else
+        return BoltResponse(
+            status=200,
+            body=json.dumps({"response_type": "ephemeral", "text": NOT_HERE}),
+            headers={"content-type": "application/json"},
+        )
+    return BoltResponse(status=200, body="")
 
 
 def install(app: App, services: Services) -> None:
@@ -41,7 +72,7 @@ def install(app: App, services: Services) -> None:
     @app.middleware
     def log_request(
         body: dict[str, Any],
-        context: dict[str, Any],
+        context: BoltContext,
         request: BoltRequest,
         next: Callable[[], BoltResponse],
     ) -> BoltResponse:
@@ -53,7 +84,7 @@ def install(app: App, services: Services) -> None:
         logger.info(
             "slack request",
             extra={
-                "team_id": team_of(body),
+                "team_id": context.get("team_id"),
                 "request_id": request_id,
                 "kind": kind,
                 "slack_id": name,
@@ -64,22 +95,70 @@ def install(app: App, services: Services) -> None:
         return next()
 
     @app.middleware
+    def only_served_workspaces(
+        body: dict[str, Any], context: BoltContext, next: Callable[[], BoltResponse]
+    ) -> BoltResponse:
+        team_id, served = context.get("team_id"), served_team(context)
+        if not team_id:
+            return _ignore(body, context, "no workspace in the request (an org-wide install?)")
+        if served and team_id != served:
+            return _ignore(body, context, "another workspace")
+        return next()
+
+    @app.middleware
+    def quiet_clients(context: BoltContext, next: Callable[[], BoltResponse]) -> BoltResponse:
+        # Bolt makes a plain WebClient and respond() for each request: swap in ours, so every
+        # message a listener sends passes quiet() (mass mentions), with a short timeout.
+        context["client"] = QuietWebClient.like(context.client, timeout=LISTENER_TIMEOUT)
+        if context.get("response_url"):
+            context["respond"] = QuietRespond(
+                response_url=context["response_url"],
+                proxy=context.client.proxy,
+                ssl=context.client.ssl,
+            )
+        return next()
+
+    @app.middleware
+    def act_once_per_trigger(
+        body: dict[str, Any], context: BoltContext, next: Callable[[], BoltResponse]
+    ) -> BoltResponse:
+        # Slack never retries a slash command or an interaction: the same trigger_id twice
+        # is a replay, and is answered without acting again.
+        trigger = body.get("trigger_id")
+        if not trigger:
+            return next()
+        with services.sessions() as session:
+            first = claim_event(
+                session,
+                team_id=str(context["team_id"]),
+                event_id=f"trigger:{trigger}"[:64],
+                at=services.clock(),
+            )
+        if not first:
+            logger.info(
+                "skipped replayed request",
+                extra={"request_id": context.get("request_id"), "team_id": context["team_id"]},
+            )
+            return BoltResponse(status=200, body="")
+        return next()
+
+    @app.middleware
     def skip_event_retries(
-        body: dict[str, Any], context: dict[str, Any], next: Callable[[], BoltResponse]
+        body: dict[str, Any], context: BoltContext, next: Callable[[], BoltResponse]
     ) -> BoltResponse:
         event_id = body.get("event_id")
         if body.get("type") != "event_callback" or not event_id:
             return next()
         with services.sessions() as session:
             first = claim_event(
-                session, team_id=team_of(body) or "", event_id=event_id, at=services.clock()
+                session, team_id=str(context["team_id"]), event_id=event_id, at=services.clock()
             )
         if not first:
             # Answer 200: a 404 or 5xx counts as a failure and Slack would keep retrying,
             # then switch the app's events off.
             logger.info(
                 "skipped repeat event",
-                extra={"request_id": context.get("request_id"), "team_id": team_of(body)},
+                extra={"request_id": context.get("request_id"), "team_id": context["team_id"]},
             )
             return BoltResponse(status=200, body="")
         return next()

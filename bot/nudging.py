@@ -12,7 +12,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from handlers.commitment_blocks import build_digest, build_escalation, build_nudge
-from handlers.commitments import dm, person
+from handlers.people import person
+from handlers.sending import dm
 from handlers.services import Services
 from knowledge.commitments import mark_unreachable, owners_of
 from knowledge.digest import claim_digest, digests
@@ -73,7 +74,9 @@ def send_due_nudges(services: Services, client: WebClient, now: datetime) -> lis
                 extra={"commitment": nudge.commitment_id, "nudge": nudge.id},
             )
             with services.sessions() as session:
-                release(session, session.merge(nudge))
+                fresh = session.get(Nudge, nudge.id)
+                if fresh is not None:
+                    release(session, fresh)
             continue
         if line:
             sent.append(line)
@@ -88,7 +91,10 @@ def _deliver(
     zones: _Zones,
 ) -> str | None:
     with services.sessions() as session:
-        nudge = session.merge(nudge)
+        found = session.get(Nudge, nudge.id)  # as the database has it, never a stale copy
+        if found is None:
+            return None
+        nudge = found
         policy = policy_for(session, nudge.team_id)
         commitment = session.get(Commitment, nudge.commitment_id)
         if commitment is None:

@@ -13,6 +13,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot.settings import Settings
+from handlers.sending import QuietWebClient
 from handlers.services import Services
 from storage.events import prune_events
 
@@ -24,7 +25,7 @@ EVENT_MEMORY = timedelta(days=2)  # Slack retries an event for minutes; two days
 def scheduler_client(settings: Settings) -> WebClient:
     """The scheduler's client: it may sleep on a 429's Retry-After, as listeners may not."""
     settings.require("SLACK_BOT_TOKEN")
-    return WebClient(
+    return QuietWebClient(
         token=settings.slack_bot_token,
         base_url=settings.slack_api_url,
         retry_handlers=[

@@ -5,7 +5,7 @@ from datetime import datetime
 
 from slack_sdk import WebClient
 
-from handlers.breakout import close_current, finish, in_thread
+from handlers.breakout_flow import close_current, finish, in_thread
 from handlers.services import Services
 from knowledge import breakout as rounds
 from storage.models import BreakoutRound
@@ -43,7 +43,7 @@ def run_breakout_timers(services: Services, client: WebClient, now: datetime) ->
                         close_current(services, client, round_)
                     done.append(f"{timer.kind} round {timer.round_id} question {timer.number + 1}")
             with services.sessions() as session:
-                rounds.finish_timer(session, session.merge(timer))
+                rounds.finish_timer(session, timer.id or 0)
         except Exception:  # a timer must never stop the scheduler; it is retried after a while
             logger.exception("breakout timer failed", extra={"round": timer.round_id})
     return done

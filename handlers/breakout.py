@@ -1,13 +1,13 @@
 """`/partners breakout`: a round of questions in a channel, answered in the card's thread or by
 form (named or anonymous), moved on and closed by its facilitator or by the clock."""
 
+import copy
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
-from handlers.access import is_manager, is_private_channel
 from handlers.breakout_blocks import (
     ANONYMOUS,
     ANONYMOUS_VIEW,
@@ -19,32 +19,35 @@ from handlers.breakout_blocks import (
     NEXT,
     SAVE,
     build_answer_form,
-    build_card,
     build_commit_form,
     build_decks,
-    build_revealed,
-    build_summary,
     summary_text,
 )
-from handlers.commitments import person, record
-from handlers.search import tell
+from handlers.breakout_flow import finish, in_thread, move_on, post_card
+from handlers.commitment_flow import read_commit_form, record
+from handlers.forms import done_view, once_key, refilled, working_view
+from handlers.listening import listen, refuse, workspace_of
+from handlers.people import is_manager, is_private_channel
+from handlers.sending import dm, tell
 from handlers.services import Services
+from handlers.subcommands import Invocation, Subcommand
 from knowledge import breakout as rounds
+from knowledge import breakout_replies
 from knowledge.commitments import CommitmentError
-from knowledge.dates import DueDateError, parse_due
+from knowledge.dates import DueDateError
 from knowledge.decks import load_decks
 from knowledge.entries import BRIEF, Draft, EntryError, save_entry
-from knowledge.workdays import local_today
+from storage.claims import Repeat
 from storage.models import BreakoutRound
-
-if TYPE_CHECKING:
-    from handlers.commands import Invocation
+from storage.rows import team_row
 
 logger = logging.getLogger(__name__)
 NOT_YOURS = "Only the facilitator who started this round, a workspace admin or a facilitator can."
+# message events that are a person's reply (a plain one has no subtype)
+REPLY_SUBTYPES = {None, "thread_broadcast", "file_share"}
 
 
-def run(call: "Invocation") -> None:
+def run(call: Invocation) -> None:
     """`/partners breakout decks | DECK [for Nm] | "QUESTION" [for Nm]`."""
     if call.args.strip().casefold() == "decks":
         text, blocks = build_decks(load_decks())
@@ -68,90 +71,48 @@ def run(call: "Invocation") -> None:
     call.reply(f"Started “{round_.title}”. Next question and Close are yours to press.")
 
 
-def post_card(services: Services, client: WebClient, round_: BreakoutRound, number: int) -> None:
-    with services.sessions() as session:
-        question = rounds.question(session, round_, number)
-        text, blocks = build_card(
-            round_, question, len(rounds.questions_of(round_)), services.timezone
-        )
-        posted = client.chat_postMessage(channel=round_.channel_id, text=text, blocks=blocks)
-        question.card_ts = posted["ts"]
-        session.add(question)
-        session.commit()
+SUBCOMMANDS = (
+    Subcommand(
+        "breakout",
+        'breakout [DECK | "QUESTION"] [for Nm]',
+        "run a breakout round here; `breakout decks` lists decks",
+        "/partners breakout effective-partnerships for 10m",
+        run=run,
+    ),
+)
 
 
-def in_thread(
-    services: Services,
-    client: WebClient,
-    round_: BreakoutRound,
-    text: str,
-    blocks: list[dict[str, Any]] | None = None,
-) -> None:
-    """Post in the current question's thread."""
-    with services.sessions() as session:
-        card = rounds.question(session, round_).card_ts
-    client.chat_postMessage(channel=round_.channel_id, thread_ts=card, text=text, blocks=blocks)
-
-
-def close_current(services: Services, client: WebClient, round_: BreakoutRound) -> None:
-    """Close the question being answered and reveal its anonymous answers (if it may)."""
-    with services.sessions() as session:
-        closed = rounds.close_question(session, session.merge(round_), services.clock())
-    if closed is not None:
-        message = build_revealed(closed.revealed, closed.held_back)
-        if message:
-            in_thread(
-                services,
-                client,
-                round_,
-                message,
-                [{"type": "section", "text": {"type": "mrkdwn", "text": message[:3000]}}],
-            )
-
-
-def finish(services: Services, client: WebClient, round_: BreakoutRound, actor_id: str) -> None:
-    """Close the round and post the themes that emerged."""
-    close_current(services, client, round_)
-    with services.sessions() as session:
-        round_ = session.merge(round_)
-        rounds.close_round(session, round_, actor_id=actor_id, now=services.clock())
-        parts = rounds.summary(session, round_)
-    text, blocks = build_summary(round_, parts)
-    in_thread(services, client, round_, text, blocks)
-
-
-def move_on(services: Services, client: WebClient, round_: BreakoutRound, actor_id: str) -> None:
-    """Next question, or the summary after the last."""
-    close_current(services, client, round_)
-    with services.sessions() as session:
-        round_ = session.merge(round_)
-        asked = rounds.next_question(session, round_, services.clock())
-    if asked is None:
-        finish(services, client, round_, actor_id)
-    else:
-        post_card(services, client, round_, asked.number)
+def _answer_texts(parts: list[Any]) -> list[str]:
+    texts: list[str] = []
+    for _, themes, _ in parts:
+        for theme in themes.themes:
+            texts.extend(theme.answers)
+        texts.extend(themes.unthemed)
+    return texts
 
 
 def register(app: App, services: Services) -> None:
-    def the_round(body: dict[str, Any], value: str | None) -> BreakoutRound | None:
-        try:
-            round_id = int((value or "").split(":")[0])
-        except ValueError:
-            return None
+    def the_round(context: BoltContext, value: Any) -> BreakoutRound | None:
+        """The round a button or form names, if it is this workspace's."""
         with services.sessions() as session:
-            found = session.get(BreakoutRound, round_id)
-        return found if found is not None and found.team_id == body["team"]["id"] else None
+            return team_row(
+                session,
+                BreakoutRound,
+                team_id=workspace_of(context),
+                row_id=str(value or "").split(":")[0],
+            )
 
     def may_run(client: WebClient, round_: BreakoutRound, user_id: str) -> bool:
         return round_.facilitator_id == user_id or is_manager(client, services, user_id)
 
-    @app.action(ANSWER)
-    @app.action(ANONYMOUS)
     def answer_form(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
+        body: dict[str, Any],
+        action: dict[str, Any],
+        context: BoltContext,
+        client: WebClient,
+        respond: Respond,
     ) -> None:
-        ack()
-        round_ = the_round(body, action.get("value"))
+        round_ = the_round(context, action.get("value"))
         if round_ is None or round_.status != rounds.OPEN:
             tell(respond, "That round has closed." if round_ else "That round isn't here.")
             return
@@ -162,13 +123,34 @@ def register(app: App, services: Services) -> None:
             view=build_answer_form(round_, question, anonymous=action["action_id"] == ANONYMOUS),
         )
 
-    @app.view(ANSWER_VIEW)
-    @app.view(ANONYMOUS_VIEW)
-    def answered(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
-        anonymous = view["callback_id"] == ANONYMOUS_VIEW
+    def answer_of(view: dict[str, Any]) -> tuple[str, int]:
         text = view["state"]["values"]["answer"]["answer"].get("value") or ""
-        round_id, _, number = (view.get("private_metadata") or "0:0").partition(":")
-        round_ = the_round(body, round_id)
+        number = (view.get("private_metadata") or "0:0").partition(":")[2]
+        return text, int(number) if number.isdigit() else -1
+
+    def check_answer(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
+        text, number = answer_of(view)
+        round_ = the_round(context, view.get("private_metadata"))
+        problem = None
+        if round_ is None:
+            problem = "That round isn't here any more."
+        elif not text.strip():
+            problem = "The answer is empty."
+        elif len(text.strip()) > rounds.ANSWER_MAX:
+            problem = f"Keep an answer under {rounds.ANSWER_MAX:,} characters."
+        elif round_.status != rounds.OPEN or number != round_.current:
+            problem = "That question has closed; answers go to the current one."
+        if problem:
+            refuse(ack, context, response_action="errors", errors={"answer": problem})
+            return
+        ack()
+
+    def answered(
+        body: dict[str, Any], view: dict[str, Any], context: BoltContext, client: WebClient
+    ) -> None:
+        anonymous = view["callback_id"] == ANONYMOUS_VIEW
+        text, number = answer_of(view)
+        round_ = the_round(context, view.get("private_metadata"))
         user_id = body["user"]["id"]
         try:
             if round_ is None:
@@ -176,30 +158,58 @@ def register(app: App, services: Services) -> None:
             with services.sessions() as session:
                 rounds.add_answer(
                     session,
-                    session.merge(round_),
-                    number=int(number or 0),
+                    round_,
+                    number=number,
                     text=text,
                     author_id=None if anonymous else user_id,
                     now=services.clock(),
+                    once=once_key(view),
                 )
-        except rounds.BreakoutError as error:
-            ack(response_action="errors", errors={"answer": str(error)})
+        except Repeat:
             return
-        ack()
-        assert round_ is not None
+        except rounds.BreakoutError as error:
+            # the question closed while the form was open: keep their words, say why
+            dm(client, user_id, f"Your answer wasn't counted: {error}\nYou wrote: {text.strip()}")
+            return
         if not anonymous:
             in_thread(services, client, round_, f"💬 <@{user_id}>: {text.strip()}")
 
-    @app.event("message")
-    def thread_reply(event: dict[str, Any], client: WebClient, context: dict[str, Any]) -> None:
-        if event.get("subtype") or not event.get("thread_ts") or event.get("bot_id"):
+    def thread_reply(event: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+        subtype = event.get("subtype")
+        team_id = workspace_of(context)
+        if subtype == "message_changed":
+            changed = event.get("message") or {}
+            if changed.get("bot_id") or not changed.get("thread_ts"):
+                return
+            with services.sessions() as session:
+                breakout_replies.edit_answer(
+                    session,
+                    team_id=team_id,
+                    channel_id=event["channel"],
+                    message_ts=changed.get("ts") or "",
+                    text=changed.get("text") or "",
+                )
+            return
+        if subtype == "message_deleted":
+            with services.sessions() as session:
+                breakout_replies.remove_answer(
+                    session,
+                    team_id=team_id,
+                    channel_id=event["channel"],
+                    message_ts=event.get("deleted_ts") or "",
+                )
+            return
+        if (
+            subtype not in REPLY_SUBTYPES
+            or event.get("bot_id")
+            or not event.get("user")
+            or not event.get("thread_ts")
+            or event.get("thread_ts") == event.get("ts")
+        ):
             return
         with services.sessions() as session:
             found = rounds.round_by_card(
-                session,
-                team_id=context["team_id"],
-                channel_id=event["channel"],
-                card_ts=event["thread_ts"],
+                session, team_id=team_id, channel_id=event["channel"], card_ts=event["thread_ts"]
             )
             if found is None:
                 return
@@ -223,14 +233,15 @@ def register(app: App, services: Services) -> None:
                         text=f"Not counted: {error}",
                     )
 
-    @app.action(NEXT)
-    @app.action(CLOSE)
     def facilitate(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
+        body: dict[str, Any],
+        action: dict[str, Any],
+        context: BoltContext,
+        client: WebClient,
+        respond: Respond,
     ) -> None:
-        ack()
         user_id = body["user"]["id"]
-        round_ = the_round(body, action.get("value"))
+        round_ = the_round(context, action.get("value"))
         if round_ is None:
             tell(respond, "That round isn't here.")
         elif not may_run(client, round_, user_id):
@@ -242,13 +253,15 @@ def register(app: App, services: Services) -> None:
         else:
             finish(services, client, round_, user_id)
 
-    @app.action(SAVE)
     def save(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
+        body: dict[str, Any],
+        action: dict[str, Any],
+        context: BoltContext,
+        client: WebClient,
+        respond: Respond,
     ) -> None:
-        ack()
         user_id = body["user"]["id"]
-        round_ = the_round(body, action.get("value"))
+        round_ = the_round(context, action.get("value"))
         if round_ is None:
             tell(respond, "That round isn't here.")
             return
@@ -258,8 +271,8 @@ def register(app: App, services: Services) -> None:
         if round_.note_id is not None:
             tell(respond, "This summary is already saved as a briefing note.")
             return
+        private = is_private_channel(client, round_.channel_id)
         with services.sessions() as session:
-            round_ = session.merge(round_)
             parts = rounds.summary(session, round_)
             tags = ("breakout", *((round_.deck,) if round_.deck else ()))
             try:
@@ -275,15 +288,13 @@ def register(app: App, services: Services) -> None:
                         body=summary_text(round_, parts, services.clock()),
                         tags=tags,
                         note_date=services.clock().date(),
-                        private=is_private_channel(client, round_.channel_id),
+                        private=private,
                     ),
                 )
             except EntryError as error:
                 tell(respond, f"Couldn't save it: {error}")
                 return
-            round_.note_id = entry.id
-            session.add(round_)
-            session.commit()
+            rounds.save_note(session, round_, entry.id or 0)
         in_thread(
             services,
             client,
@@ -292,12 +303,14 @@ def register(app: App, services: Services) -> None:
             f"`/partners ask {round_.title[:60]}` finds it.",
         )
 
-    @app.action(COMMIT)
     def to_commitment(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
+        body: dict[str, Any],
+        action: dict[str, Any],
+        context: BoltContext,
+        client: WebClient,
+        respond: Respond,
     ) -> None:
-        ack()
-        round_ = the_round(body, action.get("value"))
+        round_ = the_round(context, action.get("value"))
         if round_ is None or not may_run(client, round_, body["user"]["id"]):
             tell(respond, NOT_YOURS if round_ else "That round isn't here.")
             return
@@ -308,51 +321,71 @@ def register(app: App, services: Services) -> None:
             return
         client.views_open(trigger_id=body["trigger_id"], view=build_commit_form(round_, texts))
 
-    @app.view(COMMIT_VIEW)
-    def commitment_chosen(
-        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
-    ) -> None:
-        values = view["state"]["values"]
-        round_ = the_round(body, view.get("private_metadata"))
+    def chosen_values(view: dict[str, Any], round_: BreakoutRound) -> dict[str, Any]:
+        """The form's values, with the chosen answer as the action when none was typed."""
+        values = copy.deepcopy(view["state"]["values"])
+        if not (values.get("action") or {}).get("action", {}).get("value"):
+            with services.sessions() as session:
+                texts = _answer_texts(rounds.summary(session, round_))
+            picked = (values["answer"]["answer"].get("selected_option") or {}).get("value") or "0"
+            index = int(picked) if picked.isdigit() else 0
+            text = texts[min(index, len(texts) - 1)] if texts else ""
+            values["action"] = {"action": {"value": text[:500]}}
+        return values
+
+    def check_commitment(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
+        round_ = the_round(context, view.get("private_metadata"))
         if round_ is None:
-            ack(response_action="errors", errors={"answer": "That round isn't here any more."})
-            return
-        with services.sessions() as session:
-            texts = _answer_texts(rounds.summary(session, round_))
-        picked = (values["answer"]["answer"].get("selected_option") or {}).get("value") or "0"
-        action = values["action"]["action"].get("value") or texts[min(int(picked), len(texts) - 1)]
-        try:
-            tz, _ = person(client, services, body["user"]["id"])
-            due = parse_due(
-                values["due"]["due"].get("selected_date") or "", local_today(services.clock(), tz)
+            refuse(
+                ack,
+                context,
+                response_action="errors",
+                errors={"answer": "That round isn't here any more."},
             )
+            return
+        form, errors = read_commit_form(chosen_values(view, round_), services.clock())
+        if form is None:
+            refuse(ack, context, response_action="errors", errors=errors)
+            return
+        ack(response_action="update", view=working_view("Turn into commitment", "Recording it…"))
+
+    def commitment_chosen(
+        body: dict[str, Any], view: dict[str, Any], context: BoltContext, client: WebClient
+    ) -> None:
+        round_ = the_round(context, view.get("private_metadata"))
+        assert round_ is not None  # the check refused anything else
+        form, _ = read_commit_form(chosen_values(view, round_), services.clock())
+        assert form is not None
+        try:
             record(
                 services,
                 client,
                 team_id=round_.team_id,
                 user_id=body["user"]["id"],
                 channel_id=round_.channel_id,
-                owner_ids=values["owners"]["owners"].get("selected_users") or [],
-                action=action[:500],
-                due=due,
+                owner_ids=form.owner_ids,
+                action=form.action,
+                raw_due=form.raw_due,
                 partnership=None,
+                once=once_key(view),
             )
-        except DueDateError as error:
-            ack(response_action="errors", errors={"due": str(error)})
+        except Repeat:
+            pass
+        except (CommitmentError, DueDateError) as error:
+            client.views_update(view_id=view["id"], view=refilled(view, str(error)))
             return
-        except CommitmentError as error:
-            ack(
-                response_action="errors",
-                errors={"owners" if error.field == "owners" else "action": str(error)},
-            )
-            return
-        ack()
+        client.views_update(
+            view_id=view["id"],
+            view=done_view("Turn into commitment", "✅ Recorded; its owners will hear by DM."),
+        )
 
-
-def _answer_texts(parts: list[Any]) -> list[str]:
-    texts: list[str] = []
-    for _, themes, _ in parts:
-        for theme in themes.themes:
-            texts.extend(theme.answers)
-        texts.extend(themes.unthemed)
-    return texts
+    listen(app.action(ANSWER), answer_form)
+    listen(app.action(ANONYMOUS), answer_form)
+    listen(app.view(ANSWER_VIEW), answered, check=check_answer)
+    listen(app.view(ANONYMOUS_VIEW), answered, check=check_answer)
+    listen(app.event("message"), thread_reply)
+    listen(app.action(NEXT), facilitate)
+    listen(app.action(CLOSE), facilitate)
+    listen(app.action(SAVE), save)
+    listen(app.action(COMMIT), to_commitment)
+    listen(app.view(COMMIT_VIEW), commitment_chosen, check=check_commitment)

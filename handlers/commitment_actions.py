@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from handlers.commitment_blocks import (
@@ -16,18 +16,20 @@ from handlers.commitment_blocks import (
     build_note_form,
     summary,
 )
-from handlers.commitments import (
+from handlers.commitment_flow import (
     GONE,
     NOT_YOURS,
     allowed,
     check_owners,
     commitment_named,
-    dm,
-    person,
+    earliest_today,
     snooze_until,
     tell_thread,
 )
-from handlers.search import tell
+from handlers.forms import done_view, refilled, working_view
+from handlers.listening import listen, refuse, workspace_of
+from handlers.people import person
+from handlers.sending import dm, tell
 from handlers.services import Services
 from knowledge.commitments import DECLINED, CommitmentError, change, close, owners_of
 from knowledge.commitments import DONE as STATUS_DONE
@@ -35,30 +37,30 @@ from knowledge.dates import DueDateError, parse_due
 from knowledge.nudges import policy_for, snooze
 from knowledge.workdays import local_today
 from storage.models import Commitment
-
-
-def still_open(
-    services: Services, body: dict[str, Any], value: str | None, respond: Respond
-) -> Commitment | None:
-    """The open commitment a button names, or None after telling the presser why not."""
-    commitment = commitment_named(services, body, value or "")
-    if commitment is None or commitment.status != "open":
-        tell(
-            respond,
-            GONE if commitment is None else f"That commitment is already {commitment.status}.",
-        )
-        return None
-    return commitment
+from storage.rows import team_row
 
 
 def register(app: App, services: Services) -> None:
-    @app.action(DONE)
+    def still_open(context: BoltContext, value: Any, respond: Respond) -> Commitment | None:
+        """The open commitment a button names, or None after telling the presser why not."""
+        commitment = commitment_named(services, workspace_of(context), value)
+        if commitment is None or commitment.status != "open":
+            tell(
+                respond,
+                GONE if commitment is None else f"That commitment is already {commitment.status}.",
+            )
+            return None
+        return commitment
+
     def done(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient
+        body: dict[str, Any],
+        action: dict[str, Any],
+        context: BoltContext,
+        respond: Respond,
+        client: WebClient,
     ) -> None:
-        ack()
         user_id = body["user"]["id"]
-        commitment = commitment_named(services, body, action.get("value"))
+        commitment = commitment_named(services, workspace_of(context), action.get("value"))
         if commitment is None:
             tell(respond, GONE)
             return
@@ -67,18 +69,20 @@ def register(app: App, services: Services) -> None:
             return
         try:
             with services.sessions() as session:
-                close(
-                    session, commitment, status=STATUS_DONE, actor_id=user_id, now=services.clock()
+                fresh = team_row(
+                    session, Commitment, team_id=commitment.team_id, row_id=commitment.id
                 )
+                assert fresh is not None
+                close(session, fresh, status=STATUS_DONE, actor_id=user_id, now=services.clock())
                 owner_ids = [o.user_id for o in owners_of(session, commitment.id or 0)]
         except CommitmentError as error:
             tell(respond, str(error))
             return
         tz, _ = person(client, services, user_id)
-        line = summary(commitment, owner_ids, local_today(services.clock(), tz))
+        line = summary(fresh, owner_ids, local_today(services.clock(), tz))
         # the message the button was on changes in place: no more buttons to press
         respond(
-            text=f"Done: {commitment.action}",
+            text=f"Done: {fresh.action}",
             replace_original=True,
             blocks=[
                 {
@@ -90,15 +94,20 @@ def register(app: App, services: Services) -> None:
                 }
             ],
         )
-        tell_thread(client, commitment, f"✅ Done: {commitment.action} (marked by <@{user_id}>)")
-        if commitment.created_by != user_id:
-            dm(client, commitment.created_by, f"✅ <@{user_id}> marked done: {commitment.action}")
+        tell_thread(client, fresh, f"✅ Done: {fresh.action} (marked by <@{user_id}>)")
+        if fresh.created_by != user_id:
+            dm(client, fresh.created_by, f"✅ <@{user_id}> marked done: {fresh.action}")
 
     def do_snooze(
-        body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient, days: int
+        body: dict[str, Any],
+        action: dict[str, Any],
+        context: BoltContext,
+        respond: Respond,
+        client: WebClient,
+        days: int,
     ) -> None:
         user_id = body["user"]["id"]
-        commitment = still_open(services, body, action.get("value"), respond)
+        commitment = still_open(context, action.get("value"), respond)
         if commitment is None:
             return
         until = snooze_until(services, client, user_id, days)
@@ -113,28 +122,33 @@ def register(app: App, services: Services) -> None:
         else:
             tell(respond, f"Already snoozed: I'll remind you on {until:%a %d %b}.")
 
-    @app.action(SNOOZE_DAY)
     def snooze_day(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient
+        body: dict[str, Any],
+        action: dict[str, Any],
+        context: BoltContext,
+        respond: Respond,
+        client: WebClient,
     ) -> None:
-        ack()
-        do_snooze(body, action, respond, client, 1)
+        do_snooze(body, action, context, respond, client, 1)
 
-    @app.action(SNOOZE_WEEK)
     def snooze_week(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient
+        body: dict[str, Any],
+        action: dict[str, Any],
+        context: BoltContext,
+        respond: Respond,
+        client: WebClient,
     ) -> None:
-        ack()
-        do_snooze(body, action, respond, client, 7)
+        do_snooze(body, action, context, respond, client, 7)
 
     def open_note(
         body: dict[str, Any],
         action: dict[str, Any],
+        context: BoltContext,
         respond: Respond,
         client: WebClient,
-        callback_id: str,
     ) -> None:
-        commitment = still_open(services, body, action.get("value"), respond)
+        callback_id = CANT_VIEW if action["action_id"] == CANT else UPDATE_VIEW
+        commitment = still_open(context, action.get("value"), respond)
         if commitment is None:
             return
         if not allowed(services, client, commitment, body["user"]["id"]):
@@ -149,43 +163,52 @@ def register(app: App, services: Services) -> None:
             ),
         )
 
-    @app.action(UPDATE)
-    def update(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient
-    ) -> None:
-        ack()
-        open_note(body, action, respond, client, UPDATE_VIEW)
-
-    @app.action(CANT)
-    def cant(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient
-    ) -> None:
-        ack()
-        open_note(body, action, respond, client, CANT_VIEW)
-
-    def checked(
-        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
-    ) -> Commitment | None:
-        """The commitment a form is about, if it is still open and this person may change it;
-        otherwise the form shows why."""
-        commitment = commitment_named(services, body, view.get("private_metadata") or "")
-        if commitment is None or commitment.status != "open":
-            problem = GONE if commitment is None else f"It is already {commitment.status}."
-            ack(response_action="errors", errors={"note": problem})
-            return None
-        if not allowed(services, client, commitment, body["user"]["id"]):
-            ack(response_action="errors", errors={"note": NOT_YOURS})
-            return None
-        return commitment
-
-    @app.view(UPDATE_VIEW)
-    def progress(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+    def note_of(view: dict[str, Any]) -> str:
         values = view["state"]["values"]
-        commitment = checked(ack, body, view, client)
-        if commitment is None:
+        return " ".join(((values.get("note") or {}).get("note", {}).get("value") or "").split())
+
+    def check_note(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
+        """Before the answer: the commitment is this workspace's and open, the fields make
+        sense. Who may change it can need Slack (is this an admin?), so that comes after."""
+        commitment = commitment_named(services, workspace_of(context), view.get("private_metadata"))
+        errors: dict[str, str] = {}
+        if commitment is None or commitment.status != "open":
+            errors["note"] = GONE if commitment is None else f"It is already {commitment.status}."
+        elif view["callback_id"] == CANT_VIEW and not note_of(view):
+            errors["note"] = "Say why, so whoever asked knows."
+        elif view["callback_id"] == UPDATE_VIEW:
+            values = view["state"]["values"]
+            raw_due = values["due"]["due"].get("selected_date") or ""
+            if raw_due != commitment.due_date.isoformat():
+                try:
+                    parse_due(raw_due, earliest_today(services.clock()))
+                except DueDateError as error:
+                    errors["due"] = str(error)
+            chosen = values["owners"]["owners"].get("selected_users") or []
+            if not chosen:
+                errors["owners"] = "A commitment needs at least one owner."
+            elif not errors and not note_of(view) and raw_due == commitment.due_date.isoformat():
+                with services.sessions() as session:
+                    current = {o.user_id for o in owners_of(session, commitment.id or 0)}
+                if set(chosen) == current:
+                    errors["note"] = "Change something, or write a note."
+        if errors:
+            refuse(ack, context, response_action="errors", errors=errors)
             return
+        ack(response_action="update", view=working_view("Commitment", "Saving…"))
+
+    def progress(
+        body: dict[str, Any], view: dict[str, Any], context: BoltContext, client: WebClient
+    ) -> None:
         user_id = body["user"]["id"]
-        note = " ".join((values["note"]["note"].get("value") or "").split())
+        commitment = commitment_named(services, workspace_of(context), view["private_metadata"])
+        if commitment is None or not allowed(services, client, commitment, user_id):
+            client.views_update(
+                view_id=view["id"], view=refilled(view, GONE if commitment is None else NOT_YOURS)
+            )
+            return
+        values = view["state"]["values"]
+        note = note_of(view)
         tz, _ = person(client, services, user_id)
         try:
             raw_due = values["due"]["due"].get("selected_date") or ""
@@ -194,38 +217,35 @@ def register(app: App, services: Services) -> None:
                 if raw_due == commitment.due_date.isoformat()
                 else parse_due(raw_due, local_today(services.clock(), tz))
             )
-            owners = check_owners(
-                client, services, values["owners"]["owners"].get("selected_users") or []
-            )
+            owners = check_owners(client, services, values["owners"]["owners"]["selected_users"])
             with services.sessions() as session:
+                fresh = team_row(
+                    session, Commitment, team_id=commitment.team_id, row_id=commitment.id
+                )
+                assert fresh is not None
                 changed = change(
                     session,
-                    session.merge(commitment),
+                    fresh,
                     actor_id=user_id,
                     now=services.clock(),
                     creator_tz=tz,
-                    policy=policy_for(session, commitment.team_id),
+                    policy=policy_for(session, fresh.team_id),
                     due=due,
                     owners=owners,
                     note=note,
                 )
-        except DueDateError as error:
-            ack(response_action="errors", errors={"due": str(error)})
-            return
-        except CommitmentError as error:
-            ack(
-                response_action="errors",
-                errors={"owners" if error.field == "owners" else "note": str(error)},
-            )
+                owner_ids = [o.user_id for o in owners_of(session, fresh.id or 0)]
+        except (DueDateError, CommitmentError) as error:
+            client.views_update(view_id=view["id"], view=refilled(view, str(error)))
             return
         if not changed:
-            ack(response_action="errors", errors={"note": "Change something, or write a note."})
+            client.views_update(
+                view_id=view["id"], view=refilled(view, "Change something, or write a note.")
+            )
             return
-        ack()
-        with services.sessions() as session:
-            fresh = session.get(Commitment, commitment.id)
-            owner_ids = [o.user_id for o in owners_of(session, commitment.id or 0)]
-        assert fresh is not None
+        client.views_update(
+            view_id=view["id"], view=done_view("Commitment", "✅ Saved. Its thread has been told.")
+        )
         if "due" in changed:
             tell_thread(
                 client,
@@ -243,27 +263,47 @@ def register(app: App, services: Services) -> None:
         if "progress" in changed:
             tell_thread(client, fresh, f"📝 <@{user_id}> on “{fresh.action}”: {note}")
 
-    @app.view(CANT_VIEW)
-    def declined(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
-        commitment = checked(ack, body, view, client)
-        if commitment is None:
-            return
-        note = " ".join((view["state"]["values"]["note"]["note"].get("value") or "").split())
-        if not note:
-            ack(response_action="errors", errors={"note": "Say why, so whoever asked knows."})
-            return
-        ack()
+    def declined(
+        body: dict[str, Any], view: dict[str, Any], context: BoltContext, client: WebClient
+    ) -> None:
         user_id = body["user"]["id"]
-        with services.sessions() as session:
-            close(
-                session,
-                session.merge(commitment),
-                status=DECLINED,
-                actor_id=user_id,
-                now=services.clock(),
-                note=note,
+        commitment = commitment_named(services, workspace_of(context), view["private_metadata"])
+        if commitment is None or not allowed(services, client, commitment, user_id):
+            client.views_update(
+                view_id=view["id"], view=refilled(view, GONE if commitment is None else NOT_YOURS)
             )
-        text = f"🚫 <@{user_id}> can't do “{commitment.action}”: {note}"
-        tell_thread(client, commitment, text)
-        if commitment.created_by != user_id:
-            dm(client, commitment.created_by, text)
+            return
+        note = note_of(view)
+        try:
+            with services.sessions() as session:
+                fresh = team_row(
+                    session, Commitment, team_id=commitment.team_id, row_id=commitment.id
+                )
+                assert fresh is not None
+                close(
+                    session,
+                    fresh,
+                    status=DECLINED,
+                    actor_id=user_id,
+                    now=services.clock(),
+                    note=note,
+                )
+        except CommitmentError as error:
+            client.views_update(view_id=view["id"], view=refilled(view, str(error)))
+            return
+        client.views_update(
+            view_id=view["id"],
+            view=done_view("Can't do this", "Sent: whoever asked will read why."),
+        )
+        text = f"🚫 <@{user_id}> can't do “{fresh.action}”: {note}"
+        tell_thread(client, fresh, text)
+        if fresh.created_by != user_id:
+            dm(client, fresh.created_by, text)
+
+    listen(app.action(DONE), done)
+    listen(app.action(SNOOZE_DAY), snooze_day)
+    listen(app.action(SNOOZE_WEEK), snooze_week)
+    listen(app.action(UPDATE), open_note)
+    listen(app.action(CANT), open_note)
+    listen(app.view(UPDATE_VIEW), progress, check=check_note)
+    listen(app.view(CANT_VIEW), declined, check=check_note)

@@ -1,80 +1,26 @@
-"""`/partners help`: every subcommand with an example, marked when it is not here yet."""
+"""`/partners help`: every subcommand with an example, read from the registry."""
 
 from typing import Any
 
 from handlers.blockkit import context, header, section
-
-# (usage, what it does, example); the order is the order of the help text
-COMMANDS: list[tuple[str, str, str]] = [
-    ("help", "this list", "/partners help"),
-    (
-        "ask QUERY",
-        "find lessons, briefing notes and guidance (also `search`)",
-        "/partners ask what derails a partnership",
-    ),
-    (
-        "lesson [TEXT]",
-        "save a lesson learnt (`#tags` allowed), or open the form",
-        "/partners lesson Early supplier days built trust #retrofit",
-    ),
-    (
-        "brief [TEXT]",
-        "save a briefing note, or open the form",
-        "/partners brief LAA refresh goes to cabinet in March #lsp",
-    ),
-    (
-        "commit @USER ACTION by DATE [in PARTNERSHIP]",
-        "record a commitment; alone, opens the form",
-        "/partners commit @sam Share the supply-chain map by 12 Dec",
-    ),
-    (
-        "actions [all]",
-        "my open commitments (or the channel's partnership's)",
-        "/partners actions all",
-    ),
-    (
-        "away until DATE | away off",
-        "pause my reminders while I am away",
-        "/partners away until 2 Jan",
-    ),
-    (
-        'breakout [DECK | "QUESTION"] [for Nm]',
-        "run a breakout round here; `breakout decks` lists decks",
-        "/partners breakout effective-partnerships for 10m",
-    ),
-    (
-        "partnership add NAME | list | NAME",
-        "the partnership register",
-        "/partners partnership add Retrofit Partnership",
-    ),
-    (
-        "export",
-        "the register, commitments, lessons and notes as a spreadsheet, by DM",
-        "/partners export",
-    ),
-]
+from handlers.subcommands import Registry
 
 
-def build_help(
-    available: frozenset[str], intro: str | None = None
-) -> tuple[str, list[dict[str, Any]]]:
+def build_help(registry: Registry, intro: str | None = None) -> tuple[str, list[dict[str, Any]]]:
     """The help message: a plain-text fallback and its blocks."""
     blocks = [header("partnerbot: /partners")]
     if intro:
         blocks.append(section(intro))
-    lines = []
-    for usage, does, example in COMMANDS:
-        name = usage.split()[0]
-        soon = "" if name in available else "  _(coming soon)_"
-        lines.append(f"*{usage}*{soon}\n{does}\n`{example}`")
-    blocks.extend(section(line) for line in lines)
+    for sub in registry.subcommands:
+        soon = "" if sub.run is not None else "  _(coming soon)_"
+        blocks.append(section(f"*{sub.usage}*{soon}\n{sub.does}\n`{sub.example}`"))
     blocks.append(
         context("Only you can see this. Mention people as @name; dates like `12 Dec` or `friday`.")
     )
     text = (
         (intro + "\n" if intro else "")
         + "partnerbot commands: "
-        + ", ".join(usage.split()[0] for usage, _, _ in COMMANDS)
+        + ", ".join(sub.name for sub in registry.subcommands)
         + ". Try `/partners help`."
     )
     return text, blocks

@@ -3,7 +3,7 @@ people have asked for)."""
 
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.models.views import View
 
@@ -18,7 +18,8 @@ from handlers.blockkit import (
     truncate,
 )
 from handlers.commitment_blocks import summary
-from handlers.register import describe
+from handlers.listening import listen, workspace_of
+from handlers.register_blocks import describe
 from handlers.services import Services
 from knowledge.commitments import open_commitments, owners_of
 from knowledge.entries import KIND_LABELS, entries_by, wanted_lessons
@@ -82,11 +83,10 @@ def build_home(
 
 
 def register(app: App, services: Services) -> None:
-    @app.event("app_home_opened")
-    def home_opened(event: dict[str, Any], client: WebClient, context: dict[str, Any]) -> None:
+    def home_opened(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         if event.get("tab") != "home":
             return
-        team_id, user_id = context["team_id"], event["user"]
+        team_id, user_id = workspace_of(context), event["user"]
         with services.sessions() as session:
             partnerships = list_partnerships(session, team_id=team_id)
             mine = entries_by(session, team_id=team_id, author_id=user_id)
@@ -99,3 +99,5 @@ def register(app: App, services: Services) -> None:
                 today = local_today(services.clock(), tz)
                 owed.append(summary(commitment, [o.user_id for o in owners], today))
         client.views_publish(user_id=user_id, view=build_home(partnerships, mine, wanted, owed))
+
+    listen(app.event("app_home_opened"), home_opened)

@@ -2,25 +2,30 @@
 "Save as lesson learnt" message shortcut, and editing or deleting from a search result."""
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
 from slack_sdk.models.views import View
 
-from handlers.access import is_manager, is_private_channel
 from handlers.blockkit import escape
+from handlers.entry_access import GONE, channel_of, entry_named
 from handlers.entry_forms import FORM_VIEW, FormContext, build_form, read_form
+from handlers.forms import once_key, refilled, working_view
+from handlers.listening import listen, refuse, workspace_of
+from handlers.people import is_manager, is_private_channel
 from handlers.results import DELETE, EDIT, KEEP, MENU, build_delete_confirm, build_saved
-from handlers.search import GONE, entry_named, tell
+from handlers.sending import tell
 from handlers.services import Services
+from handlers.subcommands import Invocation, Subcommand
 from knowledge.entries import (
     BRIEF,
     KIND_LABELS,
     LESSON,
     EntryError,
+    check_draft,
     delete_entry,
     draft_from_text,
     edit_entry,
@@ -29,10 +34,9 @@ from knowledge.entries import (
     save_entry,
 )
 from knowledge.partnerships import channel_partnership, list_partnerships
+from storage.claims import Repeat
 from storage.models import Entry
-
-if TYPE_CHECKING:
-    from handlers.commands import Invocation
+from storage.rows import team_row
 
 SAVE_AS_LESSON = "save_as_lesson"
 EXAMPLES = {
@@ -66,7 +70,7 @@ def open_form(
     )
 
 
-def capture(call: "Invocation", kind: str) -> None:
+def capture(call: Invocation, kind: str) -> None:
     """`/partners lesson TEXT` saves at once; `/partners lesson` alone opens the form."""
     private = is_private_channel(call.client, call.channel_id)
     context = FormContext(kind=kind, channel_id=call.channel_id, private_channel=private)
@@ -102,12 +106,30 @@ def capture(call: "Invocation", kind: str) -> None:
     call.reply(text, blocks)
 
 
-def run_lesson(call: "Invocation") -> None:
+def run_lesson(call: Invocation) -> None:
     capture(call, LESSON)
 
 
-def run_brief(call: "Invocation") -> None:
+def run_brief(call: Invocation) -> None:
     capture(call, BRIEF)
+
+
+SUBCOMMANDS = (
+    Subcommand(
+        "lesson",
+        "lesson [TEXT]",
+        "save a lesson learnt (`#tags` allowed), or open the form",
+        "/partners lesson Early supplier days built trust #retrofit",
+        run=run_lesson,
+    ),
+    Subcommand(
+        "brief",
+        "brief [TEXT]",
+        "save a briefing note, or open the form",
+        "/partners brief LAA refresh goes to cabinet in March #lsp",
+        run=run_brief,
+    ),
+)
 
 
 def build_done(entry: Entry) -> dict[str, Any]:
@@ -129,55 +151,83 @@ def build_done(entry: Entry) -> dict[str, Any]:
 
 
 def register(app: App, services: Services) -> None:
-    @app.view(FORM_VIEW)
-    def form_submitted(
-        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
-    ) -> None:
+    def read(view: dict[str, Any]) -> tuple[FormContext, Any]:
         context = FormContext.load(view.get("private_metadata") or "{}")
-        draft = read_form(context, view["state"]["values"])
-        team_id, user_id = body["team"]["id"], body["user"]["id"]
+        return context, read_form(context, view["state"]["values"])
+
+    def check_form(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
         try:
+            _, draft = read(view)
             with services.sessions() as session:
-                if context.entry_id is None:
-                    entry = save_entry(
-                        session,
-                        team_id=team_id,
-                        author_id=user_id,
-                        channel_id=context.channel_id,
-                        draft=draft,
-                        now=services.clock(),
-                    )
-                else:
-                    found = find_visible(
-                        session,
-                        team_id=team_id,
-                        entry_id=context.entry_id,
-                        channel_id=context.channel_id,
-                    )
-                    if found is None:
-                        raise EntryError("This entry no longer exists.", "title")
-                    manager = found.author_id != user_id and is_manager(client, services, user_id)
-                    entry = edit_entry(
-                        session,
-                        entry=found,
-                        draft=draft,
-                        actor_id=user_id,
-                        manager=manager,
-                        now=services.clock(),
-                    )
+                check_draft(session, team_id=workspace_of(context), draft=draft)
         except EntryError as error:
             field = (
                 error.field
                 if error.field in {b.get("block_id") for b in view["blocks"]}
                 else "title"
             )
-            ack(response_action="errors", errors={field: str(error)})
+            refuse(ack, context, response_action="errors", errors={field: str(error)})
             return
-        ack(response_action="update", view=build_done(entry))
+        except (ValueError, KeyError, TypeError):
+            refuse(
+                ack,
+                context,
+                response_action="errors",
+                errors={"title": "This form is out of date: close it and start again."},
+            )
+            return
+        ack(response_action="update", view=working_view("Saving", "Saving it…"))
 
-    @app.shortcut(SAVE_AS_LESSON)
-    def save_as_lesson(ack: Ack, shortcut: dict[str, Any], client: WebClient) -> None:
-        ack()
+    def form_submitted(
+        body: dict[str, Any], view: dict[str, Any], context: BoltContext, client: WebClient
+    ) -> None:
+        form, draft = read(view)
+        team_id, user_id = workspace_of(context), body["user"]["id"]
+        try:
+            if form.entry_id is None:
+                with services.sessions() as session:
+                    entry = save_entry(
+                        session,
+                        team_id=team_id,
+                        author_id=user_id,
+                        channel_id=form.channel_id,
+                        draft=draft,
+                        now=services.clock(),
+                        once=once_key(view),
+                    )
+            else:
+                entry = edit(client, form, draft, team_id=team_id, user_id=user_id)
+        except Repeat:
+            return
+        except EntryError as error:
+            client.views_update(view_id=view["id"], view=refilled(view, str(error)))
+            return
+        client.views_update(view_id=view["id"], view=build_done(entry))
+
+    def edit(
+        client: WebClient, form: FormContext, draft: Any, *, team_id: str, user_id: str
+    ) -> Entry:
+        with services.sessions() as session:
+            found = find_visible(
+                session, team_id=team_id, entry_id=form.entry_id or 0, channel_id=form.channel_id
+            )
+        if found is None:
+            raise EntryError("This entry no longer exists.", "title")
+        manager = found.author_id != user_id and is_manager(client, services, user_id)
+        with services.sessions() as session:
+            entry = team_row(session, Entry, team_id=team_id, row_id=found.id)
+            if entry is None:
+                raise EntryError("This entry no longer exists.", "title")
+            return edit_entry(
+                session,
+                entry=entry,
+                draft=draft,
+                actor_id=user_id,
+                manager=manager,
+                now=services.clock(),
+            )
+
+    def save_as_lesson(shortcut: dict[str, Any], context: BoltContext, client: WebClient) -> None:
         channel_id = shortcut["channel"]["id"]
         message = shortcut.get("message") or {}
         try:
@@ -187,7 +237,7 @@ def register(app: App, services: Services) -> None:
         except SlackApiError:
             permalink = None  # the lesson is still worth saving without its link
         draft = draft_from_text(LESSON, message.get("text") or "")
-        context = FormContext(
+        form = FormContext(
             kind=LESSON,
             channel_id=channel_id,
             permalink=permalink,
@@ -197,16 +247,18 @@ def register(app: App, services: Services) -> None:
             services,
             client,
             trigger_id=shortcut["trigger_id"],
-            team_id=shortcut["team"]["id"],
-            context=context,
+            team_id=workspace_of(context),
+            context=form,
             draft=draft,
         )
 
     def changeable(
-        body: dict[str, Any], value: str, client: WebClient, respond: Respond
+        body: dict[str, Any], context: BoltContext, value: str, client: WebClient, respond: Respond
     ) -> Entry | None:
         with services.sessions() as session:
-            entry = entry_named(session, body, value)
+            entry = entry_named(
+                session, team_id=workspace_of(context), channel_id=channel_of(body), value=value
+            )
         if entry is None:
             tell(respond, GONE)
             return None
@@ -217,14 +269,14 @@ def register(app: App, services: Services) -> None:
             return None
         return entry
 
-    def start_edit(body: dict[str, Any], value: str, client: WebClient, respond: Respond) -> None:
-        entry = changeable(body, value, client, respond)
+    def start_edit(
+        body: dict[str, Any], context: BoltContext, value: str, client: WebClient, respond: Respond
+    ) -> None:
+        entry = changeable(body, context, value, client, respond)
         if entry is not None:
-            context = FormContext(
+            form = FormContext(
                 kind=entry.kind,
-                channel_id=entry.channel_id
-                if entry.private
-                else (body.get("channel") or {}).get("id"),
+                channel_id=entry.channel_id if entry.private else channel_of(body),
                 private_channel=entry.private,
                 entry_id=entry.id,
             )
@@ -233,52 +285,66 @@ def register(app: App, services: Services) -> None:
                 client,
                 trigger_id=body["trigger_id"],
                 team_id=entry.team_id,
-                context=context,
+                context=form,
                 draft=entry,
             )
 
-    @app.action(EDIT)
-    def edit(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
+    def edit_pressed(
+        body: dict[str, Any],
+        action: dict[str, Any],
+        context: BoltContext,
+        client: WebClient,
+        respond: Respond,
     ) -> None:
-        ack()
-        start_edit(body, action.get("value") or "", client, respond)
+        start_edit(body, context, action.get("value") or "", client, respond)
 
-    @app.action(MENU)
     def menu(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
+        body: dict[str, Any],
+        action: dict[str, Any],
+        context: BoltContext,
+        client: WebClient,
+        respond: Respond,
     ) -> None:
-        ack()
         choice = (action.get("selected_option") or {}).get("value") or ""
         if choice.startswith("edit:"):
-            start_edit(body, choice, client, respond)
+            start_edit(body, context, choice, client, respond)
         elif choice.startswith("delete:"):
-            entry = changeable(body, choice, client, respond)
+            entry = changeable(body, context, choice, client, respond)
             if entry is not None:
                 text, blocks = build_delete_confirm(entry)
                 respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
 
-    @app.action(DELETE)
     def delete(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
+        body: dict[str, Any],
+        action: dict[str, Any],
+        context: BoltContext,
+        client: WebClient,
+        respond: Respond,
     ) -> None:
-        ack()
-        entry = changeable(body, action.get("value") or "", client, respond)
+        entry = changeable(body, context, action.get("value") or "", client, respond)
         if entry is None:
             return
         with services.sessions() as session:
-            entry = session.merge(entry)
+            fresh = team_row(session, Entry, team_id=entry.team_id, row_id=entry.id)
+            if fresh is None:
+                tell(respond, GONE)
+                return
             # changeable() has checked this person may; manager=True only skips asking again
             delete_entry(
                 session,
-                entry=entry,
+                entry=fresh,
                 actor_id=body["user"]["id"],
                 manager=True,
                 now=services.clock(),
             )
         respond(text=f"Deleted “{entry.title}”.", response_type="ephemeral", replace_original=True)
 
-    @app.action(KEEP)
-    def keep(ack: Ack, respond: Respond) -> None:
-        ack()
+    def keep(respond: Respond) -> None:
         respond(text="Kept it.", response_type="ephemeral", replace_original=True)
+
+    listen(app.view(FORM_VIEW), form_submitted, check=check_form)
+    listen(app.shortcut(SAVE_AS_LESSON), save_as_lesson)
+    listen(app.action(EDIT), edit_pressed)
+    listen(app.action(MENU), menu)
+    listen(app.action(DELETE), delete)
+    listen(app.action(KEEP), keep)

@@ -1,6 +1,8 @@
-"""Who may manage entries, and whether a channel is private: asked of Slack when needed."""
+"""People and channels as Slack knows them, asked when needed: a person's time zone, whether
+they may manage entries, whether a channel is private. Every feature and scheduler job uses these."""
 
 import logging
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -8,6 +10,17 @@ from slack_sdk.errors import SlackApiError
 from handlers.services import Services
 
 logger = logging.getLogger(__name__)
+
+
+def person(
+    client: WebClient, services: Services, user_id: str
+) -> tuple[str, dict[str, Any] | None]:
+    """A person's time zone, and their users.info record (None if Slack does not know them)."""
+    try:
+        user = client.users_info(user=user_id)["user"]
+    except SlackApiError:
+        return services.timezone, None
+    return user.get("tz") or services.timezone, user
 
 
 def is_manager(client: WebClient, services: Services, user_id: str) -> bool:

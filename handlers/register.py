@@ -1,35 +1,36 @@
 """`/partners partnership …`: the partnership register (add, list, show) and its add form."""
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from slack_bolt import Ack, App
-from slack_sdk.models.blocks import (
-    ContextBlock,
-    ConversationSelectElement,
-    InputBlock,
-    MarkdownTextObject,
-    PlainTextInputElement,
-    SectionBlock,
+from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
+
+from handlers.blockkit import context, escape, section
+from handlers.forms import refilled, working_view
+from handlers.listening import listen, refuse, workspace_of
+from handlers.register_blocks import (
+    ADD_VIEW,
+    CHANNEL_BLOCK,
+    CHANNEL_INPUT,
+    NAME_BLOCK,
+    NAME_INPUT,
+    build_add_modal,
+    build_added_modal,
+    build_list,
+    channel_of,
+    describe,
 )
-from slack_sdk.models.views import View
-
-from handlers.blockkit import MESSAGE_BLOCKS, context, escape, header, packed_sections, section
 from handlers.services import Services
+from handlers.subcommands import Invocation, Subcommand
 from knowledge.partnerships import (
     PartnershipError,
     add_partnership,
+    check_new_name,
     find_partnership,
     list_partnerships,
 )
 from knowledge.vocabulary import closest
-from storage.models import PARTNERSHIP_NAME_MAX, Partnership
-
-if TYPE_CHECKING:
-    from handlers.commands import Invocation
-
-ADD_VIEW = "partnership_add"
-NAME_BLOCK, NAME_INPUT = "partnership_name", "name"
-CHANNEL_BLOCK, CHANNEL_INPUT = "partnership_channel", "channel"
+from storage.models import PARTNERSHIP_NAME_MAX
 
 USAGE = (
     "Try `/partners partnership add Retrofit Partnership`, `/partners partnership list` "
@@ -37,92 +38,13 @@ USAGE = (
 )
 
 
-def _channel_of(channel_id: str | None) -> str | None:
-    # A DM with the bot is nobody's partnership channel.
-    return channel_id if channel_id and not channel_id.startswith("D") else None
-
-
-def describe(partnership: Partnership) -> str:
-    """One line about a partnership, in mrkdwn."""
-    where = f" in <#{partnership.channel_id}>" if partnership.channel_id else ""
-    return (
-        f"*{escape(partnership.name)}*{where}, added by <@{partnership.created_by}> "
-        f"on {partnership.created_at:%d %b %Y}"
-    )
-
-
-def build_list(partnerships: list[Partnership]) -> tuple[str, list[dict[str, Any]]]:
-    """The register as a message."""
-    if not partnerships:
-        text = (
-            "No partnerships are registered yet. "
-            "Add one: `/partners partnership add Retrofit Partnership`"
-        )
-        return text, [section(text)]
-    blocks = [header(f"Partnerships ({len(partnerships)})")]
-    blocks += packed_sections(
-        ("• " + describe(p) for p in partnerships), max_blocks=MESSAGE_BLOCKS - 2
-    )
-    count = len(partnerships)
-    return f"{count} partnership{'s are' if count != 1 else ' is'} registered.", blocks
-
-
-def build_add_modal(channel_id: str | None) -> dict[str, Any]:
-    """The form behind `/partners partnership add` with no name."""
-    channel_select = ConversationSelectElement(
-        action_id=CHANNEL_INPUT,
-        initial_conversation=channel_id,
-        filter={"include": ["public", "private"], "exclude_bot_users": True},
-    )
-    return View(
-        type="modal",
-        callback_id=ADD_VIEW,
-        title="Add a partnership",
-        submit="Add",
-        close="Cancel",
-        blocks=[
-            InputBlock(
-                block_id=NAME_BLOCK,
-                label="Name",
-                element=PlainTextInputElement(
-                    action_id=NAME_INPUT,
-                    max_length=PARTNERSHIP_NAME_MAX,
-                    placeholder="e.g. Retrofit Partnership",
-                ),
-            ),
-            InputBlock(
-                block_id=CHANNEL_BLOCK,
-                label="Its channel",
-                optional=True,
-                element=channel_select,
-                hint="Things recorded in this channel will belong to it by default.",
-            ),
-        ],
-    ).to_dict()
-
-
-def build_added_modal(partnership: Partnership) -> dict[str, Any]:
-    """What the form turns into once the partnership is added."""
-    return View(
-        type="modal",
-        title="Partnership added",
-        close="Done",
-        blocks=[
-            SectionBlock(text=MarkdownTextObject(text="✅ " + describe(partnership))),
-            ContextBlock(
-                elements=[MarkdownTextObject(text="`/partners partnership list` shows them all.")]
-            ),
-        ],
-    ).to_dict()
-
-
-def run(call: "Invocation") -> None:
+def run(call: Invocation) -> None:
     """`/partners partnership add NAME | list | NAME`."""
     verb, _, rest = call.args.partition(" ")
     verb = verb.casefold()
     if verb == "add" and not rest.strip():
         call.client.views_open(
-            trigger_id=call.trigger_id, view=build_add_modal(_channel_of(call.channel_id))
+            trigger_id=call.trigger_id, view=build_add_modal(channel_of(call.channel_id))
         )
     elif verb == "add":
         _add_from_command(call, rest)
@@ -134,14 +56,14 @@ def run(call: "Invocation") -> None:
         _show(call, call.args)
 
 
-def _add_from_command(call: "Invocation", name: str) -> None:
+def _add_from_command(call: Invocation, name: str) -> None:
     try:
         with call.services.sessions() as session:
             partnership = add_partnership(
                 session,
                 team_id=call.team_id,
                 name=name,
-                channel_id=_channel_of(call.channel_id),
+                channel_id=channel_of(call.channel_id),
                 actor_id=call.user_id,
                 now=call.services.clock(),
             )
@@ -158,7 +80,7 @@ def _add_from_command(call: "Invocation", name: str) -> None:
     )
 
 
-def _show(call: "Invocation", name: str) -> None:
+def _show(call: Invocation, name: str) -> None:
     with call.services.sessions() as session:
         partnership = find_partnership(session, team_id=call.team_id, name=name)
         names = [p.name for p in list_partnerships(session, team_id=call.team_id)]
@@ -178,9 +100,31 @@ def _show(call: "Invocation", name: str) -> None:
     )
 
 
+SUBCOMMANDS = (
+    Subcommand(
+        "partnership",
+        "partnership add NAME | list | NAME",
+        "the partnership register",
+        "/partners partnership add Retrofit Partnership",
+        run=run,
+    ),
+)
+
+
 def register(app: App, services: Services) -> None:
-    @app.view(ADD_VIEW)
-    def add_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+    def check_add(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
+        name = view["state"]["values"][NAME_BLOCK][NAME_INPUT].get("value") or ""
+        try:
+            with services.sessions() as session:
+                check_new_name(session, team_id=workspace_of(context), raw=name)
+        except PartnershipError as error:
+            refuse(ack, context, response_action="errors", errors={NAME_BLOCK: str(error)})
+            return
+        ack(response_action="update", view=working_view("Add a partnership", "Adding it…"))
+
+    def add_submitted(
+        body: dict[str, Any], view: dict[str, Any], context: BoltContext, client: WebClient
+    ) -> None:
         values = view["state"]["values"]
         name = values[NAME_BLOCK][NAME_INPUT].get("value") or ""
         channel_id = (
@@ -190,13 +134,15 @@ def register(app: App, services: Services) -> None:
             with services.sessions() as session:
                 partnership = add_partnership(
                     session,
-                    team_id=body["team"]["id"],
+                    team_id=workspace_of(context),
                     name=name,
-                    channel_id=_channel_of(channel_id),
+                    channel_id=channel_of(channel_id),
                     actor_id=body["user"]["id"],
                     now=services.clock(),
                 )
         except PartnershipError as error:
-            ack(response_action="errors", errors={NAME_BLOCK: str(error)})
+            client.views_update(view_id=view["id"], view=refilled(view, str(error)))
             return
-        ack(response_action="update", view=build_added_modal(partnership))
+        client.views_update(view_id=view["id"], view=build_added_modal(partnership))
+
+    listen(app.view(ADD_VIEW), add_submitted, check=check_add)

@@ -3,15 +3,16 @@
 import json
 import logging
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import App, BoltContext, Respond
 from slack_sdk import WebClient
-from sqlmodel import Session
 
-from handlers.access import is_manager, is_private_channel
 from handlers.blockkit import context as block_context
 from handlers.blockkit import truncate
+from handlers.entry_access import GONE, channel_of, entry_named
+from handlers.listening import listen, workspace_of
+from handlers.people import is_manager, is_private_channel
 from handlers.results import (
     HELPFUL,
     MORE,
@@ -22,19 +23,17 @@ from handlers.results import (
     build_results,
     entry_blocks,
 )
+from handlers.sending import tell
 from handlers.services import Services
-from knowledge.entries import find_visible, may_change, vote, want_lesson
+from handlers.subcommands import Invocation, Subcommand
+from knowledge.entries import may_change, vote, want_lesson
 from knowledge.query import QueryError, parse_query
 from knowledge.search import PAGE, Results
 from storage.models import Entry
 
-if TYPE_CHECKING:
-    from handlers.commands import Invocation
-
 logger = logging.getLogger(__name__)
 MENTION_ANSWERS = 3
 MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
-GONE = "That entry isn't available here any more (it may have been deleted). Try `/partners ask` again."
 
 
 def answer(
@@ -68,7 +67,7 @@ def answer(
     ]
 
 
-def run(call: "Invocation") -> None:
+def run(call: Invocation) -> None:
     """`/partners ask QUERY`: the top answers, only for the asker."""
     try:
         results, shown = answer(
@@ -86,35 +85,27 @@ def run(call: "Invocation") -> None:
     call.reply(text, blocks)
 
 
-def _ids(body: dict[str, Any]) -> tuple[str, str, str | None]:
-    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
-        "channel_id"
-    )
-    return body["team"]["id"], body["user"]["id"], channel
-
-
-def entry_named(session: Session, body: dict[str, Any], value: str) -> Entry | None:
-    """The entry a button names, if it is this workspace's and may be seen from here: a
-    payload naming another workspace's entry, or a private one elsewhere, finds nothing."""
-    team_id, _, channel_id = _ids(body)
-    try:
-        entry_id = int(value.rpartition(":")[2])
-    except ValueError:
-        return None
-    return find_visible(session, team_id=team_id, entry_id=entry_id, channel_id=channel_id)
-
-
-def tell(respond: Respond, text: str) -> None:
-    respond(text=text, response_type="ephemeral", replace_original=False)
+SUBCOMMANDS = (
+    Subcommand(
+        "ask",
+        "ask QUERY",
+        "find lessons, briefing notes and guidance (also `search`)",
+        "/partners ask what derails a partnership",
+        run=run,
+        aliases=("search",),
+    ),
+)
 
 
 def register(app: App, services: Services) -> None:
-    @app.action(MORE)
     def more(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient
+        body: dict[str, Any],
+        action: dict[str, Any],
+        context: BoltContext,
+        respond: Respond,
+        client: WebClient,
     ) -> None:
-        ack()
-        team_id, user_id, channel_id = _ids(body)
+        team_id, user_id, channel_id = workspace_of(context), body["user"]["id"], channel_of(body)
         try:
             wanted = json.loads(action.get("value") or "")
             raw, offset = str(wanted["q"]), max(0, int(wanted["o"]))
@@ -133,15 +124,20 @@ def register(app: App, services: Services) -> None:
         text, blocks = build_results(raw, results, shown, viewer=user_id)
         respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=True)
 
-    @app.action(SHARE)
-    def share(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
-        ack()
+    def share(
+        body: dict[str, Any], action: dict[str, Any], context: BoltContext, respond: Respond
+    ) -> None:
         with services.sessions() as session:
-            entry = entry_named(session, body, action.get("value") or "")
+            entry = entry_named(
+                session,
+                team_id=workspace_of(context),
+                channel_id=channel_of(body),
+                value=action.get("value") or "",
+            )
         if entry is None:
             tell(respond, GONE)
             return
-        _, user_id, _ = _ids(body)
+        user_id = body["user"]["id"]
         blocks = entry_blocks(Shown(entry, frozenset()), viewer=None, buttons=False)
         blocks[-1]["elements"][0]["text"] += f" · shared by <@{user_id}>"
         respond(
@@ -152,10 +148,19 @@ def register(app: App, services: Services) -> None:
         )
 
     def record_vote(
-        body: dict[str, Any], action: dict[str, Any], respond: Respond, helpful: bool
+        body: dict[str, Any],
+        action: dict[str, Any],
+        context: BoltContext,
+        respond: Respond,
+        helpful: bool,
     ) -> None:
         with services.sessions() as session:
-            entry = entry_named(session, body, action.get("value") or "")
+            entry = entry_named(
+                session,
+                team_id=workspace_of(context),
+                channel_id=channel_of(body),
+                value=action.get("value") or "",
+            )
             if entry is not None:
                 vote(
                     session,
@@ -170,22 +175,24 @@ def register(app: App, services: Services) -> None:
         verb = "helpful" if helpful else "not helpful"
         tell(respond, f"Thanks: you marked “{entry.title}” as {verb}. The author will see it.")
 
-    @app.action(HELPFUL)
-    def helpful(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
-        ack()
-        record_vote(body, action, respond, True)
-
-    @app.action(UNHELPFUL)
-    def unhelpful(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
-        ack()
-        record_vote(body, action, respond, False)
-
-    @app.action(WANTED)
-    def lesson_wanted(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient
+    def helpful(
+        body: dict[str, Any], action: dict[str, Any], context: BoltContext, respond: Respond
     ) -> None:
-        ack()
-        team_id, user_id, channel_id = _ids(body)
+        record_vote(body, action, context, respond, True)
+
+    def unhelpful(
+        body: dict[str, Any], action: dict[str, Any], context: BoltContext, respond: Respond
+    ) -> None:
+        record_vote(body, action, context, respond, False)
+
+    def lesson_wanted(
+        body: dict[str, Any],
+        action: dict[str, Any],
+        context: BoltContext,
+        respond: Respond,
+        client: WebClient,
+    ) -> None:
+        team_id, user_id, channel_id = workspace_of(context), body["user"]["id"], channel_of(body)
         question = " ".join((action.get("value") or "").split())
         if not question:
             tell(respond, "There was no question to save.")
@@ -207,10 +214,11 @@ def register(app: App, services: Services) -> None:
             replace_original=True,
         )
 
-    @app.event("app_mention")
-    def mentioned(event: dict[str, Any], client: WebClient, context: dict[str, Any]) -> None:
+    def mentioned(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        if event.get("bot_id") or not event.get("user"):
+            return  # another app mentioning us is not a person asking
         thread = event.get("thread_ts") or event["ts"]
-        team_id, channel_id = context["team_id"], event["channel"]
+        team_id, channel_id = workspace_of(context), event["channel"]
         raw = MENTION.sub(" ", event.get("text") or "").strip()
         try:
             results, shown = answer(
@@ -236,3 +244,10 @@ def register(app: App, services: Services) -> None:
         else:
             blocks = blocks[:1]  # no "ask for a lesson" button in a public thread
         client.chat_postMessage(channel=channel_id, thread_ts=thread, text=text, blocks=blocks)
+
+    listen(app.action(MORE), more)
+    listen(app.action(SHARE), share)
+    listen(app.action(HELPFUL), helpful)
+    listen(app.action(UNHELPFUL), unhelpful)
+    listen(app.action(WANTED), lesson_wanted)
+    listen(app.event("app_mention"), mentioned)

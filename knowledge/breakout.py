@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from knowledge.audit import record_change
@@ -201,8 +202,10 @@ def add_answer(
     author_id: str | None,
     now: datetime,
     message_ts: str | None = None,
+    once: str | None = None,
 ) -> BreakoutAnswer:
-    """Keep an answer to an open question. author_id None: anonymous, and nothing records who."""
+    """Keep an answer to an open question. author_id None: anonymous, and nothing records who.
+    With `once` (a submitted form's key), the same form counted twice raises claims.Repeat."""
     text = text.strip()
     if not text:
         raise BreakoutError("The answer is empty.")
@@ -221,6 +224,8 @@ def add_answer(
         ).first()
     ):
         raise BreakoutError("Already counted.")
+    if once is not None:
+        claims.done_once(session, team_id=round_.team_id, key=once, at=now)
     answer = BreakoutAnswer(
         team_id=round_.team_id,
         round_id=round_.id or 0,
@@ -248,53 +253,6 @@ def save_note(session: Session, round_: BreakoutRound, note_id: int) -> None:
     round_.note_id = note_id
     session.add(round_)
     session.commit()
-
-
-def _replied(
-    session: Session, *, team_id: str, channel_id: str, message_ts: str
-) -> BreakoutAnswer | None:
-    """The answer a thread reply gave, if its question is still open."""
-    found = session.exec(
-        select(BreakoutAnswer)
-        .where(BreakoutAnswer.team_id == team_id)
-        .where(BreakoutAnswer.message_ts == message_ts)
-    ).first()
-    if found is None:
-        return None
-    round_ = session.get(BreakoutRound, found.round_id)
-    if round_ is None or round_.channel_id != channel_id or round_.status != OPEN:
-        return None
-    if found.number != round_.current or question(session, round_).closed_at is not None:
-        return None  # a closed question's answers are what was revealed and themed
-    return found
-
-
-def edit_answer(
-    session: Session, *, team_id: str, channel_id: str, message_ts: str, text: str
-) -> bool:
-    """A thread reply was edited: its answer says what it says now (an emptied reply is
-    removed). False when the reply was no answer, or its question has closed."""
-    found = _replied(session, team_id=team_id, channel_id=channel_id, message_ts=message_ts)
-    if found is None:
-        return False
-    text = text.strip()
-    if not text:
-        session.delete(found)
-    else:
-        found.text = text[:ANSWER_MAX]
-        session.add(found)
-    session.commit()
-    return True
-
-
-def remove_answer(session: Session, *, team_id: str, channel_id: str, message_ts: str) -> bool:
-    """A thread reply was deleted: its answer goes, from the answers and so from the themes."""
-    found = _replied(session, team_id=team_id, channel_id=channel_id, message_ts=message_ts)
-    if found is None:
-        return False
-    session.delete(found)
-    session.commit()
-    return True
 
 
 @dataclass(frozen=True)
@@ -400,8 +358,9 @@ def claim_timers(session: Session, *, now: datetime) -> list[BreakoutTimer]:
     return claims.claim_due(session, BreakoutTimer, now=now, stale_after=timedelta(minutes=2))
 
 
-def finish_timer(session: Session, timer: BreakoutTimer) -> None:
+def finish_timer(session: Session, timer_id: int) -> None:
     """The timer's message is out."""
-    timer.status = "done"
-    session.add(timer)
+    session.execute(
+        update(BreakoutTimer).where(col(BreakoutTimer.id) == timer_id).values(status="done")
+    )
     session.commit()

@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 
 from knowledge.audit import Action, record_change
 from knowledge.index import Document
+from storage import claims
 from storage.models import (
     TAG_MAX,
     TAGS_MAX,
@@ -171,6 +172,13 @@ def _check_partnership(session: Session, team_id: str, partnership_id: int | Non
             raise EntryError("That partnership isn't in this workspace.", "partnership")
 
 
+def check_draft(session: Session, *, team_id: str, draft: Draft) -> Draft:
+    """The draft tidied, or an EntryError: everything a form can be told before it closes."""
+    draft = validate(draft)
+    _check_partnership(session, team_id, draft.partnership_id)
+    return draft
+
+
 def save_entry(
     session: Session,
     *,
@@ -179,10 +187,14 @@ def save_entry(
     author_id: str,
     channel_id: str | None,
     now: datetime,
+    once: str | None = None,
 ) -> Entry:
-    """Save a new lesson or briefing note, audited. Private drafts stay in their channel."""
+    """Save a new lesson or briefing note, audited. Private drafts stay in their channel.
+    With `once` (a submitted form's key), the same form saved twice raises claims.Repeat."""
     draft = validate(draft)
     _check_partnership(session, team_id, draft.partnership_id)
+    if once is not None:
+        claims.done_once(session, team_id=team_id, key=once, at=now)
     if draft.kind not in (LESSON, BRIEF):
         raise EntryError("Only lessons and briefing notes can be saved.", "kind")
     entry = Entry(

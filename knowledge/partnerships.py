@@ -44,6 +44,16 @@ def validate_name(raw: str) -> str:
     return name
 
 
+def check_new_name(session: Session, *, team_id: str, raw: str) -> str:
+    """The cleaned name of a partnership about to be added, or a PartnershipError (a bad name,
+    or one the workspace has already, in any case)."""
+    clean = validate_name(raw)
+    existing = find_partnership(session, team_id=team_id, name=clean)
+    if existing is not None:
+        raise PartnershipError(f"There is already a partnership called “{existing.name}”.")
+    return clean
+
+
 def add_partnership(
     session: Session,
     *,
@@ -54,10 +64,7 @@ def add_partnership(
     now: datetime,
 ) -> Partnership:
     """Register a partnership in a workspace, audited; refuses a duplicate name (any case)."""
-    clean = validate_name(name)
-    existing = find_partnership(session, team_id=team_id, name=clean)
-    if existing is not None:
-        raise PartnershipError(f"There is already a partnership called “{existing.name}”.")
+    clean = check_new_name(session, team_id=team_id, raw=name)
     partnership = Partnership(
         team_id=team_id,
         name=clean,

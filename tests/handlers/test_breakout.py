@@ -292,28 +292,27 @@ def test_time_up_on_the_last_question_closes_the_round_with_its_summary(box, clo
     assert "• *short, funding* (2)" in section and "Silos between teams" in section
 
 
-def test_a_button_from_another_workspace_finds_no_round(settings):
-    from bot.emulator import demo_workspace
+def test_a_button_naming_another_workspaces_round_finds_nothing(box):
+    from knowledge import breakout as rounds
 
-    with Sandbox(settings, demo_workspace("T0ONE", "One"), demo_workspace("T0TWO", "Two")) as box:
-        one, two = box.emulator.workspaces["T0ONE"], box.emulator.workspaces["T0TWO"]
-        box.driver.command(
-            "breakout effective-partnerships",
-            team_id="T0ONE",
-            user=one.user_named("alex").id,
-            channel=one.channel_named("general").id,
+    p = ids(box)
+    with box.bot.services.sessions() as session:
+        theirs, _ = rounds.start_round(
+            session,
+            team_id="T0ELSEWHERE",
+            channel_id="C0THEIRS",
+            facilitator_id="UTHEM",
+            plan=rounds.parse_breakout("effective-partnerships"),
+            now=box.bot.services.clock(),
         )
-        box.wait()
-        [round_] = rows(box, BreakoutRound)
-        box.driver.block_action(
-            {"action_id": CLOSE, "type": "button", "value": str(round_.id)},
-            team_id="T0TWO",
-            user=two.user_named("alex").id,
-            channel=two.channel_named("general").id,
-        )
-        box.wait()
-        assert "isn't here" in box.emulator.calls_to("response_url")[-1].args["text"]
-        assert rows(box, BreakoutRound)[0].status == "open"
+    box.driver.block_action(
+        {"action_id": CLOSE, "type": "button", "value": str(theirs.id)},
+        user=p["alex"],
+        channel=p["channel"],
+    )
+    box.wait()
+    assert "isn't here" in box.emulator.calls_to("response_url")[-1].args["text"]
+    assert rows(box, BreakoutRound)[0].status == "open"
 
 
 def test_the_logs_never_say_who_answered_anonymously(box, caplog):

@@ -2,8 +2,14 @@
 
 import pytest
 
-from handlers.commands import AVAILABLE, SUBCOMMANDS
-from handlers.help import COMMANDS, build_help
+from handlers import FEATURES
+from handlers.commands import STILL_TO_COME, build_registry
+from handlers.help import build_help
+from handlers.subcommands import Subcommand
+
+REGISTRY = build_registry(
+    sub for feature in FEATURES for sub in getattr(feature, "SUBCOMMANDS", ())
+)
 
 
 def only_response(box):
@@ -19,8 +25,8 @@ def test_a_signed_command_is_answered_within_three_seconds_and_help_reaches_slac
     call = only_response(box)
     assert call.ok and call.args["response_type"] == "ephemeral"
     shown = str(call.args["blocks"])
-    for usage, _, example in COMMANDS:
-        assert usage in shown and example in shown
+    for sub in REGISTRY.subcommands:
+        assert sub.usage in shown and sub.example in shown
     assert call.args["text"]  # the plain fallback for notifications and screen readers
 
 
@@ -49,15 +55,55 @@ def test_a_huge_unknown_subcommand_is_cut_short_and_escaped(box, people):
     )
 
 
-@pytest.mark.parametrize("name", sorted(set(SUBCOMMANDS) - AVAILABLE))
+@pytest.mark.parametrize("name", [sub.name for sub in STILL_TO_COME])
 def test_subcommands_still_to_come_say_so(box, people, name):
     box.driver.command(f"{name} something", user=people.sam, channel=people.general)
     box.wait()
     assert "isn't available yet" in only_response(box).args["text"]
 
 
+def test_every_feature_subcommand_is_routed_and_listed_once():
+    names = [sub.name for sub in REGISTRY.subcommands]
+    assert names[0] == "help" and len(names) == len(set(names))
+    assert {
+        "ask",
+        "lesson",
+        "brief",
+        "commit",
+        "actions",
+        "away",
+        "breakout",
+        "partnership",
+    } <= set(names)
+    assert REGISTRY.find("search") is REGISTRY.find("ask")  # an alias, not a second entry
+
+
+def test_a_new_subcommand_is_declared_once_and_routing_and_help_both_know_it():
+    def run(call):
+        call.reply("pong")
+
+    registry = build_registry([Subcommand("ping", "ping", "answers pong", "/partners ping", run)])
+    assert registry.find("PING").run is run
+    assert registry.guess("pnig") == "ping"
+    _, blocks = build_help(registry)
+    assert "/partners ping" in str(blocks)
+
+
+def test_two_subcommands_with_one_name_are_refused():
+    def run(call):
+        pass
+
+    with pytest.raises(ValueError):
+        build_registry(
+            [
+                Subcommand("ask", "ask", "find", "/partners ask", run, aliases=("search",)),
+                Subcommand("search", "search", "again", "/partners search", run),
+            ]
+        )
+
+
 def test_help_marks_what_is_not_available_yet():
-    _, blocks = build_help(frozenset({"help"}))
+    _, blocks = build_help(REGISTRY)
     texts = [b["text"]["text"] for b in blocks if b["type"] == "section"]
     assert any(t.startswith("*help*\n") for t in texts)
     assert any(t.startswith("*export*  _(coming soon)_") for t in texts)

@@ -76,13 +76,19 @@ def test_the_list_shows_this_workspaces_partnerships_only(box, people):
     assert "*LSP Board* in <#" + people.board in str(listed["blocks"])
 
 
-def test_another_workspace_sees_none_of_them(box, people):
+def test_a_request_for_a_workspace_not_served_is_ignored_with_a_log_line(box, people, caplog):
+    import logging
+
     command(box, "partnership add Retrofit Partnership", people.alex, people.retrofit)
+    before = box.emulator.next_seq
     other = box.driver.command_body("partnership list", user=people.alex, channel=people.general)
     forged_team = other.replace(f"team_id={people.team}", "team_id=T0ELSEWHERE")
-    box.driver.post(forged_team, "application/x-www-form-urlencoded")
-    box.wait()
-    assert "No partnerships are registered yet" in responses(box)[-1].args["text"]
+    with caplog.at_level(logging.INFO, logger="partnerbot.requests"):
+        reply = box.driver.post(forged_team, "application/x-www-form-urlencoded")
+        box.wait()
+    assert reply.status == 200 and reply.body == ""
+    assert box.emulator.since(before) == []  # nothing answered into the other workspace
+    assert any(r.message == "request for a workspace not served" for r in caplog.records)
 
 
 def test_showing_one_partnership_and_suggesting_a_near_name(box, people):
@@ -114,8 +120,10 @@ def test_add_alone_opens_a_form_that_adds_on_submit(box, people):
         user=people.sam,
     )
     assert reply.status == 200
-    assert reply.json()["response_action"] == "update"
-    assert "LSP Board" in str(reply.json()["view"]["blocks"])
+    assert reply.json()["response_action"] == "update"  # "Adding it…" at once
+    box.wait()
+    [done] = box.emulator.calls_to("views.update", ok=True)
+    assert done.args["view_id"] == view["id"] and "LSP Board" in str(done.args["view"]["blocks"])
     [stored] = rows(box, Partnership)
     assert (stored.name, stored.channel_id, stored.created_by) == (
         "LSP Board",

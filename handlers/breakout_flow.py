@@ -1,0 +1,86 @@
+"""A breakout round in its channel: posting question cards, saying things in the current
+question's thread, closing a question and the round. Used by the breakout buttons and by the
+scheduler's timers."""
+
+from typing import Any
+
+from slack_sdk import WebClient
+
+from handlers.blockkit import MESSAGE_BLOCKS, packed_sections
+from handlers.breakout_blocks import build_card, build_revealed, build_summary
+from handlers.services import Services
+from knowledge import breakout as rounds
+from storage.models import BreakoutRound
+from storage.rows import team_row
+
+
+def fresh_round(services: Services, round_: BreakoutRound) -> BreakoutRound:
+    """The round as the database has it now (another process may have moved it on)."""
+    with services.sessions() as session:
+        found = team_row(session, BreakoutRound, team_id=round_.team_id, row_id=round_.id)
+    assert found is not None, "rounds are never deleted"
+    return found
+
+
+def post_card(services: Services, client: WebClient, round_: BreakoutRound, number: int) -> None:
+    """Post a question's card in the channel; replies in its thread are answers."""
+    with services.sessions() as session:
+        question = rounds.question(session, round_, number)
+        text, blocks = build_card(
+            round_, question, len(rounds.questions_of(round_)), services.timezone
+        )
+    posted = client.chat_postMessage(channel=round_.channel_id, text=text, blocks=blocks)
+    with services.sessions() as session:
+        rounds.set_card(session, rounds.question(session, round_, number), posted["ts"])
+
+
+def in_thread(
+    services: Services,
+    client: WebClient,
+    round_: BreakoutRound,
+    text: str,
+    blocks: list[dict[str, Any]] | None = None,
+) -> None:
+    """Post in the current question's thread."""
+    with services.sessions() as session:
+        card = rounds.question(session, round_).card_ts
+    client.chat_postMessage(channel=round_.channel_id, thread_ts=card, text=text, blocks=blocks)
+
+
+def close_current(services: Services, client: WebClient, round_: BreakoutRound) -> None:
+    """Close the question being answered and reveal its anonymous answers (if it may)."""
+    with services.sessions() as session:
+        closed = rounds.close_question(session, round_, services.clock())
+    if closed is not None:
+        message = build_revealed(closed.revealed, closed.held_back)
+        if message:
+            # every revealed answer is shown: one line each, packed into as many sections as needed
+            blocks = packed_sections(message.split("\n"), max_blocks=MESSAGE_BLOCKS)
+            in_thread(services, client, round_, message, blocks)
+
+
+def finish(services: Services, client: WebClient, round_: BreakoutRound, actor_id: str) -> None:
+    """Close the round and post the themes that emerged."""
+    close_current(services, client, round_)
+    with services.sessions() as session:
+        round_ = (
+            team_row(session, BreakoutRound, team_id=round_.team_id, row_id=round_.id) or round_
+        )
+        rounds.close_round(session, round_, actor_id=actor_id, now=services.clock())
+        parts = rounds.summary(session, round_)
+    text, blocks = build_summary(round_, parts)
+    in_thread(services, client, round_, text, blocks)
+
+
+def move_on(services: Services, client: WebClient, round_: BreakoutRound, actor_id: str) -> None:
+    """Next question, or the summary after the last."""
+    close_current(services, client, round_)
+    with services.sessions() as session:
+        round_ = (
+            team_row(session, BreakoutRound, team_id=round_.team_id, row_id=round_.id) or round_
+        )
+        asked = rounds.next_question(session, round_, services.clock())
+    if asked is None:
+        finish(services, client, round_, actor_id)
+    else:
+        post_card(services, client, round_, asked.number)

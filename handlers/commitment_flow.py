@@ -1,0 +1,228 @@
+"""Recording a commitment and talking about it in Slack: shared by `/partners commit`, its form,
+a breakout's "Turn into commitments", the buttons on a commitment, and the reminder jobs."""
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from handlers.commitment_blocks import build_confirmation, build_nudge
+from handlers.people import is_manager, person
+from handlers.sending import dm
+from handlers.services import Services
+from knowledge.commitments import (
+    OWNERS_MAX,
+    CommitmentError,
+    Owner,
+    check_action,
+    mark_unreachable,
+    may_change,
+    record_commitment,
+    set_thread,
+)
+from knowledge.dates import DueDateError, parse_due
+from knowledge.nudges import policy_for
+from knowledge.partnerships import channel_partnership
+from knowledge.workdays import local_today, next_working_day, nudge_instant
+from storage.models import Commitment, Partnership
+from storage.rows import team_row
+
+logger = logging.getLogger(__name__)
+
+GONE = "That commitment isn't here any more (or belongs to another workspace)."
+NOT_YOURS = (
+    "Only its owners, whoever recorded it, a workspace admin or a facilitator can change it."
+)
+# the earliest local date anywhere (UTC-12): a form's date is checked against it before the ack,
+# and against the person's own today once Slack has told us their time zone
+EARLIEST_ZONE = timedelta(hours=12)
+
+
+def earliest_today(now: datetime) -> date:
+    """Today somewhere on Earth, at the latest: no one's due date may be before it."""
+    return (now - EARLIEST_ZONE).date()
+
+
+@dataclass(frozen=True)
+class CommitForm:
+    """A commitment form as submitted, checked as far as it can be without asking Slack."""
+
+    owner_ids: list[str]
+    action: str
+    raw_due: str
+    partnership_id: int | None = None
+    partner_org: str | None = None
+    done_when: str | None = None
+
+
+def read_commit_form(values: dict[str, Any], now: datetime) -> tuple[CommitForm | None, dict]:
+    """The form's values, or the errors to show beside its fields (no Web API call)."""
+    owner_ids = list((values.get("owners") or {}).get("owners", {}).get("selected_users") or [])
+    raw_due = (values.get("due") or {}).get("due", {}).get("selected_date") or ""
+    chosen = (
+        ((values.get("partnership") or {}).get("partnership") or {}).get("selected_option") or {}
+    ).get("value")
+    errors: dict[str, str] = {}
+    if not owner_ids:
+        errors["owners"] = "Choose who will do it."
+    elif len(owner_ids) > OWNERS_MAX:
+        errors["owners"] = f"Give a commitment at most {OWNERS_MAX} owners."
+    action = ""
+    try:
+        action = check_action((values.get("action") or {}).get("action", {}).get("value") or "")
+    except CommitmentError as error:
+        errors["action"] = str(error)
+    try:
+        parse_due(raw_due, earliest_today(now))
+    except DueDateError as error:
+        errors["due"] = str(error)
+    if errors:
+        return None, errors
+    return (
+        CommitForm(
+            owner_ids=owner_ids,
+            action=action,
+            raw_due=raw_due,
+            partnership_id=int(chosen) if chosen and str(chosen).isdigit() else None,
+            partner_org=(values.get("partner_org") or {}).get("partner_org", {}).get("value"),
+            done_when=(values.get("done_when") or {}).get("done_when", {}).get("value"),
+        ),
+        {},
+    )
+
+
+def check_owners(client: WebClient, services: Services, owner_ids: list[str]) -> list[Owner]:
+    """The owners with their time zones; CommitmentError for a bot or someone Slack lost."""
+    owners = []
+    for user_id in owner_ids:
+        tz, user = person(client, services, user_id)
+        if user is None or user.get("deleted"):
+            raise CommitmentError(f"I can't find <@{user_id}> in this workspace.", "owners")
+        if user.get("is_bot"):
+            raise CommitmentError(f"<@{user_id}> is a bot; commitments belong to people.", "owners")
+        owners.append(Owner(user_id, tz))
+    return owners
+
+
+def tell_thread(client: WebClient, commitment: Commitment, text: str) -> None:
+    """Say something in the commitment's origin thread, where the partnership can see it."""
+    if commitment.channel_id and commitment.thread_ts:
+        try:
+            client.chat_postMessage(
+                channel=commitment.channel_id, thread_ts=commitment.thread_ts, text=text
+            )
+        except SlackApiError as error:
+            logger.warning(
+                "could not post to the origin thread",
+                extra={"commitment": commitment.id, "error": error.response.get("error")},
+            )
+
+
+def record(
+    services: Services,
+    client: WebClient,
+    *,
+    team_id: str,
+    user_id: str,
+    channel_id: str | None,
+    owner_ids: list[str],
+    action: str,
+    raw_due: str,
+    partnership: Partnership | None,
+    partner_org: str | None = None,
+    done_when: str | None = None,
+    once: str | None = None,
+) -> Commitment:
+    """Check the owners and the date with Slack, save the commitment, confirm it in the
+    channel and DM each owner. CommitmentError / DueDateError when it cannot be recorded;
+    claims.Repeat when `once` was recorded already."""
+    owners = check_owners(client, services, owner_ids)
+    creator_tz, _ = person(client, services, user_id)
+    now = services.clock()
+    due = parse_due(raw_due, local_today(now, creator_tz))
+    with services.sessions() as session:
+        if partnership is None and channel_id:
+            partnership = channel_partnership(session, team_id=team_id, channel_id=channel_id)
+        commitment = record_commitment(
+            session,
+            team_id=team_id,
+            created_by=user_id,
+            creator_tz=creator_tz,
+            channel_id=channel_id,
+            owners=owners,
+            action=action,
+            due=due,
+            now=now,
+            partnership_id=partnership.id if partnership else None,
+            partner_org=partner_org,
+            done_when=done_when,
+            policy=policy_for(session, team_id),
+            once=once,
+        )
+    announce(services, client, commitment, owners, partnership, creator_tz)
+    return commitment
+
+
+def announce(
+    services: Services,
+    client: WebClient,
+    commitment: Commitment,
+    owners: list[Owner],
+    partnership: Partnership | None,
+    creator_tz: str,
+) -> None:
+    """The channel sees a new commitment; each owner gets a DM (or a thread mention)."""
+    now = services.clock()
+    owner_ids = [o.user_id for o in owners]
+    text, blocks = build_confirmation(
+        commitment, owner_ids, local_today(now, creator_tz), partnership
+    )
+    channel_id = commitment.channel_id
+    if channel_id and not channel_id.startswith("D"):
+        try:
+            posted = client.chat_postMessage(channel=channel_id, text=text, blocks=blocks)
+            with services.sessions() as session:
+                set_thread(session, commitment, posted["ts"])
+        except SlackApiError as error:
+            logger.warning(
+                "could not confirm in the channel",
+                extra={"commitment": commitment.id, "error": error.response.get("error")},
+            )
+    for owner in owners:
+        nudge_text, nudge_blocks = build_nudge(
+            commitment, owner_ids, local_today(now, owner.tz), kind="new"
+        )
+        try:
+            dm(client, owner.user_id, nudge_text, nudge_blocks)
+        except SlackApiError:
+            with services.sessions() as session:
+                mark_unreachable(session, commitment_id=commitment.id or 0, user_id=owner.user_id)
+            tell_thread(
+                client,
+                commitment,
+                f"<@{owner.user_id}> this one is yours: {commitment.action}. "
+                "I can't DM you, so reminders will come here.",
+            )
+
+
+def commitment_named(services: Services, team_id: str, value: Any) -> Commitment | None:
+    """The commitment a button or form names, if it is this workspace's."""
+    with services.sessions() as session:
+        return team_row(session, Commitment, team_id=team_id, row_id=value)
+
+
+def allowed(services: Services, client: WebClient, commitment: Commitment, user_id: str) -> bool:
+    """Owners, its creator, workspace admins and facilitators may change a commitment."""
+    with services.sessions() as session:
+        if may_change(session, commitment, user_id, manager=False):
+            return True
+    return is_manager(client, services, user_id)
+
+
+def snooze_until(services: Services, client: WebClient, user_id: str, days: int) -> datetime:
+    tz, _ = person(client, services, user_id)
+    day = local_today(services.clock(), tz) + timedelta(days=days)
+    return nudge_instant(next_working_day(day), tz)

@@ -1,0 +1,28 @@
+"""The entry a button names, as the person pressing it may see it: shared by the search answers
+and by editing and deleting lessons and notes."""
+
+from typing import Any
+
+from sqlmodel import Session
+
+from knowledge.entries import find_visible
+from storage.models import Entry
+
+GONE = "That entry isn't available here any more (it may have been deleted). Try `/partners ask` again."
+
+
+def channel_of(body: dict[str, Any]) -> str | None:
+    """The channel a button was pressed in (a message's, or an ephemeral message's)."""
+    return (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+
+
+def entry_named(
+    session: Session, *, team_id: str, channel_id: str | None, value: str
+) -> Entry | None:
+    """The entry a button names, if it is this workspace's and may be seen from here: a
+    payload naming another workspace's entry, or a private one elsewhere, finds nothing."""
+    try:
+        entry_id = int(value.rpartition(":")[2])
+    except ValueError:
+        return None
+    return find_visible(session, team_id=team_id, entry_id=entry_id, channel_id=channel_id)

@@ -1,0 +1,91 @@
+"""The one path out to Slack: every message the bot sends passes `quiet()`, so a mass mention
+a person typed (`<!channel>`, `<!here>`, `<!everyone>`, `<!subteam^…>`) is never posted back
+live, in blocks or in the plain `text` that notifications read."""
+
+import re
+from typing import Any
+
+from slack_bolt.context.respond import Respond
+from slack_sdk import WebClient
+from slack_sdk.web import SlackResponse
+
+_MASS = re.compile(r"<!(channel|here|everyone|group)(?:\|[^>]*)?>", re.IGNORECASE)
+_SUBTEAM = re.compile(r"<!subteam\^[A-Za-z0-9]+(?:\|@?([^>]*))?>")
+_MESSAGE_METHODS = ("chat.postMessage", "chat.postEphemeral", "chat.update", "chat.scheduleMessage")
+
+
+def quiet(text: str) -> str:
+    """Mass mentions as plain words: "@here" reads the same and pings nobody (the bot never
+    sends `link_names`, so plain text is never turned into a mention)."""
+    if "<!" not in text:
+        return text
+    text = _MASS.sub(lambda m: "@" + m.group(1).lower(), text)
+    return _SUBTEAM.sub(lambda m: "@" + (m.group(1) or "group"), text)
+
+
+def quiet_payload(value: Any) -> Any:
+    """`quiet()` applied to every string in a message's text and blocks."""
+    if isinstance(value, str):
+        return quiet(value)
+    if isinstance(value, list):
+        return [quiet_payload(v) for v in value]
+    if isinstance(value, dict):
+        return {k: quiet_payload(v) for k, v in value.items()}
+    if hasattr(value, "to_dict"):  # a slack_sdk Block Kit model
+        return quiet_payload(value.to_dict())
+    return value
+
+
+class QuietWebClient(WebClient):
+    """slack_sdk's WebClient, with messages made quiet on their way out."""
+
+    def api_call(self, api_method: str, **kwargs: Any) -> SlackResponse:  # type: ignore[override]
+        if api_method in _MESSAGE_METHODS:
+            for part in ("json", "params", "data"):
+                payload = kwargs.get(part)
+                if isinstance(payload, dict):
+                    kwargs[part] = {
+                        k: quiet_payload(v) if k in ("text", "blocks") else v
+                        for k, v in payload.items()
+                    }
+        return super().api_call(api_method, **kwargs)
+
+    @classmethod
+    def like(cls, client: WebClient, *, timeout: int | None = None) -> "QuietWebClient":
+        """A quiet copy of a client Bolt made for one request (same token and settings)."""
+        return cls(
+            token=client.token,
+            base_url=client.base_url,
+            timeout=timeout or client.timeout,
+            ssl=client.ssl,
+            proxy=client.proxy,
+            headers=client.headers,
+            team_id=getattr(client, "team_id", None),
+            logger=client.logger,
+            retry_handlers=list(client.retry_handlers or []),
+        )
+
+
+class QuietRespond(Respond):
+    """Bolt's respond(), with the message made quiet on its way out."""
+
+    def __call__(  # type: ignore[override]
+        self, text: str | dict[str, Any] = "", blocks: Any = None, **kwargs: Any
+    ) -> Any:
+        if isinstance(text, dict):
+            return super().__call__(**quiet_payload(text))
+        return super().__call__(
+            text=quiet(text), blocks=quiet_payload(blocks) if blocks else blocks, **kwargs
+        )
+
+
+def tell(respond: Respond, text: str) -> None:
+    """An ephemeral note to whoever pressed or typed, leaving their message as it was."""
+    respond(text=text, response_type="ephemeral", replace_original=False)
+
+
+def dm(
+    client: WebClient, user_id: str, text: str, blocks: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """A direct message from the bot (posting to a user ID opens the DM)."""
+    return client.chat_postMessage(channel=user_id, text=text, blocks=blocks).data  # type: ignore[return-value]

@@ -1,0 +1,78 @@
+"""`/partners` subcommands: each feature declares its own (name, usage, example, run) beside its
+code; routing, "did you mean" and help all read the one registry built from those declarations."""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from slack_bolt import Respond
+from slack_sdk import WebClient
+
+from handlers.services import Services
+from knowledge.vocabulary import closest
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """One `/partners …` call, parsed enough for a subcommand to act on it."""
+
+    services: Services
+    team_id: str
+    user_id: str
+    channel_id: str
+    args: str
+    trigger_id: str
+    respond: Respond
+    client: WebClient
+
+    def reply(self, text: str, blocks: list[dict[str, Any]] | None = None) -> None:
+        """An ephemeral answer to the caller (only they see it)."""
+        self.respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
+
+
+@dataclass(frozen=True)
+class Subcommand:
+    """One `/partners NAME …`; `run` None means listed in help as coming soon."""
+
+    name: str
+    usage: str
+    does: str
+    example: str
+    run: Callable[[Invocation], None] | None
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Registry:
+    """Every subcommand, in the order help shows them."""
+
+    subcommands: tuple[Subcommand, ...]
+    _by_name: dict[str, Subcommand] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        by_name: dict[str, Subcommand] = {}
+        for sub in self.subcommands:
+            for name in (sub.name, *sub.aliases):
+                if name in by_name:
+                    raise ValueError(f"two subcommands are called {name!r}")
+                by_name[name] = sub
+        object.__setattr__(self, "_by_name", by_name)
+
+    @classmethod
+    def of(cls, declared: Iterable[Subcommand]) -> "Registry":
+        return cls(tuple(declared))
+
+    def find(self, name: str) -> Subcommand | None:
+        return self._by_name.get(name.casefold())
+
+    def guess(self, name: str) -> str | None:
+        """The subcommand someone probably meant by a word we don't know."""
+        return closest(name, list(self._by_name))
+
+
+def split_subcommand(text: str) -> tuple[str, str]:
+    """("partnership", "add Retrofit") from "partnership add Retrofit"; ("", "") from blank."""
+    parts = text.strip().split(maxsplit=1)
+    if not parts:
+        return "", ""
+    return parts[0].casefold(), parts[1].strip() if len(parts) > 1 else ""
