@@ -142,21 +142,30 @@ class SlackDriver:
         team_id: str | None = None,
         event_id: str | None = None,
         retry_num: int | None = None,
+        org_install: str | None = None,
     ) -> Reply:
-        """An Events API delivery; `retry_num` marks it as Slack's retry of an earlier one."""
+        """An Events API delivery; `retry_num` marks it as Slack's retry of an earlier one;
+        `org_install` (an enterprise id) shapes it as an org-wide install's, with no team."""
         ws = self.emulator.workspaces[team_id] if team_id else self.emulator.workspace
+        authorization: dict[str, Any] = {
+            "enterprise_id": org_install,
+            "team_id": None if org_install else ws.team_id,
+            "user_id": ws.bot_user_id,
+            "is_bot": True,
+            "is_enterprise_install": bool(org_install),
+        }
         body = json.dumps(
             {
                 "token": "deprecated-verification-token",
-                "team_id": ws.team_id,
+                "team_id": None if org_install else ws.team_id,
+                "enterprise_id": org_install,
                 "api_app_id": APP_ID,
                 "event": {"event_ts": f"{time.time():.6f}", **event},
                 "type": "event_callback",
                 "event_id": event_id or "Ev" + secrets.token_hex(5).upper(),
                 "event_time": int(time.time()),
-                "authorizations": [
-                    {"team_id": ws.team_id, "user_id": ws.bot_user_id, "is_bot": True}
-                ],
+                "authorizations": [authorization],
+                "is_ext_shared_channel": False,
             }
         )
         headers = (
@@ -210,14 +219,16 @@ class SlackDriver:
         )
 
     def _who(
-        self, user: str, team_id: str | None
+        self, user: str, team_id: str | None, user_team: str | None = None
     ) -> tuple[Workspace, dict[str, Any], dict[str, Any]]:
+        """The workspace, the payload's `team` and its `user`. `user_team`: the person's own
+        organisation when it is not the installing workspace (a Slack Connect partner)."""
         ws = self.emulator.workspaces[team_id] if team_id else self.emulator.workspace
         name = ws.users[user].name if user in ws.users else "someone"
         return (
             ws,
             {"id": ws.team_id, "domain": ws.domain},
-            {"id": user, "username": name, "name": name, "team_id": ws.team_id},
+            {"id": user, "username": name, "name": name, "team_id": user_team or ws.team_id},
         )
 
     def block_action(
@@ -229,12 +240,18 @@ class SlackDriver:
         message: dict[str, Any] | None = None,
         view: dict[str, Any] | None = None,
         team_id: str | None = None,
+        user_team: str | None = None,
+        org_install: str | None = None,
     ) -> Reply:
-        """A button (or menu) pressed in a message or in a view."""
-        ws, team, who = self._who(user, team_id)
+        """A button (or menu) pressed in a message or in a view. In Slack Connect `team` is the
+        installing workspace and `user.team_id` the presser's own; in an org-wide install
+        (`org_install`, the enterprise id) `team` is null."""
+        ws, team, who = self._who(user, team_id, user_team)
         payload: dict[str, Any] = {
             "type": "block_actions",
-            "team": team,
+            "team": None if org_install else team,
+            "enterprise": {"id": org_install, "name": "Org"} if org_install else None,
+            "is_enterprise_install": bool(org_install),
             "user": who,
             "api_app_id": APP_ID,
             "token": "deprecated-verification-token",
@@ -269,14 +286,29 @@ class SlackDriver:
         *,
         user: str,
         team_id: str | None = None,
+        user_team: str | None = None,
+        org_install: str | None = None,
     ) -> Reply:
-        """A modal submitted with `values` in Slack's state shape ({block: {action: {...}}})."""
-        _, team, who = self._who(user, team_id)
-        submitted = {**view, "state": {"values": values}}
+        """A modal submitted with `values` in Slack's state shape ({block: {action: {...}}}).
+
+        From a Slack Connect partner (`user_team`: their own organisation), `team` and
+        `user.team_id` are the partner's org and only `view.app_installed_team_id` names the
+        installing workspace, as Slack sends it; `org_install` makes `team` null."""
+        ws, team, who = self._who(user, team_id, user_team)
+        if user_team:
+            team = {"id": user_team, "domain": "partner-org"}
+        submitted = {
+            **view,
+            "team_id": user_team or ws.team_id,
+            "app_installed_team_id": ws.team_id,
+            "state": {"values": values},
+        }
         return self._interaction(
             {
                 "type": "view_submission",
-                "team": team,
+                "team": None if org_install else team,
+                "enterprise": {"id": org_install, "name": "Org"} if org_install else None,
+                "is_enterprise_install": bool(org_install),
                 "user": who,
                 "api_app_id": APP_ID,
                 "token": "deprecated-verification-token",
