@@ -31,6 +31,7 @@ class Emulator:
         self._failures: dict[str, list[Any]] = {}
         self._per_channel: float | None = None  # Slack's "about one message a second a channel"
         self._last_post: dict[str, float] = {}
+        self._latency: dict[str, float] = {}  # method (or "*" for every one) → seconds
         self._lock = threading.RLock()
         self._server: ThreadingHTTPServer | None = None
 
@@ -104,6 +105,17 @@ class Emulator:
         second, as Slack does to a bot that posts too fast."""
         with self._lock:
             self._per_channel = per_second
+
+    def slow(self, seconds: float, *methods: str) -> None:
+        """Answer `methods` (every Web API method and response_url post when none are named)
+        only after `seconds`, as Slack does on a bad day."""
+        with self._lock:
+            for method in methods or ("*",):
+                self._latency[method] = seconds
+
+    def latency(self, method: str) -> float:
+        with self._lock:
+            return self._latency.get(method, self._latency.get("*", 0.0))
 
     # -- what tests read -------------------------------------------------------------------
     def calls_to(self, method: str, *, ok: bool | None = None) -> list[Call]:
@@ -259,6 +271,10 @@ def _handler_for(emulator: Emulator) -> type[BaseHTTPRequestHandler]:
         def _handle(self) -> None:
             raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             path = urlparse(self.path).path
+            method = path[len("/api/") :] if path.startswith("/api/") else "response_url"
+            delay = emulator.latency(method)
+            if delay:
+                time.sleep(delay)  # outside the lock: slow calls overlap, as they do at Slack
             if path.startswith("/api/"):
                 auth = self.headers.get("Authorization", "")
                 args = _parse_args(self, raw)
