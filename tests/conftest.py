@@ -1,5 +1,7 @@
 """Fixtures: settings with no .env, a migrated SQLite database, and a whole local Slack."""
 
+import json
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -42,24 +44,35 @@ def session(engine: Engine) -> Iterator[Session]:
         yield session
 
 
-MESSAGES = {"chat.postMessage", "chat.postEphemeral", "chat.update", "response_url"}
+MESSAGES = {
+    "chat.postMessage",
+    "chat.postEphemeral",
+    "chat.update",
+    "chat.scheduleMessage",
+    "response_url",
+}
+MASS_MENTION = re.compile(r"<!(?:channel|here|everyone|group)\b|<!subteam\^", re.IGNORECASE)
 
 
-def assert_every_message_has_fallback_text(sandbox: Sandbox) -> None:
-    """Notifications and screen readers use a message's text: blocks alone are not enough."""
-    bare = [
-        call.method
-        for call in sandbox.emulator.calls
-        if call.method in MESSAGES and call.args.get("blocks") and not call.args.get("text")
-    ]
+def assert_messages_are_safe(sandbox: Sandbox) -> None:
+    """Every message the bot sent carries a plain-text fallback (notifications and screen
+    readers use it) and no live mass mention, in its text or its blocks."""
+    sent = [call for call in sandbox.emulator.calls if call.method in MESSAGES]
+    bare = [c.method for c in sent if c.args.get("blocks") and not c.args.get("text")]
     assert bare == []
+    loud = [
+        (c.method, c.args.get("text"))
+        for c in sent
+        if MASS_MENTION.search(json.dumps([c.args.get("text"), c.args.get("blocks")]))
+    ]
+    assert loud == []
 
 
 @pytest.fixture
 def box(settings: Settings) -> Iterator[Sandbox]:
     with Sandbox(settings) as sandbox:
         yield sandbox
-        assert_every_message_has_fallback_text(sandbox)
+        assert_messages_are_safe(sandbox)
 
 
 class People:

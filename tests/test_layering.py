@@ -55,3 +55,27 @@ def test_modules_can_be_read_in_one_sitting() -> None:
         if (n := len(path.read_text().splitlines())) > 400
     ]
     assert long == []
+
+
+def listener_modules() -> set[str]:
+    """Modules of handlers/ that bind Slack listeners (they end with `register(app, ...)`)."""
+    return {
+        f"handlers.{path.stem}"
+        for path in (ROOT / "handlers").glob("*.py")
+        if "\ndef register(app" in path.read_text()
+    }
+
+
+def test_listener_modules_never_import_each_other_and_jobs_never_import_listeners() -> None:
+    listeners = listener_modules()
+    assert {"handlers.commands", "handlers.breakout", "handlers.commitments"} <= listeners
+    offenders = [
+        f"{path.relative_to(ROOT)} imports {name}"
+        for package in ("handlers", "bot")
+        for path in (ROOT / package).rglob("*.py")
+        for name in imported_modules(path)
+        if name in listeners
+        and f"{package}.{path.stem}" != name
+        and not (package == "handlers" and path.stem == "__init__")
+    ]
+    assert offenders == []

@@ -11,7 +11,7 @@ from bot.sandbox import Sandbox
 from bot.scheduler import scheduler_client
 from handlers.commitment_blocks import CANT, CANT_VIEW, DONE, UPDATE, UPDATE_VIEW
 from storage.models import Commitment, Nudge
-from tests.conftest import assert_every_message_has_fallback_text
+from tests.conftest import assert_messages_are_safe
 from tests.handlers.test_commitments import Clock, at, dms_to, ids, nudge_run, rows, run
 
 
@@ -24,7 +24,7 @@ def clock():
 def box(settings, clock):
     with Sandbox(settings, clock=clock) as sandbox:
         yield sandbox
-        assert_every_message_has_fallback_text(sandbox)
+        assert_messages_are_safe(sandbox)
 
 
 def thread_posts(box):

@@ -11,7 +11,7 @@ from bot.nudging import send_due_nudges
 from bot.sandbox import Sandbox
 from handlers.commitment_blocks import DONE, SNOOZE_DAY
 from storage.models import AuditEntry, Commitment, CommitmentOwner, Nudge
-from tests.conftest import assert_every_message_has_fallback_text
+from tests.conftest import assert_messages_are_safe
 
 
 class Clock:
@@ -31,7 +31,7 @@ def clock():
 def box(settings, clock):
     with Sandbox(settings, clock=clock) as sandbox:
         yield sandbox
-        assert_every_message_has_fallback_text(sandbox)
+        assert_messages_are_safe(sandbox)
 
 
 def ids(box):
@@ -351,3 +351,15 @@ def test_the_home_tab_lists_my_open_commitments(box):
     box.wait()
     shown = str(box.emulator.calls_to("views.publish", ok=True)[-1].args["view"]["blocks"])
     assert "*Share the map*, due Fri 11 Dec 2026 (in 18 days)" in shown
+
+
+def test_an_owners_dm_says_new_commitment_once(box):
+    p = ids(box)
+    run(box, "commit @sam Share the map by 11 Dec", p["alex"], p["general"])
+    [dm] = [
+        c
+        for c in box.emulator.calls_to("chat.postMessage", ok=True)
+        if c.args["channel"] == p["sam"]
+    ]
+    assert dm.args["text"].startswith("New commitment for you: Share the map")
+    assert dm.args["text"].count("New commitment for you") == 1
