@@ -77,7 +77,7 @@ def search(
     else:
         for number, item in enumerate(found, 1):
             print(f"{number}. {item['title']}  [{item['kind']}, score {item['score']}]")
-            print(f"   {item['snippet'].replace('*', '')}")
+            print(f"   {str(item['snippet']).replace('*', '')}")
     return 0
 
 

@@ -69,8 +69,10 @@ class SlackDriver:
     ) -> Reply:
         """POST a body signed with the signing secret (or `secret`, to forge one)."""
         stamp = str(int(time.time()) if timestamp is None else timestamp)
-        signature = SignatureVerifier(secret or self.signing_secret).generate_signature(
-            timestamp=stamp, body=body
+        signature = str(
+            SignatureVerifier(secret or self.signing_secret).generate_signature(
+                timestamp=stamp, body=body
+            )
         )
         request = urllib.request.Request(
             self.url,

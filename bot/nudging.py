@@ -151,10 +151,10 @@ def _send(
             _unreachable(services, client, commitment, recipient, code)
     if not (commitment.channel_id and commitment.thread_ts):
         return None, None, ""
-    posted = client.chat_postMessage(
+    mentioned = client.chat_postMessage(
         channel=commitment.channel_id, thread_ts=commitment.thread_ts, text=f"<@{recipient}> {text}"
-    ).data
-    return posted["channel"], posted["ts"], "thread mention"  # type: ignore[index]
+    )
+    return mentioned["channel"], mentioned["ts"], "thread mention"
 
 
 def _unreachable(

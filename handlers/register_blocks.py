@@ -4,6 +4,7 @@ from typing import Any
 
 from slack_sdk.models.blocks import (
     ContextBlock,
+    ConversationFilter,
     ConversationSelectElement,
     InputBlock,
     MarkdownTextObject,
@@ -55,7 +56,7 @@ def build_add_modal(channel_id: str | None) -> dict[str, Any]:
     channel_select = ConversationSelectElement(
         action_id=CHANNEL_INPUT,
         initial_conversation=channel_id,
-        filter={"include": ["public", "private"], "exclude_bot_users": True},
+        filter=ConversationFilter(include=["public", "private"], exclude_bot_users=True),
     )
     return View(
         type="modal",
