@@ -260,7 +260,12 @@ class Shell:
                 values[block["block_id"]] = {
                     block["element"]["action_id"]: self.read_input(label, block)
                 }
-        reply = self.send(lambda: self.box.driver.view_submission(view, values, user=self.user.id))
+        # Slack shows the form's own answer first ("Saving…"), then whatever the work did next
+        mark = self.box.emulator.next_seq
+        reply = self.box.driver.view_submission(view, values, user=self.user.id)
+        self.box.wait()
+        if reply.status != 200:
+            self.say(f"(slack) the app answered HTTP {reply.status}")
         answer = reply.json() if reply.body else None
         if isinstance(answer, dict) and answer.get("response_action") == "errors":
             for block_id, error in answer.get("errors", {}).items():
@@ -269,6 +274,8 @@ class Shell:
             self.say(f"(form) fix it and submit again: [{number}]")
         elif isinstance(answer, dict) and answer.get("response_action") in {"update", "push"}:
             self.print_block("", render_view(answer["view"], self.screen, self.ws))
+        for call in self.box.emulator.since(mark):
+            self.show(call)
 
     def read_input(self, label: str, block: dict[str, Any]) -> dict[str, Any]:
         """Ask for one form field and shape the answer as Slack's view state does."""
