@@ -119,46 +119,26 @@ def install(app: App, services: Services) -> None:
         return next()
 
     @app.middleware
-    def act_once_per_trigger(
+    def act_once(
         body: dict[str, Any], context: BoltContext, next: Callable[[], BoltResponse]
     ) -> BoltResponse:
-        # Slack never retries a slash command or an interaction: the same trigger_id twice
-        # is a replay, and is answered without acting again.
-        trigger = body.get("trigger_id")
-        if not trigger:
+        # An Events API delivery is retried by Slack (X-Slack-Retry-Num) until it is answered:
+        # one row per event_id. Slack never retries a command or an interaction, so the same
+        # trigger_id twice is a replay. Either way the repeat is answered 200 (a 404 or 5xx
+        # counts as a failure, and Slack can switch the app's events off) and not acted on.
+        if body.get("type") == "event_callback" and body.get("event_id"):
+            key, what = str(body["event_id"]), "skipped repeat event"
+        elif body.get("trigger_id"):
+            key, what = f"trigger:{body['trigger_id']}"[:64], "skipped replayed request"
+        else:
             return next()
         with services.sessions() as session:
             first = claim_event(
-                session,
-                team_id=str(context["team_id"]),
-                event_id=f"trigger:{trigger}"[:64],
-                at=services.clock(),
+                session, team_id=str(context["team_id"]), event_id=key, at=services.clock()
             )
-        if not first:
-            logger.info(
-                "skipped replayed request",
-                extra={"request_id": context.get("request_id"), "team_id": context["team_id"]},
-            )
-            return BoltResponse(status=200, body="")
-        return next()
-
-    @app.middleware
-    def skip_event_retries(
-        body: dict[str, Any], context: BoltContext, next: Callable[[], BoltResponse]
-    ) -> BoltResponse:
-        event_id = body.get("event_id")
-        if body.get("type") != "event_callback" or not event_id:
+        if first:
             return next()
-        with services.sessions() as session:
-            first = claim_event(
-                session, team_id=str(context["team_id"]), event_id=event_id, at=services.clock()
-            )
-        if not first:
-            # Answer 200: a 404 or 5xx counts as a failure and Slack would keep retrying,
-            # then switch the app's events off.
-            logger.info(
-                "skipped repeat event",
-                extra={"request_id": context.get("request_id"), "team_id": context["team_id"]},
-            )
-            return BoltResponse(status=200, body="")
-        return next()
+        logger.info(
+            what, extra={"request_id": context.get("request_id"), "team_id": context["team_id"]}
+        )
+        return BoltResponse(status=200, body="")
