@@ -11,6 +11,7 @@ from knowledge.nudges import Policy, plan_nudges
 from knowledge.partnerships import find_partnership
 from storage import claims
 from storage.models import ACTION_MAX, Commitment, CommitmentOwner, Nudge, Partnership
+from storage.rows import team_row
 
 EXAMPLE = "`/partners commit @sam Share the supply-chain map by 12 Dec`"
 OWNERS_MAX = 10
@@ -130,10 +131,11 @@ def record_commitment(
         claims.done_once(session, team_id=team_id, key=once, at=now)
     if not owners:
         raise CommitmentError(f"Who will do it? {EXAMPLE}", "owners")
-    if partnership_id is not None:
-        partnership = session.get(Partnership, partnership_id)
-        if partnership is None or partnership.team_id != team_id:
-            raise CommitmentError("That partnership isn't in this workspace.", "partnership")
+    if (
+        partnership_id is not None
+        and team_row(session, Partnership, team_id=team_id, row_id=partnership_id) is None
+    ):
+        raise CommitmentError("That partnership isn't in this workspace.", "partnership")
     commitment = Commitment(
         team_id=team_id,
         action=action,
@@ -210,12 +212,6 @@ def may_change(session: Session, commitment: Commitment, user_id: str, *, manage
     if manager or commitment.created_by == user_id:
         return True
     return any(o.user_id == user_id for o in owners_of(session, commitment.id or 0))
-
-
-def find_commitment(session: Session, *, team_id: str, commitment_id: int) -> Commitment | None:
-    """The commitment, if it is this workspace's."""
-    found = session.get(Commitment, commitment_id)
-    return found if found is not None and found.team_id == team_id else None
 
 
 def close(

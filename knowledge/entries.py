@@ -20,6 +20,7 @@ from storage.models import (
     Partnership,
     Vote,
 )
+from storage.rows import team_row
 
 LESSON, BRIEF, LIBRARY = "lesson", "brief", "library"
 KIND_LABELS = {LESSON: "Lesson learnt", BRIEF: "Briefing note", LIBRARY: "Library"}
@@ -166,10 +167,11 @@ def audit(
 
 def _check_partnership(session: Session, team_id: str, partnership_id: int | None) -> None:
     # a form's option value comes back from the client: never trust it to name our own row
-    if partnership_id is not None:
-        partnership = session.get(Partnership, partnership_id)
-        if partnership is None or partnership.team_id != team_id:
-            raise EntryError("That partnership isn't in this workspace.", "partnership")
+    if (
+        partnership_id is not None
+        and team_row(session, Partnership, team_id=team_id, row_id=partnership_id) is None
+    ):
+        raise EntryError("That partnership isn't in this workspace.", "partnership")
 
 
 def check_draft(session: Session, *, team_id: str, draft: Draft) -> Draft:
@@ -225,8 +227,8 @@ def find_visible(
     session: Session, *, team_id: str, entry_id: int, channel_id: str | None
 ) -> Entry | None:
     """The entry, if it exists in this workspace, is not deleted, and may be seen from here."""
-    entry = session.get(Entry, entry_id)
-    if entry is None or entry.team_id != team_id or entry.deleted_at is not None:
+    entry = team_row(session, Entry, team_id=team_id, row_id=entry_id)
+    if entry is None or entry.deleted_at is not None:
         return None
     if entry.private and entry.channel_id != channel_id:
         return None
