@@ -127,8 +127,6 @@ def record_commitment(
     """Save a commitment with its owners and every nudge it will need, audited. With `once`
     (a submitted form's key), a second recording of the same form raises claims.Repeat."""
     action = check_action(action)
-    if once is not None:
-        claims.done_once(session, team_id=team_id, key=once, at=now)
     if not owners:
         raise CommitmentError(f"Who will do it? {EXAMPLE}", "owners")
     if (
@@ -136,6 +134,8 @@ def record_commitment(
         and team_row(session, Partnership, team_id=team_id, row_id=partnership_id) is None
     ):
         raise CommitmentError("That partnership isn't in this workspace.", "partnership")
+    if once is not None:
+        claims.done_once(session, team_id=team_id, key=once, at=now)
     commitment = Commitment(
         team_id=team_id,
         action=action,
