@@ -52,11 +52,12 @@ def build_services(settings: Settings, engine: Engine, clock: Callable[[], datet
 
 
 def open_services(
-    settings: Settings, clock: Callable[[], datetime] = utc_now
+    settings: Settings, clock: Callable[[], datetime] = utc_now, *, migrate: bool = True
 ) -> tuple[Engine, Services]:
-    """Migrate the database to head and build the services on it (the app and the worker)."""
+    """Migrate the database to head (unless the caller has) and build the services on it."""
     engine = make_engine(settings.database_url)
-    upgrade(engine)
+    if migrate:
+        upgrade(engine)
     return engine, build_services(settings, engine, clock)
 
 
@@ -81,6 +82,7 @@ def create_app(
     *,
     clock: Callable[[], datetime] = utc_now,
     socket_mode: bool = False,
+    migrate: bool = True,
 ) -> Partnerbot:
     """Build the bot: migrate the database, make the Bolt app, register every feature."""
     if not settings.slack_bot_token and settings.slack_client_id:
@@ -90,7 +92,7 @@ def create_app(
             "SLACK_BOT_TOKEN for a single workspace."
         )
     settings.require("SLACK_BOT_TOKEN", *(() if socket_mode else ("SLACK_SIGNING_SECRET",)))
-    engine, services = open_services(settings, clock)
+    engine, services = open_services(settings, clock, migrate=migrate)
     executor = TrackedExecutor()
     app = App(
         client=web_client(settings),

@@ -11,6 +11,7 @@ from bot.logs import configure_logging
 from bot.scheduler import build_scheduler, scheduler_client
 from bot.settings import Settings
 from bot.web import build_wsgi
+from storage.db import make_engine, upgrade
 
 logger = logging.getLogger("partnerbot.serve")
 
@@ -71,7 +72,7 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
 
     def load(self) -> Any:
         configure_logging(secrets=_secrets(self.settings))
-        bot = create_app(self.settings)
+        bot = create_app(self.settings, migrate=False)  # serve() migrated before the fork
         warm_search(bot.services)
         if self.settings.scheduler_enabled:
             build_scheduler(bot.services, client=scheduler_client(self.settings)).start()
@@ -82,7 +83,19 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
 def serve(settings: Settings, port: int | None = None) -> None:
     """`partnerbot serve`: Bolt on gunicorn at POST /slack/events, GET /healthz."""
     settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
+    # Migrate once, here, before gunicorn forks its workers (under the migration lock, so a
+    # `partnerbot worker` starting at the same moment waits rather than racing).
+    migrate(settings)
     _Gunicorn(settings, port or settings.port).run()
+
+
+def migrate(settings: Settings) -> None:
+    """Bring the database to head and let go of it (no connection crosses a fork)."""
+    engine = make_engine(settings.database_url)
+    try:
+        upgrade(engine)
+    finally:
+        engine.dispose()
 
 
 def socket(settings: Settings) -> None:

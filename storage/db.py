@@ -1,6 +1,8 @@
 """The engine, sessions and migrations."""
 
-from collections.abc import Callable
+import fcntl
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -46,14 +48,46 @@ def alembic_config(engine: Engine) -> Config:
     """An Alembic config for this engine, with no alembic.ini needed."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    # Alembic's config interpolates "%": a percent-encoded password (p%40ss) must be doubled
+    url = engine.url.render_as_string(hide_password=False)
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     config.attributes["engine"] = engine
     return config
 
 
+# any fixed number: the PostgreSQL advisory lock every partnerbot process migrates under
+MIGRATION_LOCK = 7_412_553_019
+
+
+@contextmanager
+def migration_lock(engine: Engine) -> Iterator[None]:
+    """Only one process migrates at a time (web workers, `worker`s and `db upgrade` may start
+    together on a deploy); the others wait, then find the database at head."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as connection:
+            connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
+            try:
+                yield
+            finally:
+                connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK})
+                connection.commit()
+        return
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        yield
+        return
+    with open(f"{database}.migrate-lock", "a+") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 def upgrade(engine: Engine) -> None:
-    """Run every migration up to head; safe to call at every start."""
-    command.upgrade(alembic_config(engine), "head")
+    """Run every migration up to head, under the migration lock; safe to call at every start."""
+    with migration_lock(engine):
+        command.upgrade(alembic_config(engine), "head")
 
 
 def ping(engine: Engine) -> bool:

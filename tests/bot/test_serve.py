@@ -134,3 +134,46 @@ def test_the_worker_runs_the_scheduler_until_stopped(tmp_path):
     messages = [json.loads(line)["message"] for line in seen if line.startswith("{")]
     assert "worker starting" in messages and "Scheduler started" in messages
     assert "xoxb-worker-test" not in "".join(seen)
+
+
+def test_several_web_workers_start_on_a_fresh_database(tmp_path):
+    """WEB_CONCURRENCY=3 with every migration pending: migrated once before the fork, and
+    every worker comes up."""
+    emulator = Emulator().start()
+    port, secret = free_port(), "serve-test-signing-secret"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "PARTNERBOT_"))}
+    env.update(
+        SLACK_BOT_TOKEN=emulator.workspace.bot_token,
+        SLACK_SIGNING_SECRET=secret,
+        SLACK_API_URL=emulator.url,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'fresh.db'}",
+        WEB_CONCURRENCY="3",
+        PARTNERBOT_SCHEDULER="off",
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "serve", "--port", str(port)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    server = Served(process, emulator, f"http://127.0.0.1:{port}", secret)
+    try:
+        wait_healthy(server.base, process)
+        replies = [
+            server.driver.command(
+                "help",
+                user=emulator.workspace.user_named("sam").id,
+                channel=emulator.workspace.channel_named("general").id,
+            )
+            for _ in range(6)
+        ]
+        assert [r.status for r in replies] == [200] * 6
+        time.sleep(1)
+        assert process.poll() is None
+    finally:
+        logged = server.stop()
+        emulator.stop()
+    assert logged.count("Booting worker") == 3
+    assert "already exists" not in logged and "Traceback" not in logged

@@ -45,3 +45,30 @@ def test_sqlite_runs_with_wal_and_foreign_keys(engine):
     with engine.connect() as connection:
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+
+
+def test_processes_starting_together_migrate_once_and_none_fails(tmp_path):
+    """Web workers and `partnerbot worker`s start together on a deploy: each runs upgrade()."""
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path / 'deploy.db'}"
+    code = (
+        "import sys; from storage.db import make_engine, upgrade; upgrade(make_engine(sys.argv[1]))"
+    )
+    starts = [
+        subprocess.Popen([sys.executable, "-c", code, url], stderr=subprocess.PIPE, text=True)
+        for _ in range(4)
+    ]
+    errors = [p.communicate(timeout=120)[1] for p in starts]
+    assert [p.returncode for p in starts] == [0, 0, 0, 0], errors
+
+
+def test_a_percent_encoded_password_survives_alembics_config():
+    from sqlalchemy import create_engine
+
+    engine = create_engine("postgresql+psycopg://partnerbot:p%40ss%25word@db.example/partnerbot")
+    config = alembic_config(engine)
+    assert config.get_main_option("sqlalchemy.url") == (
+        "postgresql+psycopg://partnerbot:p%40ss%25word@db.example/partnerbot"
+    )
