@@ -1,12 +1,19 @@
-"""Fixtures: settings with no .env, a migrated SQLite database, and a whole local Slack."""
+"""Fixtures: settings with no .env, a migrated database, and a whole local Slack.
+
+The database is SQLite in a temporary folder, or, when PARTNERBOT_TEST_DATABASE_URL names a
+PostgreSQL server (`.ci/run` sets it for its second pass), a fresh schema of it for each test.
+"""
 
 import json
+import os
 import re
+import secrets
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -15,6 +22,31 @@ from bot.settings import Settings
 from storage.db import make_engine, upgrade
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+TEST_DATABASE = os.environ.get("PARTNERBOT_TEST_DATABASE_URL", "")
+ON_POSTGRES = TEST_DATABASE.startswith("postgresql")
+sqlite_only = pytest.mark.skipif(ON_POSTGRES, reason="about SQLite itself (file, WAL, pragmas)")
+postgres_only = pytest.mark.skipif(
+    not ON_POSTGRES, reason="needs PostgreSQL: set PARTNERBOT_TEST_DATABASE_URL (.ci/run does)"
+)
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> Iterator[str]:
+    """A database of this test's own: an SQLite file, or a fresh PostgreSQL schema."""
+    if not ON_POSTGRES:
+        yield f"sqlite:///{tmp_path / 'partnerbot.db'}"
+        return
+    schema = "test_" + secrets.token_hex(6)
+    admin = create_engine(TEST_DATABASE)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = make_url(TEST_DATABASE).update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
 
 
 @pytest.fixture(autouse=True)
@@ -26,8 +58,8 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(_env_file=None, database_url=f"sqlite:///{tmp_path / 'partnerbot.db'}")
+def settings(database_url: str) -> Settings:
+    return Settings(_env_file=None, database_url=database_url)
 
 
 @pytest.fixture

@@ -13,8 +13,8 @@ HEADER = "kind,title,body,tags,author,created_at\n"
 
 
 @pytest.fixture
-def database(tmp_path, monkeypatch):
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
+def database(database_url, monkeypatch):
+    url = database_url
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.setenv("SLACK_TEAM_ID", "T0CLI")
     return url
@@ -118,8 +118,8 @@ def test_search_json_lists_results_best_first(tmp_path, database, capsys):
     assert json.loads(capsys.readouterr().out)[0]["title"] == "Supplier breakfasts"
 
 
-def test_search_explains_a_bad_question_and_an_unknown_workspace(tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
+def test_search_explains_a_bad_question_and_an_unknown_workspace(database_url, monkeypatch, capsys):
+    monkeypatch.setenv("DATABASE_URL", database_url)
     assert main(["search", "trust"]) == 2
     assert "Which workspace?" in capsys.readouterr().err
     assert main(["search", "colour:red", "--team", "T1"]) == 2

@@ -9,7 +9,8 @@ from handlers.listening import SORRY
 
 def test_a_failing_listener_apologises_to_the_person(box, people, caplog):
     with box.bot.engine.begin() as connection:
-        connection.execute(text("DROP TABLE partnership"))  # the database loses a table
+        cascade = " CASCADE" if connection.dialect.name == "postgresql" else ""
+        connection.execute(text("DROP TABLE partnership" + cascade))  # the database loses a table
     with caplog.at_level(logging.ERROR, logger="partnerbot.listeners"):
         reply = box.driver.command("partnership list", user=people.sam, channel=people.general)
         box.wait()

@@ -52,7 +52,7 @@ class Served:
 
 
 @pytest.fixture
-def served(tmp_path):
+def served(tmp_path, database_url):
     emulator = Emulator().start()
     port, secret = free_port(), "serve-test-signing-secret"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "PARTNERBOT_"))}
@@ -60,7 +60,7 @@ def served(tmp_path):
         SLACK_BOT_TOKEN=emulator.workspace.bot_token,
         SLACK_SIGNING_SECRET=secret,
         SLACK_API_URL=emulator.url,
-        DATABASE_URL=f"sqlite:///{tmp_path / 'serve.db'}",
+        DATABASE_URL=database_url,
     )
     process = subprocess.Popen(
         [sys.executable, "-m", "bot.cli", "serve", "--port", str(port)],
@@ -112,9 +112,9 @@ def test_healthz_answers_when_the_database_does(served):
         assert (response.status, response.read()) == (200, b"ok\n")
 
 
-def test_the_worker_runs_the_scheduler_until_stopped(tmp_path):
+def test_the_worker_runs_the_scheduler_until_stopped(tmp_path, database_url):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "PARTNERBOT_"))}
-    env.update(SLACK_BOT_TOKEN="xoxb-worker-test", DATABASE_URL=f"sqlite:///{tmp_path / 'w.db'}")
+    env.update(SLACK_BOT_TOKEN="xoxb-worker-test", DATABASE_URL=database_url)
     process = subprocess.Popen(
         [sys.executable, "-m", "bot.cli", "worker"],
         cwd=tmp_path,
@@ -136,7 +136,7 @@ def test_the_worker_runs_the_scheduler_until_stopped(tmp_path):
     assert "xoxb-worker-test" not in "".join(seen)
 
 
-def test_several_web_workers_start_on_a_fresh_database(tmp_path):
+def test_several_web_workers_start_on_a_fresh_database(tmp_path, database_url):
     """WEB_CONCURRENCY=3 with every migration pending: migrated once before the fork, and
     every worker comes up."""
     emulator = Emulator().start()
@@ -146,7 +146,7 @@ def test_several_web_workers_start_on_a_fresh_database(tmp_path):
         SLACK_BOT_TOKEN=emulator.workspace.bot_token,
         SLACK_SIGNING_SECRET=secret,
         SLACK_API_URL=emulator.url,
-        DATABASE_URL=f"sqlite:///{tmp_path / 'fresh.db'}",
+        DATABASE_URL=database_url,
         WEB_CONCURRENCY="3",
         PARTNERBOT_SCHEDULER="off",
     )

@@ -90,10 +90,16 @@ def test_commands_still_to_come_say_so(capsys):
     assert "not available yet" in capsys.readouterr().err
 
 
-def test_db_upgrade_migrates(tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+def test_db_upgrade_migrates(database_url, monkeypatch, capsys):
+    from sqlalchemy import inspect
+
+    from storage.db import make_engine
+
+    monkeypatch.setenv("DATABASE_URL", database_url)
     assert main(["db", "upgrade"]) == 0
-    assert (tmp_path / "cli.db").exists()
+    engine = make_engine(database_url)
+    assert "commitment" in inspect(engine).get_table_names()
+    engine.dispose()
 
 
 def test_socket_mode_needs_no_signing_secret(settings):

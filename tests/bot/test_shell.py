@@ -12,9 +12,9 @@ from bot.shell import Shell
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_the_shell_answers_help_from_piped_stdin(tmp_path):
+def test_the_shell_answers_help_from_piped_stdin(tmp_path, database_url):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "PARTNERBOT_"))}
-    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'shell.db'}"
+    env["DATABASE_URL"] = database_url
     done = subprocess.run(
         [sys.executable, "-m", "bot.cli", "shell"],
         input="/partners help\n",

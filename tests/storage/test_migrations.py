@@ -8,10 +8,11 @@ from sqlmodel import SQLModel
 
 import storage.models  # noqa: F401
 from storage.db import alembic_config, make_engine, upgrade
+from tests.conftest import sqlite_only
 
 
-def test_upgrade_from_empty_creates_every_table(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
+def test_upgrade_from_empty_creates_every_table(database_url):
+    engine = make_engine(database_url)
     upgrade(engine)
     tables = set(inspect(engine).get_table_names())
     assert {
@@ -41,18 +42,19 @@ def test_upgrade_twice_is_harmless_and_lands_on_head(engine):
     assert version == head
 
 
+@sqlite_only
 def test_sqlite_runs_with_wal_and_foreign_keys(engine):
     with engine.connect() as connection:
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
 
 
-def test_processes_starting_together_migrate_once_and_none_fails(tmp_path):
+def test_processes_starting_together_migrate_once_and_none_fails(database_url):
     """Web workers and `partnerbot worker`s start together on a deploy: each runs upgrade()."""
     import subprocess
     import sys
 
-    url = f"sqlite:///{tmp_path / 'deploy.db'}"
+    url = database_url
     code = (
         "import sys; from storage.db import make_engine, upgrade; upgrade(make_engine(sys.argv[1]))"
     )
