@@ -7,9 +7,11 @@ and anything else is logged with the commitment's id and tried again on the next
 
 import logging
 from datetime import datetime
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.exc import IntegrityError
 
 from handlers.commitment_blocks import build_digest, build_escalation, build_nudge
 from handlers.people import person
@@ -17,16 +19,9 @@ from handlers.sending import dm
 from handlers.services import Services
 from knowledge.commitments import mark_unreachable, owners_of
 from knowledge.digest import claim_digest, digests
-from knowledge.nudges import (
-    ESCALATION,
-    away_until,
-    claim_due,
-    decide,
-    mark_sent,
-    policy_for,
-    release,
-)
+from knowledge.nudges import ESCALATION, SUPERSEDED, away_until, decide, policy_for, sent
 from knowledge.workdays import local_today
+from storage.claims import Lease
 from storage.models import Commitment, CommitmentOwner, Nudge
 
 logger = logging.getLogger("partnerbot.nudges")
@@ -60,41 +55,48 @@ class _Zones:
 
 
 def send_due_nudges(services: Services, client: WebClient, now: datetime) -> list[str]:
-    """Send every nudge due at `now`; one line for each one sent."""
+    """Send every nudge due at `now`; one line for each one sent.
+
+    Nudges are claimed a batch at a time under a lease that a heartbeat renews while the run
+    lives (storage/claims.py): however slowly Slack answers, no other process takes them, and
+    each is acted on and marked only while this run still holds it.
+    """
     zones = _Zones(services, client)
-    with services.sessions() as session:
-        claimed = claim_due(session, now=now)
-    sent = []
-    for nudge in claimed:
-        try:
-            line = _deliver(services, client, nudge, now, zones)
-        except Exception:  # never let one nudge stop the others
-            logger.exception(
-                "nudge failed; it will be retried",
-                extra={"commitment": nudge.commitment_id, "nudge": nudge.id},
-            )
-            with services.sessions() as session:
-                fresh = session.get(Nudge, nudge.id)
-                if fresh is not None:
-                    release(session, fresh)
-            continue
-        if line:
-            sent.append(line)
-    return sent
+    sent_lines = []
+    with Lease(services.sessions, Nudge, now=now) as lease:
+        for nudge in lease.rows():
+            if not lease.hold(nudge):
+                continue
+            try:
+                line = _deliver(services, client, lease, nudge, now, zones)
+            except Exception:  # never let one nudge stop the others; the next run tries again
+                logger.exception(
+                    "nudge failed; it will be retried",
+                    extra={"commitment": nudge.commitment_id, "nudge": nudge.id},
+                )
+                lease.finish(nudge, attempts=nudge.attempts + 1)
+                continue
+            if line:
+                sent_lines.append(line)
+    return sent_lines
+
+
+def _change(lease: Lease[Nudge], nudge: Nudge, change: dict[str, Any]) -> None:
+    try:
+        lease.finish(nudge, **change)
+    except IntegrityError:  # put off to an instant it is already owed at: that one speaks
+        lease.finish(nudge, status=SUPERSEDED)
 
 
 def _deliver(
     services: Services,
     client: WebClient,
+    lease: Lease[Nudge],
     nudge: Nudge,
     now: datetime,
     zones: _Zones,
 ) -> str | None:
     with services.sessions() as session:
-        found = session.get(Nudge, nudge.id)  # as the database has it, never a stale copy
-        if found is None:
-            return None
-        nudge = found
         policy = policy_for(session, nudge.team_id)
         commitment = session.get(Commitment, nudge.commitment_id)
         if commitment is None:
@@ -102,28 +104,30 @@ def _deliver(
         owners = owners_of(session, commitment.id or 0)
         owner = next((o for o in owners if o.user_id == nudge.recipient_id), None)
         tz = owner.tz if owner else zones.of(nudge.recipient_id)
-        if not decide(session, nudge, commitment=commitment, tz=tz, now=now, policy=policy).send:
-            return None
+        decision = decide(session, nudge, commitment=commitment, tz=tz, now=now, policy=policy)
         owner_ids = [o.user_id for o in owners]
         today = local_today(now, tz)
-        if nudge.kind == ESCALATION:
-            away = {
-                o.user_id: until
-                for o in owners
-                if (until := away_until(session, team_id=o.team_id, user_id=o.user_id, today=today))
-            }
-            text, blocks = build_escalation(commitment, owner_ids, today, away)
-        else:
-            text, blocks = build_nudge(
-                commitment, owner_ids, today, kind=nudge.kind, number=nudge.number
-            )
-        channel, ts, how = _send(
-            services, client, commitment, owner, nudge.recipient_id, text, blocks
+        away = {
+            o.user_id: until
+            for o in owners
+            if (until := away_until(session, team_id=o.team_id, user_id=o.user_id, today=today))
+        }
+    if not decision.send:
+        _change(lease, nudge, decision.change)
+        return None
+    if nudge.kind == ESCALATION:
+        text, blocks = build_escalation(commitment, owner_ids, today, away)
+    else:
+        text, blocks = build_nudge(
+            commitment, owner_ids, today, kind=nudge.kind, number=nudge.number
         )
-        if channel is None:
-            release(session, nudge)
-            return None
-        mark_sent(session, nudge, channel=channel, ts=ts, now=now)
+    if not lease.hold(nudge):  # taken by another process while we looked: it will send it
+        return None
+    channel, ts, how = _send(services, client, commitment, owner, nudge.recipient_id, text, blocks)
+    if channel is None:
+        lease.finish(nudge, attempts=nudge.attempts + 1)  # released when the run ends
+        return None
+    lease.finish(nudge, **sent(channel=channel, ts=ts, now=now))
     return f"{now:%Y-%m-%d %H:%M} UTC  {nudge.kind:<10} commitment {commitment.id} → {nudge.recipient_id} ({how})"
 
 

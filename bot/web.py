@@ -1,34 +1,118 @@
-"""HTTP: one WSGI app (Bolt at /slack/events, plus /healthz), served by gunicorn in production."""
+"""HTTP: one WSGI app (Bolt at /slack/events, plus /healthz), served by gunicorn in production.
 
+Before Bolt sees a request it is bounded and checked here: Bolt parses a body before it checks
+the signature, so an unsigned 40 MB body would be parsed whole. A body over MAX_BODY is refused
+unread (413), a bad signature or timestamp gets 401, and a signed body that is not what Slack
+sends (not UTF-8, JSON that is not an object, a `payload` that is not JSON, a form labelled
+JSON) gets 400, never a 500 and a traceback.
+"""
+
+import io
+import json
+import logging
 from collections.abc import Callable, Iterable
 from typing import Any
+from urllib.parse import parse_qs
 
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_sdk.signature import SignatureVerifier
 
 from bot.factory import Partnerbot
-from storage.db import ping
+from storage.db import health
 
 EVENTS_PATH = "/slack/events"
+# Slack's largest requests (a big modal's state, an event with blocks) are tens of kilobytes
+MAX_BODY = 1024 * 1024
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+logger = logging.getLogger("partnerbot.web")
+
+
+class Refused(Exception):
+    """A request answered before Bolt: an HTTP status and a short reason."""
+
+    def __init__(self, status: str, reason: str) -> None:
+        super().__init__(reason)
+        self.status, self.reason = status, reason
+
+
+def read_body(environ: dict[str, Any]) -> bytes:
+    """The request body, never reading more than MAX_BODY (and one byte, to know)."""
+    declared = environ.get("CONTENT_LENGTH") or ""
+    if declared:
+        if not declared.isdigit():
+            raise Refused("400 Bad Request", "bad Content-Length")
+        if int(declared) > MAX_BODY:
+            raise Refused("413 Content Too Large", "body over the limit")
+    body = environ["wsgi.input"].read(int(declared) if declared else MAX_BODY + 1)
+    if len(body) > MAX_BODY:
+        raise Refused("413 Content Too Large", "body over the limit")
+    return bytes(body)
+
+
+def check_signed(environ: dict[str, Any], body: bytes, secret: str | None) -> None:
+    """Slack's signature over the raw body, and a timestamp within five minutes."""
+    if secret is None:  # Socket Mode: nothing comes over HTTP
+        raise Refused("404 Not Found", "no HTTP endpoint")
+    timestamp = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP") or ""
+    signature = environ.get("HTTP_X_SLACK_SIGNATURE") or ""
+    if not timestamp or not signature:
+        raise Refused("401 Unauthorized", "not signed")
+    if not timestamp.isdigit():
+        raise Refused("400 Bad Request", "bad X-Slack-Request-Timestamp")
+    if not SignatureVerifier(secret).is_valid(body=body, timestamp=timestamp, signature=signature):
+        raise Refused("401 Unauthorized", "bad signature or stale timestamp")
+
+
+def check_shape(environ: dict[str, Any], body: bytes) -> None:
+    """A signed body in a shape Slack sends: UTF-8; a JSON object, or a form whose `payload`
+    (interactions) is a JSON object."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Refused("400 Bad Request", "body is not UTF-8") from None
+    kind = (environ.get("CONTENT_TYPE") or "").split(";")[0].strip().lower()
+    try:
+        if kind == "application/json":
+            if not isinstance(json.loads(text), dict):
+                raise ValueError("not an object")
+            return
+        form = parse_qs(text, strict_parsing=bool(text))
+        if "payload" in form and not isinstance(json.loads(form["payload"][0]), dict):
+            raise ValueError("payload is not an object")
+    except ValueError as error:
+        raise Refused("400 Bad Request", f"malformed {kind or 'body'}: {error}") from None
 
 
 def build_wsgi(bot: Partnerbot) -> WSGIApp:
     """The WSGI app gunicorn serves (and the shell and tests run on a local server)."""
     bolt = SlackRequestHandler(bot.app, path=EVENTS_PATH)
+    secret = bot.settings.slack_signing_secret
+
+    def answer(start_response: Callable[..., Any], status: str, text: str) -> list[bytes]:
+        body = (text + "\n").encode()
+        start_response(status, [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
+        return [body]
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        if environ.get("PATH_INFO") == "/healthz" and environ.get("REQUEST_METHOD") in {
-            "GET",
-            "HEAD",
-        }:
-            healthy = ping(bot.engine)
-            body = b"ok\n" if healthy else b"database unavailable\n"
-            start_response(
-                "200 OK" if healthy else "503 Service Unavailable",
-                [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))],
-            )
-            return [body]
+        method, path = environ.get("REQUEST_METHOD"), environ.get("PATH_INFO")
+        if path == "/healthz" and method in {"GET", "HEAD"}:
+            problem = health(bot.engine)
+            if problem is None:
+                return answer(start_response, "200 OK", "ok")
+            return answer(start_response, "503 Service Unavailable", problem)
+        if path == EVENTS_PATH and method == "POST":
+            try:
+                body = read_body(environ)
+                check_signed(environ, body, secret)
+                check_shape(environ, body)
+            except Refused as refused:
+                logger.info(
+                    "request refused", extra={"status": refused.status, "why": refused.reason}
+                )
+                return answer(start_response, refused.status, refused.reason)
+            environ["wsgi.input"] = io.BytesIO(body)
+            environ["CONTENT_LENGTH"] = str(len(body))
         return bolt(environ, start_response)
 
     return application

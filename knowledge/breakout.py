@@ -7,7 +7,6 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from knowledge.audit import record_change
@@ -350,17 +349,3 @@ def summary(session: Session, round_: BreakoutRound) -> list[tuple[str, Themes, 
         held = 0 if shown else sum(1 for a in given if a.anonymous)
         result.append((text, find_themes(texts), held))
     return result
-
-
-def claim_timers(session: Session, *, now: datetime) -> list[BreakoutTimer]:
-    """Timers that are due, claimed by this process alone (a claim left by a process that
-    died is released after two minutes, so a restart loses none)."""
-    return claims.claim_due(session, BreakoutTimer, now=now, stale_after=timedelta(minutes=2))
-
-
-def finish_timer(session: Session, timer_id: int) -> None:
-    """The timer's message is out."""
-    session.execute(
-        update(BreakoutTimer).where(col(BreakoutTimer.id) == timer_id).values(status="done")
-    )
-    session.commit()

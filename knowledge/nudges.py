@@ -2,8 +2,9 @@
 unique key, claimed with a conditional update before it is sent and marked after, so no two
 processes send it and no restart loses it."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -17,7 +18,6 @@ from knowledge.workdays import (
     nudge_instant,
     previous_working_day,
 )
-from storage import claims
 from storage.models import Away, Commitment, Nudge, NudgePolicy
 
 BEFORE, DUE, OVERDUE, ESCALATION, SNOOZED = "before", "due", "overdue", "escalation", "snoozed"
@@ -28,7 +28,6 @@ PENDING, CLAIMED, SENT, CANCELLED, SUPERSEDED = (
     "cancelled",
     "superseded",
 )
-STALE_CLAIM = timedelta(minutes=10)  # a claim this old belongs to a process that died
 ORDER = {BEFORE: 0, SNOOZED: 1, DUE: 1, OVERDUE: 2, ESCALATION: 3}
 
 
@@ -91,22 +90,23 @@ def _nudge(commitment: Commitment, recipient: str, kind: str, number: int, at: d
     )
 
 
-def claim_due(session: Session, *, now: datetime, limit: int = 500) -> list[Nudge]:
-    """Claim nudges that are due, so this process alone sends them."""
-    return claims.claim_due(
-        session,
-        Nudge,
-        now=now,
-        stale_after=STALE_CLAIM,
-        limit=limit,
-        extra={"claim": claims.claim_token()},
-    )
-
-
 @dataclass(frozen=True)
 class Decision:
+    """Send the nudge now, or else what to change on it instead (cancel, supersede, put off).
+    The caller makes the change, only while it still holds the nudge's claim."""
+
     send: bool
-    away_until: date | None = None  # for an escalation: the owner is away
+    change: dict[str, Any] = field(default_factory=dict)
+
+
+def put_off(when: datetime) -> dict[str, Any]:
+    """A nudge put off until `when`, released for whichever process is running then."""
+    return {"due_at": when, "status": PENDING, "claim": None}
+
+
+def sent(*, channel: str, ts: str | None, now: datetime) -> dict[str, Any]:
+    """What a delivered nudge records."""
+    return {"status": SENT, "sent_at": now, "sent_to": channel, "message_ts": ts}
 
 
 def decide(
@@ -120,8 +120,7 @@ def decide(
 ) -> Decision:
     """Send now, or put off (away, out of hours), or drop (done, superseded)."""
     if commitment.status != "open":
-        _set(session, nudge, status=CANCELLED)
-        return Decision(False)
+        return Decision(False, {"status": CANCELLED})
     later = session.exec(
         select(Nudge)
         .where(Nudge.commitment_id == nudge.commitment_id)
@@ -134,50 +133,20 @@ def decide(
         (ORDER[n.kind], n.number, n.due_at) > (ORDER[nudge.kind], nudge.number, nudge.due_at)
         for n in later
     ):
-        _set(session, nudge, status=SUPERSEDED)  # missed while we were down: the newest speaks
-        return Decision(False)
+        # missed while we were down: the newest speaks
+        return Decision(False, {"status": SUPERSEDED})
     away = away_until(
         session, team_id=nudge.team_id, user_id=nudge.recipient_id, today=local_today(now, tz)
     )
     if away is not None and nudge.kind != ESCALATION:
-        _move(
-            session,
-            nudge,
-            nudge_instant(next_working_day(away + timedelta(days=1), policy.region), tz),
+        return Decision(
+            False,
+            put_off(nudge_instant(next_working_day(away + timedelta(days=1), policy.region), tz)),
         )
-        return Decision(False)
     when = next_nudge_instant(now, tz, policy.region)
     if when > now:  # out of hours where they are (a catch-up after an outage, say)
-        _move(session, nudge, when)
-        return Decision(False)
+        return Decision(False, put_off(when))
     return Decision(True)
-
-
-def _set(session: Session, nudge: Nudge, **values: object) -> None:
-    for key, value in values.items():
-        setattr(nudge, key, value)
-    session.add(nudge)
-    session.commit()
-
-
-def _move(session: Session, nudge: Nudge, when: datetime) -> None:
-    """Put a nudge off until `when` (released for whichever process is running then)."""
-    try:
-        _set(session, nudge, due_at=when, status=PENDING, claim=None)
-    except IntegrityError:  # the same nudge is already owed at that instant
-        session.rollback()
-        _set(session, nudge, status=SUPERSEDED)
-
-
-def mark_sent(
-    session: Session, nudge: Nudge, *, channel: str, ts: str | None, now: datetime
-) -> None:
-    _set(session, nudge, status=SENT, sent_at=now, sent_to=channel, message_ts=ts)
-
-
-def release(session: Session, nudge: Nudge) -> None:
-    """Sending failed for a passing reason: try again on the next run."""
-    _set(session, nudge, status=PENDING, claim=None, attempts=nudge.attempts + 1)
 
 
 def snooze(session: Session, *, commitment: Commitment, user_id: str, until: datetime) -> bool:

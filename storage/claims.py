@@ -5,13 +5,19 @@ Two mechanisms, each written once:
   channel's weekly digest, a replayed request, a submitted form). The first insert wins.
 - `claim_due`: rows that come due (reminders, breakout timers) are claimed with a conditional
   update from pending to claimed, plus `FOR UPDATE SKIP LOCKED` on PostgreSQL, so two
-  processes never take the same row.
+  processes never take the same row. A run holds its claims as a `Lease`: small batches, a
+  token naming the run, renewed by a heartbeat while the run lives, and every change to a
+  claimed row made only where the token is still the run's. A run killed with SIGKILL stops
+  renewing, and its rows are free again after LEASE; a run that is merely slow keeps them.
 """
 
+import logging
 import secrets
-from collections.abc import Sequence
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
@@ -20,6 +26,9 @@ from sqlmodel import Session, SQLModel, col, select
 from storage.models import ProcessedEvent
 
 Row = TypeVar("Row", bound=SQLModel)
+LEASE = timedelta(seconds=30)  # a claim not renewed for this long belongs to a dead process
+BATCH = 20  # rows claimed at a time: a slow Slack holds few rows, and others can take the rest
+logger = logging.getLogger("partnerbot.claims")
 
 
 class Repeat(Exception):
@@ -105,3 +114,113 @@ def claim_due(
 def claim_token() -> str:
     """A fresh token naming one run's claims."""
     return secrets.token_hex(8)
+
+
+class Lease(Generic[Row]):
+    """One run's claims on due rows of `model` (which has `claim`, a token column).
+
+    `with Lease(sessions, Nudge, now=now) as lease:` then `for row in lease.rows():`, act on a
+    row only if `lease.hold(row)`, and change it with `lease.finish(row, …)`; both are
+    conditional on the run's token, so a row another process has taken is never acted on.
+    """
+
+    def __init__(
+        self,
+        sessions: Callable[[], Session],
+        model: type[Row],
+        *,
+        now: datetime,
+        lease: timedelta = LEASE,
+        batch: int = BATCH,
+    ) -> None:
+        self._sessions, self._model, self._lease, self._batch = sessions, model, lease, batch
+        self.token = claim_token()
+        self._start, self._started_at = time.monotonic(), now
+        self._stop = threading.Event()
+        self._heartbeat = threading.Thread(
+            target=self._beat, name=f"lease-{model.__name__}", daemon=True
+        )
+
+    def now(self) -> datetime:
+        """The run's clock: the instant it was asked to run at, plus the time it has taken."""
+        return self._started_at + timedelta(seconds=time.monotonic() - self._start)
+
+    def __enter__(self) -> "Lease[Row]":
+        self._heartbeat.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._heartbeat.join(timeout=5)
+        self.release_all()
+
+    def rows(self) -> Iterator[Row]:
+        """Due rows, claimed a batch at a time until none are left."""
+        while True:
+            with self._sessions() as session:
+                batch = claim_due(
+                    session,
+                    self._model,
+                    now=self.now(),
+                    stale_after=self._lease,
+                    limit=self._batch,
+                    extra={"claim": self.token},
+                )
+            if not batch:
+                return
+            yield from batch
+
+    def _where(self, row: Any) -> Any:
+        table: Any = self._model
+        return (
+            update(self._model)
+            .where(col(table.id) == row.id)
+            .where(col(table.claim) == self.token)
+            .where(col(table.status) == "claimed")
+        )
+
+    def hold(self, row: Row) -> bool:
+        """Renew the claim on one row just before acting on it; False if it is not ours now."""
+        return self.finish(row, claimed_at=self.now())
+
+    def finish(self, row: Row, **values: Any) -> bool:
+        """Change a row this run still holds (mark it sent, put it off, release it)."""
+        with self._sessions() as session:
+            result = session.execute(self._where(row).values(**values))
+            session.commit()
+        ours = getattr(result, "rowcount", 0) == 1
+        if not ours:
+            logger.warning("a claim was lost", extra={"table": self._model.__name__, "row": row.id})  # type: ignore[attr-defined]
+        return ours
+
+    def renew(self) -> int:
+        """Keep every row this run holds (the heartbeat calls this)."""
+        table: Any = self._model
+        with self._sessions() as session:
+            result = session.execute(
+                update(self._model)
+                .where(col(table.claim) == self.token)
+                .where(col(table.status) == "claimed")
+                .values(claimed_at=self.now())
+            )
+            session.commit()
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    def release_all(self) -> None:
+        """Rows this run claimed and did not finish go back to pending for the next run."""
+        table: Any = self._model
+        with self._sessions() as session:
+            session.execute(
+                update(self._model)
+                .where(col(table.claim) == self.token)
+                .where(col(table.status) == "claimed")
+                .values(status="pending", claim=None)
+            )
+            session.commit()
+
+    def _beat(self) -> None:
+        while not self._stop.wait(self._lease.total_seconds() / 3):
+            try:
+                self.renew()
+            except Exception:  # a missed beat is survivable; the next one tries again
+                logger.warning("could not renew claims", exc_info=True)

@@ -1,6 +1,7 @@
 """The engine, sessions and migrations."""
 
 import fcntl
+import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -90,11 +91,29 @@ def upgrade(engine: Engine) -> None:
         command.upgrade(alembic_config(engine), "head")
 
 
-def ping(engine: Engine) -> bool:
-    """True when the database answers a trivial query (the health check)."""
+LOW_DISK = 50 * 1024 * 1024  # below this much free space next to an SQLite file, say so
+
+
+def health(engine: Engine) -> str | None:
+    """None when the database takes a write now; otherwise what is wrong, in a few words.
+
+    A read is not enough: a read-only database, or a full disk, still answers SELECT 1 while
+    every lesson and commitment would fail to save.
+    """
+    database = engine.url.database
+    if engine.dialect.name == "sqlite" and database and database != ":memory:":
+        free = shutil.disk_usage(Path(database).resolve().parent).free
+        if free < LOW_DISK:
+            return f"disk nearly full ({free // 1024} KB free beside the database)"
     try:
-        with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-    except Exception:
-        return False
-    return True
+        with engine.begin() as connection:
+            updated = connection.execute(
+                text("UPDATE health_check SET checked_at = CURRENT_TIMESTAMP WHERE id = 1")
+            )
+            if not updated.rowcount:
+                connection.execute(
+                    text("INSERT INTO health_check (id, checked_at) VALUES (1, CURRENT_TIMESTAMP)")
+                )
+    except Exception as error:
+        return f"database unavailable for writes: {str(error).splitlines()[0][:200]}"
+    return None

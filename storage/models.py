@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, Text, UniqueConstraint
+from sqlalchemy import Column, DateTime, ForeignKey, Index, Integer, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime
@@ -40,6 +40,15 @@ class AuditEntry(SQLModel, table=True):
     entity_id: str = Field(max_length=64)
     at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
     detail: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+
+
+class HealthCheck(SQLModel, table=True):
+    """One row the health check writes, to prove the database takes writes (not just reads)."""
+
+    __tablename__ = "health_check"
+
+    id: int = Field(primary_key=True)
+    checked_at: datetime = Field(sa_column=Column(DateTime(), nullable=False))
 
 
 class ProcessedEvent(SQLModel, table=True):
@@ -330,4 +339,5 @@ class BreakoutTimer(SQLModel, table=True):
     kind: str = Field(max_length=16)  # warning | up
     due_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     status: str = Field(default="pending", max_length=16)  # pending | claimed | done | cancelled
+    claim: str | None = Field(default=None, max_length=32)  # the run holding it
     claimed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))

@@ -9,13 +9,14 @@ from sqlmodel import Session
 from knowledge.breakout import (
     BreakoutError,
     add_answer,
-    claim_timers,
     close_question,
     next_question,
     parse_breakout,
     start_round,
 )
+from storage import claims
 from storage.db import make_engine
+from storage.models import BreakoutTimer
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 
@@ -82,7 +83,14 @@ def test_timers_survive_a_restart_and_are_claimed_once(engine, settings):
 
     def claim():
         with Session(fresh) as session:
-            claimed.extend(t.id for t in claim_timers(session, now=NOW + timedelta(minutes=10)))
+            due = claims.claim_due(
+                session,
+                BreakoutTimer,
+                now=NOW + timedelta(minutes=10),
+                stale_after=claims.LEASE,
+                extra={"claim": claims.claim_token()},
+            )
+            claimed.extend(t.id for t in due)
 
     threads = [threading.Thread(target=claim) for _ in range(3)]
     for thread in threads:

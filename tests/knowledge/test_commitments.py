@@ -16,11 +16,27 @@ from knowledge.commitments import (
     record_commitment,
     split_partnership,
 )
-from knowledge.nudges import Policy, claim_due, decide, set_away, snooze
+from knowledge.nudges import Policy, decide, set_away, snooze
 from knowledge.partnerships import add_partnership
+from storage import claims
 from storage.models import AuditEntry, Nudge
 
 MONDAY_10 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+
+
+def claim_due(session, *, now):
+    return claims.claim_due(
+        session, Nudge, now=now, stale_after=claims.LEASE, extra={"claim": claims.claim_token()}
+    )
+
+
+def apply(session, nudge, decision):
+    """What the sender does with a decision not to send: change the nudge as it says."""
+    for key, value in decision.change.items():
+        setattr(nudge, key, value)
+    session.add(nudge)
+    session.commit()
+    return decision.send
 
 
 def commit(session, due=date(2026, 12, 11), owners=(("U1", "Europe/London"),), **extra):
@@ -165,9 +181,13 @@ def test_nudges_missed_during_an_outage_send_only_the_newest(session):
     back = datetime(2026, 12, 16, 10, 0, tzinfo=UTC)  # after before, due and overdue 1
     claimed = claim_due(session, now=back)
     decisions = [
-        decide(
-            session, n, commitment=commitment, tz="Europe/London", now=back, policy=Policy()
-        ).send
+        apply(
+            session,
+            n,
+            decide(
+                session, n, commitment=commitment, tz="Europe/London", now=back, policy=Policy()
+            ),
+        )
         for n in claimed
     ]
     assert decisions == [False, False, True]
@@ -178,9 +198,10 @@ def test_out_of_hours_catch_up_waits_for_the_morning(session):
     commitment = commit(session)
     saturday = datetime(2026, 12, 12, 20, 0, tzinfo=UTC)
     [due] = [n for n in claim_due(session, now=saturday) if n.kind == "due"]
-    assert not decide(
+    decision = decide(
         session, due, commitment=commitment, tz="Europe/London", now=saturday, policy=Policy()
-    ).send
+    )
+    assert not apply(session, due, decision)
     assert (due.status, due.due_at) == ("pending", datetime(2026, 12, 14, 9, 30, tzinfo=UTC))
 
 
@@ -189,9 +210,10 @@ def test_away_puts_nudges_off_but_not_the_escalation(session):
     set_away(session, team_id="T1", user_id="U1", until=date(2026, 12, 18), now=MONDAY_10)
     when = datetime(2026, 12, 11, 9, 31, tzinfo=UTC)
     [due] = claim_due(session, now=when)[-1:]
-    assert not decide(
+    decision = decide(
         session, due, commitment=commitment, tz="Europe/London", now=when, policy=Policy()
-    ).send
+    )
+    assert not apply(session, due, decision)
     assert due.due_at == datetime(2026, 12, 21, 9, 30, tzinfo=UTC)  # next working day after
 
 

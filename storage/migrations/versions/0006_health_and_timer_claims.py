@@ -1,0 +1,36 @@
+"""the health check's row; breakout timers carry the claim token of the run holding them
+
+Revision ID: 0006
+Revises: 0005
+Create Date: 2026-11-23
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+import sqlmodel
+from alembic import op
+
+revision: str = "0006"
+down_revision: str | None = "0005"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "health_check",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("checked_at", sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("breakout_timer") as batch:
+        batch.add_column(
+            sa.Column("claim", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True)
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("breakout_timer") as batch:
+        batch.drop_column("claim")
+    op.drop_table("health_check")
