@@ -50,7 +50,15 @@ def read_body(environ: dict[str, Any]) -> bytes:
     return bytes(body)
 
 
-def check_signed(environ: dict[str, Any], body: bytes, secret: str | None) -> None:
+def as_text(body: bytes) -> str:
+    """Slack sends UTF-8 (and its signature is computed over the body as text)."""
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Refused("400 Bad Request", "body is not UTF-8") from None
+
+
+def check_signed(environ: dict[str, Any], body: str, secret: str | None) -> None:
     """Slack's signature over the raw body, and a timestamp within five minutes."""
     if secret is None:  # Socket Mode: nothing comes over HTTP
         raise Refused("404 Not Found", "no HTTP endpoint")
@@ -64,13 +72,9 @@ def check_signed(environ: dict[str, Any], body: bytes, secret: str | None) -> No
         raise Refused("401 Unauthorized", "bad signature or stale timestamp")
 
 
-def check_shape(environ: dict[str, Any], body: bytes) -> None:
-    """A signed body in a shape Slack sends: UTF-8; a JSON object, or a form whose `payload`
+def check_shape(environ: dict[str, Any], text: str) -> None:
+    """A signed body in a shape Slack sends: a JSON object, or a form whose `payload`
     (interactions) is a JSON object."""
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError:
-        raise Refused("400 Bad Request", "body is not UTF-8") from None
     kind = (environ.get("CONTENT_TYPE") or "").split(";")[0].strip().lower()
     try:
         if kind == "application/json":
@@ -104,8 +108,9 @@ def build_wsgi(bot: Partnerbot) -> WSGIApp:
         if path == EVENTS_PATH and method == "POST":
             try:
                 body = read_body(environ)
-                check_signed(environ, body, secret)
-                check_shape(environ, body)
+                text = as_text(body)
+                check_signed(environ, text, secret)
+                check_shape(environ, text)
             except Refused as refused:
                 logger.info(
                     "request refused", extra={"status": refused.status, "why": refused.reason}
