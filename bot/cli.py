@@ -5,6 +5,8 @@ import sys
 from collections.abc import Sequence
 
 from pydantic import ValidationError
+from sqlalchemy import make_url
+from sqlalchemy.exc import DBAPIError
 
 from bot.settings import ConfigError, Settings
 
@@ -77,6 +79,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValidationError as error:
         print(f"partnerbot: a setting is not valid:\n{error}", file=sys.stderr)
         return 2
+    except DBAPIError as error:
+        # the database refused (read-only, full disk, wrong password): say which, and where
+        where = make_url(settings.database_url).render_as_string(hide_password=True)
+        reason = str(getattr(error, "orig", error) or error).splitlines()[0]
+        print(f"partnerbot: the database at {where} can't be used: {reason}", file=sys.stderr)
+        return 1
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:

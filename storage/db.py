@@ -1,6 +1,7 @@
 """The engine, sessions and migrations."""
 
 import fcntl
+import re
 import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -16,6 +17,22 @@ from sqlmodel import Session, create_engine
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 SessionFactory = Callable[[], Session]
+
+
+# C0 control characters other than tab, newline and carriage return: PostgreSQL refuses a NUL
+# in text outright, and the rest are invisible junk in Slack.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _strip_control_characters(session: Session, _context: Any, _instances: Any) -> None:
+    """Whatever people typed is stored without control characters, on every database."""
+    for row in (*session.new, *session.dirty):
+        for key, value in vars(row).items():
+            if isinstance(value, str) and _CONTROL.search(value):
+                setattr(row, key, _CONTROL.sub("", value))
+
+
+event.listen(Session, "before_flush", _strip_control_characters)
 
 
 def make_engine(url: str) -> Engine:
@@ -73,16 +90,28 @@ def migration_lock(engine: Engine) -> Iterator[None]:
                 connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK})
                 connection.commit()
         return
-    database = engine.url.database
-    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+    path = sqlite_path(engine)
+    try:
+        lock = open(f"{path}.migrate-lock", "a+") if path else None  # noqa: SIM115
+    except OSError:  # a read-only folder: migrating will fail anyway, and say why
+        lock = None
+    if lock is None:
         yield
         return
-    with open(f"{database}.migrate-lock", "a+") as lock:
+    with lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             yield
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def sqlite_path(engine: Engine) -> Path | None:
+    """The file an SQLite engine uses (also for `file:…?mode=ro` URIs); None otherwise."""
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        return None
+    return Path(database.removeprefix("file:").split("?")[0])
 
 
 def upgrade(engine: Engine) -> None:
@@ -100,9 +129,9 @@ def health(engine: Engine) -> str | None:
     A read is not enough: a read-only database, or a full disk, still answers SELECT 1 while
     every lesson and commitment would fail to save.
     """
-    database = engine.url.database
-    if engine.dialect.name == "sqlite" and database and database != ":memory:":
-        free = shutil.disk_usage(Path(database).resolve().parent).free
+    path = sqlite_path(engine)
+    if path is not None:
+        free = shutil.disk_usage(path.resolve().parent).free
         if free < LOW_DISK:
             return f"disk nearly full ({free // 1024} KB free beside the database)"
     try:

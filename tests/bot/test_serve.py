@@ -177,3 +177,57 @@ def test_several_web_workers_start_on_a_fresh_database(tmp_path, database_url):
         emulator.stop()
     assert logged.count("Booting worker") == 3
     assert "already exists" not in logged and "Traceback" not in logged
+
+
+def readonly(url: str) -> str:
+    """The same database, opened so that it refuses every write (a read-only mount, a replica)."""
+    from sqlalchemy import make_url
+
+    parsed = make_url(url)
+    if parsed.drivername.startswith("sqlite"):
+        return f"sqlite:///file:{parsed.database}?mode=ro&uri=true"
+    options = (parsed.query.get("options") or "") + " -cdefault_transaction_read_only=on"
+    return parsed.update_query_dict({"options": options.strip()}).render_as_string(
+        hide_password=False
+    )
+
+
+def test_health_says_what_is_wrong_when_the_database_takes_no_writes(engine, settings):
+    from storage import db
+
+    assert db.health(engine) is None
+    broken = db.make_engine(readonly(settings.database_url))
+    try:
+        problem = db.health(broken)
+        assert problem is not None and problem.startswith("database unavailable for writes")
+    finally:
+        broken.dispose()
+
+
+def test_health_says_so_when_the_disk_is_nearly_full(engine, monkeypatch):
+    from storage import db
+
+    if engine.dialect.name != "sqlite":
+        pytest.skip("the free-space check is about the SQLite file's own disk")
+    monkeypatch.setattr(db, "LOW_DISK", 1 << 60)  # more than any disk has free
+    assert db.health(engine).startswith("disk nearly full")
+
+
+def test_a_read_only_database_is_named_at_start_without_a_traceback(engine, settings, tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "PARTNERBOT_"))}
+    env["DATABASE_URL"] = readonly(settings.database_url)
+    with engine.begin() as connection:  # a migration is pending, so start-up must write
+        connection.exec_driver_sql("DELETE FROM alembic_version")
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "db", "upgrade"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert "can't be used" in done.stderr and "read" in done.stderr.lower()
+    if engine.dialect.name == "sqlite":
+        assert str(engine.url.database) in done.stderr

@@ -168,3 +168,14 @@ def test_save_as_lesson_prefills_the_form_with_the_message_and_its_link(box, peo
     assert answer["response_action"] == "update"
     [lesson] = rows(box, kind="lesson")
     assert lesson.permalink.startswith("https://") and lesson.author_id == people.alex
+
+
+def test_control_characters_are_dropped_so_every_database_takes_the_text(box, people):
+    run(
+        box,
+        "lesson Supplier\x00 days\x07 won contractors over #retrofit",
+        people.sam,
+        people.general,
+    )
+    [lesson] = rows(box, kind="lesson")
+    assert lesson.title == "Supplier days won contractors over"
