@@ -13,32 +13,18 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import IntegrityError
 
+from bot.reaching import delivered, send
 from handlers.commitment_blocks import build_digest, build_escalation, build_nudge
 from handlers.people import person
-from handlers.sending import dm
 from handlers.services import Services
-from knowledge.commitments import mark_unreachable, owners_of
+from knowledge.commitments import owners_of
 from knowledge.digest import claim_digest, digests
 from knowledge.nudges import ESCALATION, SUPERSEDED, away_until, decide, policy_for, sent
 from knowledge.workdays import local_today
 from storage.claims import Lease
-from storage.models import Commitment, CommitmentOwner, Nudge
+from storage.models import Commitment, Nudge
 
 logger = logging.getLogger("partnerbot.nudges")
-
-# Slack's answers meaning "this person cannot get a DM from us" (Slack Connect partners, people
-# who left): a mention in the thread reaches them instead.
-UNREACHABLE = {
-    "user_not_found",
-    "account_inactive",
-    "user_not_visible",
-    "cannot_dm_bot",
-    "not_allowed_token_type",
-    "user_disabled",
-    "channel_not_found",
-    "is_archived",
-}
-GONE_FROM_SLACK = {"user_not_found", "account_inactive", "user_disabled"}
 
 
 class _Zones:
@@ -121,62 +107,29 @@ def _deliver(
         text, blocks = build_nudge(
             commitment, owner_ids, today, kind=nudge.kind, number=nudge.number
         )
-    if not lease.hold(nudge):  # taken by another process while we looked: it will send it
-        return None
-    channel, ts, how = _send(services, client, commitment, owner, nudge.recipient_id, text, blocks)
+    if nudge.sending_at is not None:  # a run died while sending it: did it reach them?
+        found = delivered(client, commitment, nudge)
+        if found is not None:
+            lease.finish(nudge, **sent(channel=found[0], ts=found[1], now=now))
+            return None
+    # marked first, so that if this process dies mid-send the next run looks before resending
+    if not lease.finish(nudge, sending_at=lease.now()):
+        return None  # taken by another process while we looked: it will send it
+    channel, ts, how = send(
+        services,
+        client,
+        commitment,
+        owner,
+        nudge.recipient_id,
+        text,
+        blocks,
+        nudge_id=nudge.id or 0,
+    )
     if channel is None:
         lease.finish(nudge, attempts=nudge.attempts + 1)  # released when the run ends
         return None
     lease.finish(nudge, **sent(channel=channel, ts=ts, now=now))
     return f"{now:%Y-%m-%d %H:%M} UTC  {nudge.kind:<10} commitment {commitment.id} → {nudge.recipient_id} ({how})"
-
-
-def _send(
-    services: Services,
-    client: WebClient,
-    commitment: Commitment,
-    owner: CommitmentOwner | None,
-    recipient: str,
-    text: str,
-    blocks: list[dict],
-) -> tuple[str | None, str | None, str]:  # type: ignore[type-arg]
-    if owner is None or owner.reachable:
-        try:
-            posted = dm(client, recipient, text, blocks)
-            return posted["channel"], posted["ts"], "DM"
-        except SlackApiError as error:
-            code = error.response.get("error")
-            if code not in UNREACHABLE:
-                logger.warning(
-                    "Slack refused a nudge; retrying next run",
-                    extra={"commitment": commitment.id, "error": code},
-                )
-                return None, None, ""
-            _unreachable(services, client, commitment, recipient, code)
-    if not (commitment.channel_id and commitment.thread_ts):
-        return None, None, ""
-    mentioned = client.chat_postMessage(
-        channel=commitment.channel_id, thread_ts=commitment.thread_ts, text=f"<@{recipient}> {text}"
-    )
-    return mentioned["channel"], mentioned["ts"], "thread mention"
-
-
-def _unreachable(
-    services: Services, client: WebClient, commitment: Commitment, user_id: str, code: str | None
-) -> None:
-    with services.sessions() as session:
-        mark_unreachable(session, commitment_id=commitment.id or 0, user_id=user_id)
-    if code in GONE_FROM_SLACK and commitment.created_by != user_id:
-        try:
-            dm(
-                client,
-                commitment.created_by,
-                f"I can't reach <@{user_id}> any more (Slack says "
-                f"{code}), so “{commitment.action}” may need a new "
-                "owner.",
-            )
-        except SlackApiError:
-            logger.warning("could not tell the creator", extra={"commitment": commitment.id})
 
 
 def post_digests(services: Services, client: WebClient, now: datetime) -> list[str]:

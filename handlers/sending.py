@@ -85,7 +85,13 @@ def tell(respond: Respond, text: str) -> None:
 
 
 def dm(
-    client: WebClient, user_id: str, text: str, blocks: list[dict[str, Any]] | None = None
+    client: WebClient,
+    user_id: str,
+    text: str,
+    blocks: list[dict[str, Any]] | None = None,
+    *,
+    metadata: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """A direct message from the bot (posting to a user ID opens the DM)."""
-    return client.chat_postMessage(channel=user_id, text=text, blocks=blocks).data  # type: ignore[return-value]
+    posted = client.chat_postMessage(channel=user_id, text=text, blocks=blocks, metadata=metadata)
+    return posted.data  # type: ignore[return-value]

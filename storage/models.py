@@ -214,6 +214,8 @@ class Nudge(SQLModel, table=True):
     sent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     sent_to: str | None = Field(default=None, max_length=SLACK_ID)  # the DM or thread channel
     message_ts: str | None = Field(default=None, max_length=32)
+    # set just before the message goes to Slack: a run that died after it may have sent it
+    sending_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     attempts: int = 0
 
 

@@ -1,5 +1,6 @@
 """The Web API methods partnerbot calls, answered as Slack answers them."""
 
+import json
 import secrets
 from collections.abc import Callable
 from typing import Any
@@ -95,8 +96,60 @@ def chat_post_message(em: Any, ws: Workspace, args: dict[str, Any]) -> dict[str,
         raise SlackError("thread_not_found")
     ts = next_ts(em.clock())
     message = _message(ws, args, channel, ts)
+    message["metadata"] = _metadata(args)
     ws.messages[(channel.id, ts)] = message
-    return {"channel": channel.id, "ts": ts, "message": message}
+    return {"channel": channel.id, "ts": ts, "message": _listed(message, True)}
+
+
+def _metadata(args: dict[str, Any]) -> dict[str, Any] | None:
+    raw = args.get("metadata")
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw)
+        except ValueError:
+            raise SlackError("invalid_metadata_format") from None
+    if raw is not None and not (isinstance(raw, dict) and raw.get("event_type")):
+        raise SlackError("invalid_metadata_format")
+    return raw
+
+
+def _listed(message: dict[str, Any], with_metadata: bool) -> dict[str, Any]:
+    shown = {k: v for k, v in message.items() if k != "metadata" and v is not None}
+    if with_metadata and message.get("metadata"):
+        shown["metadata"] = message["metadata"]
+    return shown
+
+
+def _history(
+    ws: Workspace, args: dict[str, Any], keep: Callable[[dict[str, Any]], bool]
+) -> dict[str, Any]:
+    channel = _channel(ws, args["channel"])
+    oldest = float(args.get("oldest") or 0)
+    with_metadata = str(args.get("include_all_metadata")).lower() in {"1", "true"}
+    found = sorted(
+        (
+            m
+            for (channel_id, ts), m in ws.messages.items()
+            if channel_id == channel.id and float(ts) >= oldest and keep(m)
+        ),
+        key=lambda m: float(m["ts"]),
+        reverse=True,
+    )[: int(args.get("limit") or 100)]
+    return {"messages": [_listed(m, with_metadata) for m in found], "has_more": False}
+
+
+def conversations_history(em: Any, ws: Workspace, args: dict[str, Any]) -> dict[str, Any]:
+    """A channel's messages, newest first (thread replies stay in their threads)."""
+    _required(args, "channel")
+    return _history(ws, args, lambda m: not m.get("thread_ts") or m["thread_ts"] == m["ts"])
+
+
+def conversations_replies(em: Any, ws: Workspace, args: dict[str, Any]) -> dict[str, Any]:
+    """A thread: its parent and replies."""
+    _required(args, "channel", "ts")
+    if (_channel(ws, args["channel"]).id, args["ts"]) not in ws.messages:
+        raise SlackError("thread_not_found")
+    return _history(ws, args, lambda m: args["ts"] in (m["ts"], m.get("thread_ts")))
 
 
 def chat_post_ephemeral(em: Any, ws: Workspace, args: dict[str, Any]) -> dict[str, Any]:
@@ -320,6 +373,8 @@ METHODS: dict[str, Callable[[Any, Workspace, dict[str, Any]], dict[str, Any]]] =
     "chat.scheduleMessage": chat_schedule_message,
     "conversations.open": conversations_open,
     "conversations.info": conversations_info,
+    "conversations.history": conversations_history,
+    "conversations.replies": conversations_replies,
     "users.info": users_info,
     "views.open": views_open,
     "views.push": views_push,

@@ -26,6 +26,8 @@ METHOD_SCOPES = {
     "chat.getPermalink": None,
     "conversations.open": "im:write",
     "conversations.info": ("channels:read", "groups:read"),
+    "conversations.history": "im:history",  # the bot reads only its own DMs
+    "conversations.replies": ("channels:history", "groups:history"),
     "users.info": "users:read",
     "files.getUploadURLExternal": "files:write",
     "files.completeUploadExternal": "files:write",
@@ -90,10 +92,14 @@ def test_the_scopes_are_exactly_those_the_bot_uses(box, people):
     assert all(call.ok for call in box.emulator.calls)
     # commands: the slash command and shortcut; app_mentions:read: the mention event
     # channels:history and groups:history: thread replies to breakout questions (message events)
+    # im:write and im:history: after a crash mid-send, was the reminder delivered? (the
+    # scale-out kill test exercises it: tests/bot/test_scale_out.py)
     needed = scopes_used(box.emulator.calls) | {
         "commands",
         "app_mentions:read",
         "channels:history",
         "groups:history",
+        "im:history",
+        "im:write",
     }
     assert set(MANIFEST["oauth_config"]["scopes"]["bot"]) == needed

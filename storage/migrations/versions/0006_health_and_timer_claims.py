@@ -1,4 +1,5 @@
-"""the health check's row; breakout timers carry the claim token of the run holding them
+"""the health check's row; breakout timers carry the claim token of the run holding them;
+a nudge records when its sending began
 
 Revision ID: 0006
 Revises: 0005
@@ -10,6 +11,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
+
+import storage.types
 
 revision: str = "0006"
 down_revision: str | None = "0005"
@@ -28,9 +31,13 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("claim", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True)
         )
+    with op.batch_alter_table("nudge") as batch:
+        batch.add_column(sa.Column("sending_at", storage.types.UTCDateTime(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("nudge") as batch:
+        batch.drop_column("sending_at")
     with op.batch_alter_table("breakout_timer") as batch:
         batch.drop_column("claim")
     op.drop_table("health_check")
