@@ -130,10 +130,11 @@ class Lease(Generic[Row]):
         model: type[Row],
         *,
         now: datetime,
-        lease: timedelta = LEASE,
+        lease: timedelta | None = None,
         batch: int = BATCH,
     ) -> None:
-        self._sessions, self._model, self._lease, self._batch = sessions, model, lease, batch
+        self._sessions, self._model, self._batch = sessions, model, batch
+        self._lease = lease or LEASE
         self.token = claim_token()
         self._start, self._started_at = time.monotonic(), now
         self._stop = threading.Event()

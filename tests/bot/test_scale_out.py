@@ -23,13 +23,13 @@ DUE = date(2026, 11, 23)  # a Monday: each owner's "due today" reminder is at 09
 RUN_AT = datetime(2026, 11, 23, 9, 31, tzinfo=UTC)
 
 
-def seed(database_url: str, emulator: Emulator) -> list[int]:
+def seed(database_url: str, emulator: Emulator, people: int = PEOPLE) -> list[int]:
     """One commitment per person, each owing exactly one reminder at RUN_AT."""
     ws = emulator.workspace
     engine = make_engine(database_url)
     upgrade(engine)
     with Session(engine) as session:
-        for n in range(PEOPLE):
+        for n in range(people):
             user = ws.add_user(User(id=f"U0SHELLX{n:02d}", name=f"officer{n}", real_name=f"O {n}"))
             record_commitment(
                 session,
@@ -47,7 +47,7 @@ def seed(database_url: str, emulator: Emulator) -> list[int]:
         ).all()
         ids = [n.id for n in due]
     engine.dispose()
-    assert len(ids) == PEOPLE
+    assert len(ids) == people
     return ids
 
 
@@ -100,3 +100,46 @@ def test_a_sender_killed_mid_run_loses_nothing_and_doubles_nothing(database_url)
     assert {nudge_id: times for nudge_id, times in received.items() if times != 1} == {}
     assert sorted(received) == sorted(ids)  # nothing lost, nothing doubled
     assert recovered > 0  # the killed run really held reminders, and they were sent later
+
+
+def test_a_run_slower_than_its_lease_keeps_its_reminders_and_a_second_run_doubles_none(
+    database_url, settings, monkeypatch
+):
+    """The old failure: claims went stale while a slow run still held them, and a second run
+    sent them again. The heartbeat renews them for as long as the run lives."""
+    import threading
+
+    from bot.factory import build_services
+    from bot.nudging import send_due_nudges
+    from handlers.sending import QuietWebClient
+    from storage import claims
+
+    # each send takes longer than the whole lease: only the heartbeat keeps the claims
+    monkeypatch.setattr(claims, "LEASE", timedelta(seconds=0.3))
+    emulator = Emulator().start()
+    try:
+        ids = seed(database_url, emulator, people=6)
+        engine = make_engine(database_url)
+        services = build_services(settings, engine, clock=lambda: RUN_AT)
+        client = QuietWebClient(token=emulator.workspace.bot_token, base_url=emulator.url)
+        emulator.slow(1.0)
+        runs = [threading.Thread(target=send_due_nudges, args=(services, client, RUN_AT))]
+        runs.append(
+            threading.Thread(
+                # a scheduler tick 1.6 s later: its clock is later too
+                target=lambda: (
+                    time.sleep(1.6),  # the first run is mid-send, 0.5 s past its lease
+                    send_due_nudges(services, client, RUN_AT + timedelta(seconds=1.6)),
+                )
+            )
+        )
+        for thread in runs:
+            thread.start()
+        for thread in runs:
+            thread.join(timeout=120)
+        received = reminders_received(emulator)
+        engine.dispose()
+    finally:
+        emulator.stop()
+    assert {nudge_id: times for nudge_id, times in received.items() if times != 1} == {}
+    assert sorted(received) == sorted(ids)
