@@ -83,10 +83,12 @@ def build_scheduler(
         max_instances=1,
     )
     if client is not None:  # the scheduler's own client: it may wait out a 429
+        # every 20 s: a run that died holds its reminders for storage.claims.LEASE (30 s), so the
+        # next run after that sends them, within a minute of the crash
         scheduler.add_job(
             send_nudges,
             "interval",
-            minutes=1,
+            seconds=20,
             args=[services, client],
             id="send-nudges",
             replace_existing=True,
