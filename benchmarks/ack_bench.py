@@ -27,7 +27,7 @@ COMMANDS = [
     ("partnership list (register of 200+)", "partnership list"),
     ("unknown subcommand (fuzzy suggestion)", "parnership lst"),
     ("ask (search, with a typo)", "ask what derails a partnrship"),
-    ("commit (users.info, channel post, DM)", "commit @sam Task {n} by 2030-01-01"),
+    ("commit (users.info, channel post, DM)", "commit @sam Task {n} by 2027-03-01"),
 ]
 
 
