@@ -45,7 +45,12 @@ def build_services(settings: Settings, engine: Engine, clock: Callable[[], datet
     return Services(
         sessions=sessions,
         clock=clock,
-        search=KnowledgeSearch(sessions, clock),
+        # the signing secret signs search snapshots: only our own are ever unpickled
+        search=KnowledgeSearch(
+            sessions,
+            clock,
+            snapshot_key=(settings.slack_signing_secret or "").encode() or None,
+        ),
         facilitators=settings.partnerbot_facilitators,
         timezone=settings.partnerbot_timezone,
     )

@@ -90,6 +90,18 @@ class SearchIndex:
         self._slot_of: dict[int, int] = {}
         self._total_length = 0.0
 
+    # -- snapshots (pickle): everything but the lock, which is made anew ------------------------
+    def __getstate__(self) -> dict[str, object]:
+        with self._lock:
+            state = dict(self.__dict__)
+        del state["_lock"]
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.RLock()
+        self.vocabulary.rebind(lambda tid: len(self._post_slots[tid]))
+
     # -- size ---------------------------------------------------------------------------------
     def __len__(self) -> int:
         return len(self._slot_of)

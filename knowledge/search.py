@@ -21,6 +21,7 @@ from knowledge.index import Filters, SearchIndex
 from knowledge.library import sync_library
 from knowledge.partnerships import find_partnership
 from knowledge.query import FILTER_HELP, Query, QueryError
+from knowledge.snapshots import Snapshot, load_snapshot, save_snapshot
 from knowledge.text import fold, stem
 from storage.db import SessionFactory
 from storage.models import Entry
@@ -31,6 +32,7 @@ MAX_RESULTS = 50
 CANDIDATES = 60
 # Changes committed out of order by other processes are caught by looking back a little.
 LOOKBACK = timedelta(seconds=30)
+SNAPSHOT_EVERY = 2000  # changes indexed before the snapshot is written again
 # How much of the query (weighted by rarity) an answer must match to be shown at all.
 MIN_COVERAGE = 0.34
 # Relative floor: an answer scoring under this share of the best one is noise.
@@ -66,14 +68,26 @@ class _Workspace:
     seen_until: datetime | None = None  # the newest change indexed; None before the first load
     versions: dict[int, int] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    unsaved: int = 0  # changes indexed since the last snapshot
 
 
 class KnowledgeSearch:
-    """The knowledge base's search, for every workspace; one per process."""
+    """The knowledge base's search, for every workspace; one per process.
 
-    def __init__(self, sessions: SessionFactory, clock: Callable[[], datetime]) -> None:
+    With a `snapshot_key` (the deployment's secret), a workspace's first index in a process is
+    loaded from its snapshot when there is one (knowledge/snapshots.py), and a snapshot is
+    written after a full build and again every SNAPSHOT_EVERY changes.
+    """
+
+    def __init__(
+        self,
+        sessions: SessionFactory,
+        clock: Callable[[], datetime],
+        snapshot_key: bytes | None = None,
+    ) -> None:
         self._sessions = sessions
         self._clock = clock
+        self._snapshot_key = snapshot_key
         self._workspaces: dict[str, _Workspace] = {}
         self._lock = threading.Lock()
 
@@ -86,8 +100,36 @@ class KnowledgeSearch:
         with state.lock, self._sessions() as session:
             if state.seen_until is None:  # first use in this process: this release's library
                 sync_library(session, team_id=team_id, now=self._clock())
-            self._catch_up(session, team_id, state)
+                loaded = self._load(session, team_id, state)
+                state.unsaved = self._catch_up(session, team_id, state)
+                if not loaded:
+                    state.unsaved = SNAPSHOT_EVERY  # a full build: worth keeping at once
+            else:
+                state.unsaved += self._catch_up(session, team_id, state)
+            if state.unsaved >= SNAPSHOT_EVERY and self._snapshot_key is not None:
+                snapshot = Snapshot(state.index, state.versions, state.seen_until or EPOCH)
+                save_snapshot(
+                    session,
+                    team_id=team_id,
+                    snapshot=snapshot,
+                    key=self._snapshot_key,
+                    now=self._clock(),
+                )
+                state.unsaved = 0
         return state.index
+
+    def _load(self, session: Session, team_id: str, state: _Workspace) -> bool:
+        if self._snapshot_key is None:
+            return False
+        snapshot = load_snapshot(session, team_id=team_id, key=self._snapshot_key)
+        if snapshot is None:
+            return False
+        state.index, state.versions, state.seen_until = (
+            snapshot.index,
+            snapshot.versions,
+            snapshot.seen_until,
+        )
+        return True
 
     def ready(self, team_id: str) -> bool:
         """Whether this process has built the workspace's index already (without building it)."""
@@ -95,7 +137,9 @@ class KnowledgeSearch:
             state = self._workspaces.get(team_id)
         return state is not None and state.seen_until is not None
 
-    def _catch_up(self, session: Session, team_id: str, state: _Workspace) -> None:
+    def _catch_up(self, session: Session, team_id: str, state: _Workspace) -> int:
+        """Index entries changed since the index last looked; how many changed."""
+        changed = 0
         statement = select(Entry).where(Entry.team_id == team_id)
         if state.seen_until is None:
             statement = statement.where(col(Entry.deleted_at).is_(None))
@@ -106,6 +150,7 @@ class KnowledgeSearch:
             if state.versions.get(entry_id) == entry.version:
                 continue
             state.versions[entry_id] = entry.version
+            changed += 1
             if entry.deleted_at is not None:
                 state.index.remove(entry_id)
             else:
@@ -114,6 +159,7 @@ class KnowledgeSearch:
                 state.seen_until = entry.changed_at
         if state.seen_until is None:  # an empty workspace: anything saved from now on is new
             state.seen_until = EPOCH
+        return changed
 
     def search(
         self,

@@ -68,6 +68,19 @@ class Vocabulary:
     def __len__(self) -> int:
         return len(self._word_term)
 
+    def __getstate__(self) -> dict[str, object]:
+        # the frequency function belongs to the index, and expansions are only a cache
+        return {k: v for k, v in self.__dict__.items() if k not in ("_frequency", "_expansions")}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._expansions = {}
+        self._frequency = lambda tid: 0
+
+    def rebind(self, frequency: Callable[[int], int]) -> None:
+        """Use the index's document counts again (after a snapshot is loaded)."""
+        self._frequency = frequency
+
     def add_term(self, term: str) -> tuple[int, bool]:
         """The term's id, and whether it is new."""
         tid = self.term_ids.get(term)

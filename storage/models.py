@@ -2,7 +2,16 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, DateTime, ForeignKey, Index, Integer, Text, UniqueConstraint
+from sqlalchemy import (
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    Text,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime
@@ -49,6 +58,20 @@ class HealthCheck(SQLModel, table=True):
 
     id: int = Field(primary_key=True)
     checked_at: datetime = Field(sa_column=Column(DateTime(), nullable=False))
+
+
+class SearchSnapshot(SQLModel, table=True):
+    """A workspace's search index as one process built it, so the next process to start loads
+    it in a moment and catches up from `seen_until` instead of indexing every entry again."""
+
+    __tablename__ = "search_snapshot"
+
+    team_id: str = Field(primary_key=True, max_length=SLACK_ID)
+    format: str = Field(max_length=64)  # the code that wrote it: another release rebuilds
+    seen_until: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    taken_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    signature: str = Field(max_length=64)  # HMAC-SHA256 of data: only our own is unpickled
+    data: bytes = Field(sa_column=Column(LargeBinary(), nullable=False))
 
 
 class ProcessedEvent(SQLModel, table=True):
