@@ -7,7 +7,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from bot.factory import open_services
+from bot.services import open_services
 from bot.settings import ConfigError, Settings
 from handlers.services import Services
 from knowledge.importer import ImportProblem, import_file

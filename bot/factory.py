@@ -12,12 +12,11 @@ from sqlalchemy.engine import Engine
 
 from bot import middleware
 from bot.executor import TrackedExecutor
+from bot.services import open_services
 from bot.settings import ConfigError, Settings
 from handlers import register_all
 from handlers.sending import QuietWebClient
 from handlers.services import Services, utc_now
-from knowledge.search import KnowledgeSearch
-from storage.db import make_engine, session_factory, upgrade
 from storage.teams import known_teams
 
 logger = logging.getLogger("partnerbot.factory")
@@ -38,32 +37,6 @@ def web_client(settings: Settings) -> WebClient:
     """The listeners' client: no retry sleeps (a 429 can ask for 30 seconds), and quiet()."""
     settings.require("SLACK_BOT_TOKEN")
     return QuietWebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url)
-
-
-def build_services(settings: Settings, engine: Engine, clock: Callable[[], datetime]) -> Services:
-    sessions = session_factory(engine)
-    return Services(
-        sessions=sessions,
-        clock=clock,
-        # the signing secret signs search snapshots: only our own are ever unpickled
-        search=KnowledgeSearch(
-            sessions,
-            clock,
-            snapshot_key=(settings.slack_signing_secret or "").encode() or None,
-        ),
-        facilitators=settings.partnerbot_facilitators,
-        timezone=settings.partnerbot_timezone,
-    )
-
-
-def open_services(
-    settings: Settings, clock: Callable[[], datetime] = utc_now, *, migrate: bool = True
-) -> tuple[Engine, Services]:
-    """Migrate the database to head (unless the caller has) and build the services on it."""
-    engine = make_engine(settings.database_url)
-    if migrate:
-        upgrade(engine)
-    return engine, build_services(settings, engine, clock)
 
 
 def warm_search(services: Services) -> threading.Thread:

@@ -6,9 +6,10 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
-from bot.factory import create_app, open_services, warm_search
+from bot.factory import create_app, warm_search
 from bot.logs import configure_logging
 from bot.scheduler import build_scheduler, scheduler_client
+from bot.services import open_services
 from bot.settings import Settings
 from bot.web import build_wsgi
 from storage.db import make_engine, upgrade

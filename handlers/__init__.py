@@ -1,37 +1,40 @@
 """Slack listeners, one module per feature, each with `register(app, services)`; features with
-`/partners` subcommands declare them in `SUBCOMMANDS`, and the command reads them all."""
+`/partners` subcommands declare them in `SUBCOMMANDS`, and the command reads them all.
 
-from slack_bolt import App
+The feature modules (and so Bolt) are imported only when the app is built: the command line's
+search and import use `handlers.services` without paying for Slack's libraries.
+"""
 
-from handlers import (
-    breakout,
-    commands,
-    commitment_actions,
-    commitments,
-    errors,
-    home,
-    lessons,
-    register,
-    search,
-)
-from handlers.services import Services
+from types import ModuleType
+from typing import TYPE_CHECKING
 
-# in the order help lists their subcommands
-FEATURES = (
-    search,
-    lessons,
-    commitments,
-    commitment_actions,
-    breakout,
-    register,
-    home,
-    errors,
-)
+if TYPE_CHECKING:
+    from slack_bolt import App
+
+    from handlers.services import Services
 
 
-def register_all(app: App, services: Services) -> None:
+def features() -> tuple[ModuleType, ...]:
+    """Every feature module, in the order help lists their subcommands."""
+    from handlers import (
+        breakout,
+        commitment_actions,
+        commitments,
+        errors,
+        home,
+        lessons,
+        register,
+        search,
+    )
+
+    return (search, lessons, commitments, commitment_actions, breakout, register, home, errors)
+
+
+def register_all(app: "App", services: "Services") -> None:
     """Bind every feature's listeners, and `/partners` with every feature's subcommands."""
-    declared = [sub for feature in FEATURES for sub in getattr(feature, "SUBCOMMANDS", ())]
+    from handlers import commands
+
+    declared = [sub for feature in features() for sub in getattr(feature, "SUBCOMMANDS", ())]
     commands.register(app, services, commands.build_registry(declared))
-    for feature in FEATURES:
+    for feature in features():
         feature.register(app, services)

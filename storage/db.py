@@ -6,13 +6,14 @@ import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -62,8 +63,24 @@ def session_factory(engine: Engine) -> SessionFactory:
     return new_session
 
 
-def alembic_config(engine: Engine) -> Config:
+# the newest migration: a database already there needs no Alembic at all (a faster start)
+HEAD = "0006"
+
+
+def at_head(engine: Engine) -> bool:
+    """Whether the database's schema is this release's (one query, no Alembic)."""
+    try:
+        with engine.connect() as connection:
+            found = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except Exception:  # no table yet (a new database), or it can't be read: let Alembic say
+        return False
+    return found == HEAD
+
+
+def alembic_config(engine: Engine) -> "Config":
     """An Alembic config for this engine, with no alembic.ini needed."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     # Alembic's config interpolates "%": a percent-encoded password (p%40ss) must be doubled
@@ -116,6 +133,10 @@ def sqlite_path(engine: Engine) -> Path | None:
 
 def upgrade(engine: Engine) -> None:
     """Run every migration up to head, under the migration lock; safe to call at every start."""
+    if at_head(engine):
+        return
+    from alembic import command
+
     with migration_lock(engine):
         command.upgrade(alembic_config(engine), "head")
 

@@ -109,8 +109,8 @@ def test_a_run_slower_than_its_lease_keeps_its_reminders_and_a_second_run_double
     sent them again. The heartbeat renews them for as long as the run lives."""
     import threading
 
-    from bot.factory import build_services
     from bot.nudging import send_due_nudges
+    from bot.services import build_services
     from handlers.sending import QuietWebClient
     from storage import claims
 

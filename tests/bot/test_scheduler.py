@@ -5,8 +5,8 @@ from datetime import timedelta
 from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlmodel import select
 
-from bot.factory import build_services
 from bot.scheduler import build_scheduler, prune_processed_events
+from bot.services import build_services
 from storage.events import claim_event
 from storage.models import ProcessedEvent
 from tests.conftest import NOW

@@ -2,13 +2,13 @@
 
 import pytest
 
-from handlers import FEATURES
+from handlers import features
 from handlers.commands import STILL_TO_COME, build_registry
 from handlers.help import build_help
 from handlers.subcommands import Subcommand
 
 REGISTRY = build_registry(
-    sub for feature in FEATURES for sub in getattr(feature, "SUBCOMMANDS", ())
+    sub for feature in features() for sub in getattr(feature, "SUBCOMMANDS", ())
 )
 
 

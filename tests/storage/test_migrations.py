@@ -7,7 +7,7 @@ from sqlalchemy import inspect, text
 from sqlmodel import SQLModel
 
 import storage.models  # noqa: F401
-from storage.db import alembic_config, make_engine, upgrade
+from storage.db import HEAD, alembic_config, make_engine, upgrade
 from tests.conftest import sqlite_only
 
 
@@ -36,7 +36,7 @@ def test_schema_after_migrations_matches_the_models(engine):
 def test_upgrade_twice_is_harmless_and_lands_on_head(engine):
     upgrade(engine)
     head = ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
-    assert head == "0006"
+    assert head == HEAD  # storage.db.HEAD names the newest migration
     with engine.connect() as connection:
         version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
     assert version == head
