@@ -13,7 +13,7 @@ from slack_sdk.models.views import View
 from handlers.blockkit import escape
 from handlers.entry_access import GONE, channel_of, entry_named
 from handlers.entry_forms import FORM_VIEW, FormContext, build_form, read_form
-from handlers.forms import once_key, refilled, working_view
+from handlers.forms import done_view, once_key, refilled, working_view
 from handlers.listening import listen, refuse, workspace_of
 from handlers.people import is_manager, is_private_channel
 from handlers.results import DELETE, EDIT, KEEP, MENU, build_delete_confirm, build_saved
@@ -197,7 +197,10 @@ def register(app: App, services: Services) -> None:
                     )
             else:
                 entry = edit(client, form, draft, team_id=team_id, user_id=user_id)
-        except Repeat:
+        except Repeat:  # the same form sent twice: it is saved once, and says so
+            client.views_update(
+                view_id=view["id"], view=done_view("Saved", "✅ This was saved already.")
+            )
             return
         except EntryError as error:
             client.views_update(view_id=view["id"], view=refilled(view, str(error)))

@@ -179,3 +179,13 @@ def test_control_characters_are_dropped_so_every_database_takes_the_text(box, pe
     )
     [lesson] = rows(box, kind="lesson")
     assert lesson.title == "Supplier days won contractors over"
+
+
+def test_a_lesson_form_sent_twice_is_saved_once_and_says_so(box, people):
+    run(box, "lesson", people.sam, people.general)
+    view = opened_view(box)
+    for _ in range(2):
+        submit(box, view, people.sam, title="Supplier days", body="They won contractors over.")
+    assert len(rows(box, kind="lesson")) == 1
+    shown = [str(c.args["view"]) for c in box.emulator.calls_to("views.update", ok=True)]
+    assert "saved already" in shown[-1] and "Supplier days" in shown[0]
