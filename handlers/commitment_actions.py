@@ -26,7 +26,7 @@ from handlers.commitment_flow import (
     snooze_until,
     tell_thread,
 )
-from handlers.forms import done_view, refilled, working_view
+from handlers.forms import done_view, once_key, refilled, working_view
 from handlers.listening import listen, refuse, workspace_of
 from handlers.people import person
 from handlers.sending import dm, tell
@@ -36,6 +36,7 @@ from knowledge.commitments import DONE as STATUS_DONE
 from knowledge.dates import DueDateError, parse_due
 from knowledge.nudges import policy_for, snooze
 from knowledge.workdays import local_today
+from storage.claims import Repeat
 from storage.models import Commitment
 from storage.rows import team_row
 
@@ -233,8 +234,12 @@ def register(app: App, services: Services) -> None:
                     due=due,
                     owners=owners,
                     note=note,
+                    once=once_key(view),
                 )
                 owner_ids = [o.user_id for o in owners_of(session, fresh.id or 0)]
+        except Repeat:  # the same form sent twice: applied once
+            client.views_update(view_id=view["id"], view=done_view("Commitment", "✅ Saved."))
+            return
         except (DueDateError, CommitmentError) as error:
             client.views_update(view_id=view["id"], view=refilled(view, str(error)))
             return

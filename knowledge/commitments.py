@@ -292,9 +292,11 @@ def change(
     due: date | None = None,
     owners: list[Owner] | None = None,
     note: str | None = None,
+    once: str | None = None,
 ) -> list[str]:
     """Move the due date, reassign, or note progress; the reminders still owed are planned
-    again. Returns what changed ("due", "owners", "progress"), audited."""
+    again. Returns what changed ("due", "owners", "progress"), audited. With `once` (a form's
+    key), the same form applied twice raises claims.Repeat."""
     if commitment.status != OPEN:
         raise CommitmentError(f"This commitment is already {commitment.status}.")
     changed = []
@@ -324,6 +326,8 @@ def change(
         changed.append("progress")
     if not changed:
         return changed
+    if once is not None:  # only a form that changed something is spent
+        claims.done_once(session, team_id=commitment.team_id, key=once, at=now)
     commitment.updated_at = now
     session.add(commitment)
     if "due" in changed or "owners" in changed:
