@@ -6,6 +6,7 @@ and anything else is logged with the commitment's id and tried again on the next
 """
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
@@ -40,30 +41,39 @@ class _Zones:
         return self._known[user_id]
 
 
+SENDERS = 8  # reminders sent at once by one run: Slack's latency, not our CPU, is the limit
+
+
 def send_due_nudges(services: Services, client: WebClient, now: datetime) -> list[str]:
     """Send every nudge due at `now`; one line for each one sent.
 
     Nudges are claimed a batch at a time under a lease that a heartbeat renews while the run
     lives (storage/claims.py): however slowly Slack answers, no other process takes them, and
-    each is acted on and marked only while this run still holds it.
+    each is acted on and marked only while this run still holds it. A batch's reminders go
+    out SENDERS at a time (slack_sdk's retry handler waits out a 429 per channel).
     """
     zones = _Zones(services, client)
-    sent_lines = []
-    with Lease(services.sessions, Nudge, now=now) as lease:
-        for nudge in lease.rows():
-            if not lease.hold(nudge):
-                continue
-            try:
-                line = _deliver(services, client, lease, nudge, now, zones)
-            except Exception:  # never let one nudge stop the others; the next run tries again
-                logger.exception(
-                    "nudge failed; it will be retried",
-                    extra={"commitment": nudge.commitment_id, "nudge": nudge.id},
-                )
-                lease.finish(nudge, attempts=nudge.attempts + 1)
-                continue
-            if line:
-                sent_lines.append(line)
+
+    def one(lease: Lease[Nudge], nudge: Nudge) -> str | None:
+        if not lease.hold(nudge):
+            return None
+        try:
+            return _deliver(services, client, lease, nudge, now, zones)
+        except Exception:  # never let one nudge stop the others; the next run tries again
+            logger.exception(
+                "nudge failed; it will be retried",
+                extra={"commitment": nudge.commitment_id, "nudge": nudge.id},
+            )
+            lease.finish(nudge, attempts=nudge.attempts + 1)
+            return None
+
+    sent_lines: list[str] = []
+    with (
+        Lease(services.sessions, Nudge, now=now) as lease,
+        ThreadPoolExecutor(max_workers=SENDERS, thread_name_prefix="nudge") as pool,
+    ):
+        for batch in lease.batches():
+            sent_lines += [line for line in pool.map(lambda n: one(lease, n), batch) if line]
     return sent_lines
 
 

@@ -157,6 +157,11 @@ class Lease(Generic[Row]):
 
     def rows(self) -> Iterator[Row]:
         """Due rows, claimed a batch at a time until none are left."""
+        for batch in self.batches():
+            yield from batch
+
+    def batches(self) -> Iterator[list[Row]]:
+        """Due rows, a claimed batch at a time (act on one before asking for the next)."""
         while True:
             with self._sessions() as session:
                 batch = claim_due(
@@ -169,7 +174,7 @@ class Lease(Generic[Row]):
                 )
             if not batch:
                 return
-            yield from batch
+            yield batch
 
     def _where(self, row: Any) -> Any:
         table: Any = self._model
