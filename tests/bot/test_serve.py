@@ -51,8 +51,8 @@ class Served:
         return self.process.communicate(timeout=20)[1]
 
 
-@pytest.fixture
-def served(tmp_path, database_url):
+def start_serve(tmp_path, database_url: str, **settings: str) -> Served:
+    """`partnerbot serve` in its own process, against a fresh emulator (not yet healthy)."""
     emulator = Emulator().start()
     port, secret = free_port(), "serve-test-signing-secret"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "PARTNERBOT_"))}
@@ -61,6 +61,7 @@ def served(tmp_path, database_url):
         SLACK_SIGNING_SECRET=secret,
         SLACK_API_URL=emulator.url,
         DATABASE_URL=database_url,
+        **settings,
     )
     process = subprocess.Popen(
         [sys.executable, "-m", "bot.cli", "serve", "--port", str(port)],
@@ -70,13 +71,18 @@ def served(tmp_path, database_url):
         stderr=subprocess.PIPE,
         text=True,
     )
-    server = Served(process, emulator, f"http://127.0.0.1:{port}", secret)
+    return Served(process, emulator, f"http://127.0.0.1:{port}", secret)
+
+
+@pytest.fixture
+def served(tmp_path, database_url):
+    server = start_serve(tmp_path, database_url)
     try:
-        wait_healthy(server.base, process)
+        wait_healthy(server.base, server.process)
         yield server
     finally:
         server.stop()
-        emulator.stop()
+        server.emulator.stop()
 
 
 def test_serve_answers_a_signed_help_and_refuses_a_forged_one(served):
@@ -139,26 +145,8 @@ def test_the_worker_runs_the_scheduler_until_stopped(tmp_path, database_url):
 def test_several_web_workers_start_on_a_fresh_database(tmp_path, database_url):
     """WEB_CONCURRENCY=3 with every migration pending: migrated once before the fork, and
     every worker comes up."""
-    emulator = Emulator().start()
-    port, secret = free_port(), "serve-test-signing-secret"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "PARTNERBOT_"))}
-    env.update(
-        SLACK_BOT_TOKEN=emulator.workspace.bot_token,
-        SLACK_SIGNING_SECRET=secret,
-        SLACK_API_URL=emulator.url,
-        DATABASE_URL=database_url,
-        WEB_CONCURRENCY="3",
-        PARTNERBOT_SCHEDULER="off",
-    )
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "serve", "--port", str(port)],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    server = Served(process, emulator, f"http://127.0.0.1:{port}", secret)
+    server = start_serve(tmp_path, database_url, WEB_CONCURRENCY="3", PARTNERBOT_SCHEDULER="off")
+    process, emulator = server.process, server.emulator
     try:
         wait_healthy(server.base, process)
         replies = [
