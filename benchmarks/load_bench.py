@@ -15,7 +15,6 @@ every reply reached Slack, and prints one table row per rate.
 import argparse
 import itertools
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -26,23 +25,13 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from ack_bench import free_port, percentile
 from sqlalchemy import create_engine, make_url, text
 
 from bot.driver import SlackDriver
 from bot.emulator import Emulator
 
 MIX = ["help", "ask", "lesson", "commit", "help", "ask", "lesson", "ask", "help", "commit"]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))] if ordered else 0.0
 
 
 def fresh_schema(url: str) -> str:

@@ -24,8 +24,8 @@ from handlers.breakout_blocks import (
     summary_text,
 )
 from handlers.breakout_flow import finish, in_thread, move_on, post_card
-from handlers.commitment_flow import read_commit_form, record
-from handlers.forms import done_view, once_key, refilled, working_view
+from handlers.commitment_flow import read_commit_form, record_form
+from handlers.forms import once_key, working_view
 from handlers.listening import listen, refuse, workspace_of
 from handlers.people import is_manager, is_private_channel
 from handlers.sending import dm, tell
@@ -33,8 +33,6 @@ from handlers.services import Services
 from handlers.subcommands import Invocation, Subcommand
 from knowledge import breakout as rounds
 from knowledge import breakout_replies
-from knowledge.commitments import CommitmentError
-from knowledge.dates import DueDateError
 from knowledge.decks import load_decks
 from knowledge.entries import BRIEF, Draft, EntryError, save_entry
 from storage.claims import Repeat
@@ -356,27 +354,16 @@ def register(app: App, services: Services) -> None:
         assert round_ is not None  # the check refused anything else
         form, _ = read_commit_form(chosen_values(view, round_), services.clock())
         assert form is not None
-        try:
-            record(
-                services,
-                client,
-                team_id=round_.team_id,
-                user_id=body["user"]["id"],
-                channel_id=round_.channel_id,
-                owner_ids=form.owner_ids,
-                action=form.action,
-                raw_due=form.raw_due,
-                partnership=None,
-                once=once_key(view),
-            )
-        except Repeat:
-            pass
-        except (CommitmentError, DueDateError) as error:
-            client.views_update(view_id=view["id"], view=refilled(view, str(error)))
-            return
-        client.views_update(
-            view_id=view["id"],
-            view=done_view("Turn into commitment", "✅ Recorded; its owners will hear by DM."),
+        record_form(
+            services,
+            client,
+            view,
+            form,
+            title="Turn into commitment",
+            team_id=round_.team_id,
+            user_id=body["user"]["id"],
+            channel_id=round_.channel_id,
+            partnership=None,
         )
 
     listen(app.action(ANSWER), answer_form)

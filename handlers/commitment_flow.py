@@ -9,7 +9,9 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from handlers.blockkit import escape
 from handlers.commitment_blocks import build_confirmation, build_nudge
+from handlers.forms import done_view, once_key, refilled
 from handlers.people import is_manager, person
 from handlers.sending import dm
 from handlers.services import Services
@@ -27,6 +29,7 @@ from knowledge.dates import DueDateError, parse_due
 from knowledge.nudges import policy_for
 from knowledge.partnerships import channel_partnership
 from knowledge.workdays import local_today, next_working_day, nudge_instant
+from storage.claims import Repeat
 from storage.models import Commitment, Partnership
 from storage.rows import team_row
 
@@ -206,6 +209,48 @@ def announce(
                 f"<@{owner.user_id}> this one is yours: {commitment.action}. "
                 "I can't DM you, so reminders will come here.",
             )
+
+
+def record_form(
+    services: Services,
+    client: WebClient,
+    view: dict[str, Any],
+    form: CommitForm,
+    *,
+    title: str,
+    team_id: str,
+    user_id: str,
+    channel_id: str | None,
+    partnership: Partnership | None,
+) -> None:
+    """Record a submitted commitment form (once per view) and show the result in the same
+    modal: what was recorded, that it was already, or the form again with the problem."""
+    try:
+        commitment = record(
+            services,
+            client,
+            team_id=team_id,
+            user_id=user_id,
+            channel_id=channel_id,
+            owner_ids=form.owner_ids,
+            action=form.action,
+            raw_due=form.raw_due,
+            partnership=partnership,
+            partner_org=form.partner_org,
+            done_when=form.done_when,
+            once=once_key(view),
+        )
+    except Repeat:
+        result = done_view(title, "✅ This form was recorded already.")
+    except (CommitmentError, DueDateError) as error:
+        result = refilled(view, str(error))
+    else:
+        result = done_view(
+            title,
+            f"✅ Recorded: *{escape(commitment.action)}*, due {commitment.due_date:%a %d %b %Y}.",
+            "Its owners will be reminded by DM; `/partners actions` lists yours.",
+        )
+    client.views_update(view_id=view["id"], view=result)
 
 
 def commitment_named(services: Services, team_id: str, value: Any) -> Commitment | None:

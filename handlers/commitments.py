@@ -6,10 +6,9 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
-from handlers.blockkit import escape
 from handlers.commitment_blocks import COMMIT_VIEW, build_form, build_list
-from handlers.commitment_flow import CommitForm, read_commit_form, record
-from handlers.forms import done_view, once_key, refilled, working_view
+from handlers.commitment_flow import read_commit_form, record, record_form
+from handlers.forms import working_view
 from handlers.listening import listen, refuse, workspace_of
 from handlers.people import person
 from handlers.services import Services
@@ -26,7 +25,6 @@ from knowledge.dates import DueDateError, parse_due
 from knowledge.nudges import set_away
 from knowledge.partnerships import channel_partnership, list_partnerships
 from knowledge.workdays import local_today, next_working_day
-from storage.claims import Repeat
 from storage.models import Partnership
 from storage.rows import team_row
 
@@ -160,52 +158,26 @@ def register(app: App, services: Services) -> None:
             return
         ack(response_action="update", view=working_view("New commitment", "Recording it…"))
 
-    def record_form(
+    def form_submitted(
         view: dict[str, Any], body: dict[str, Any], context: BoltContext, client: WebClient
     ) -> None:
         form, _ = read_commit_form(view["state"]["values"], services.clock())
         assert form is not None  # the check refused anything else
         team_id = workspace_of(context)
-        try:
-            commitment = _record_form(client, form, team_id, body["user"]["id"], view)
-        except Repeat:
-            client.views_update(
-                view_id=view["id"],
-                view=done_view("New commitment", "✅ This form was recorded already."),
-            )
-            return
-        except (CommitmentError, DueDateError) as error:
-            client.views_update(view_id=view["id"], view=refilled(view, str(error)))
-            return
-        client.views_update(
-            view_id=view["id"],
-            view=done_view(
-                "New commitment",
-                f"✅ Recorded: *{escape(commitment.action)}*, due {commitment.due_date:%a %d %b %Y}.",
-                "Its owners will be reminded by DM; `/partners actions` lists yours.",
-            ),
-        )
-
-    def _record_form(
-        client: WebClient, form: CommitForm, team_id: str, user_id: str, view: dict[str, Any]
-    ) -> Any:
         with services.sessions() as session:
             partnership = team_row(
                 session, Partnership, team_id=team_id, row_id=form.partnership_id
             )
-        return record(
+        record_form(
             services,
             client,
+            view,
+            form,
+            title="New commitment",
             team_id=team_id,
-            user_id=user_id,
+            user_id=body["user"]["id"],
             channel_id=view.get("private_metadata") or None,
-            owner_ids=form.owner_ids,
-            action=form.action,
-            raw_due=form.raw_due,
             partnership=partnership,
-            partner_org=form.partner_org,
-            done_when=form.done_when,
-            once=once_key(view),
         )
 
-    listen(app.view(COMMIT_VIEW), record_form, check=check_form)
+    listen(app.view(COMMIT_VIEW), form_submitted, check=check_form)
