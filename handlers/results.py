@@ -65,6 +65,12 @@ def entry_blocks(
         "\n".join(t for t in (entry.body, entry.learnt, entry.differently) if t), item.matched
     )
     blocks = [section(f"*{escape(entry.title)}*\n{text}"), context(describe(entry, viewer=viewer))]
+    if entry.tip:  # ours, not the document's: shown apart and never under its citation
+        blocks.append(
+            context(
+                f"💡 _Practice tip from partnerbot, not from the document:_ {escape(entry.tip)}"
+            )
+        )
     if not buttons:
         return blocks
     value = str(entry.id)

@@ -139,7 +139,7 @@ def register(app: App, services: Services) -> None:
             return
         user_id = body["user"]["id"]
         blocks = entry_blocks(Shown(entry, frozenset()), viewer=None, buttons=False)
-        blocks[-1]["elements"][0]["text"] += f" · shared by <@{user_id}>"
+        blocks[1]["elements"][0]["text"] += f" · shared by <@{user_id}>"
         respond(
             text=f"<@{user_id}> shared “{entry.title}”",
             blocks=blocks,

@@ -355,8 +355,8 @@ def want_lesson(
 
 
 def searchable_text(entry: Entry) -> str:
-    """Everything in an entry's body fields, as one text."""
-    return "\n".join(t for t in (entry.body, entry.learnt, entry.differently) if t)
+    """Everything in an entry's body fields (and a library entry's practice tip), as one text."""
+    return "\n".join(t for t in (entry.body, entry.learnt, entry.differently, entry.tip) if t)
 
 
 def document_of(entry: Entry) -> Document:

@@ -17,6 +17,7 @@ from knowledge.entries import LIBRARY
 from storage.models import TEXT_MAX, TITLE_MAX, Entry
 
 LIBRARY_FOLDER = Path(__file__).parent / "library"
+TIP_MAX = 600
 RELEASE_ACTOR = "partnerbot"  # who the audit trail names for a release's library changes
 
 
@@ -25,6 +26,8 @@ class _Item(BaseModel):
     title: str = Field(min_length=3, max_length=TITLE_MAX)
     tags: list[str] = []
     body: str = Field(min_length=40, max_length=TEXT_MAX)
+    # our own practice advice, kept apart from what the document says and never cited to it
+    tip: str | None = Field(default=None, min_length=20, max_length=TIP_MAX)
 
 
 class _File(BaseModel):
@@ -41,6 +44,7 @@ class LibraryEntry:
     body: str
     tags: str
     source: str
+    tip: str | None = None
 
 
 @lru_cache(maxsize=1)
@@ -58,6 +62,7 @@ def load_library(folder: Path = LIBRARY_FOLDER) -> tuple[LibraryEntry, ...]:
                 body=" ".join(item.body.split()),
                 tags=" ".join(t.casefold() for t in item.tags),
                 source=data.cite,
+                tip=" ".join(item.tip.split()) if item.tip else None,
             )
     return tuple(entries.values())
 
@@ -94,6 +99,7 @@ def _sync(session: Session, team_id: str, now: datetime, library: tuple[LibraryE
             "body": item.body,
             "tags": item.tags,
             "source": item.source,
+            "tip": item.tip,
         }
         if row is None:
             row = Entry(

@@ -112,6 +112,8 @@ class Entry(SQLModel, table=True):
     body: str = Field(default="", sa_column=Column(Text, nullable=False))
     learnt: str | None = Field(default=None, sa_column=Column(Text))  # lessons only
     differently: str | None = Field(default=None, sa_column=Column(Text))  # lessons only
+    # the library's practice tip: our own advice, shown apart and never cited to the document
+    tip: str | None = Field(default=None, sa_column=Column(Text))
     tags: str = Field(default="", max_length=(TAG_MAX + 1) * TAGS_MAX)  # space-separated
     author_id: str | None = Field(default=None, max_length=SLACK_ID)  # None for the library
     source: str | None = Field(default=None, max_length=500)  # a link, or the library's citation
@@ -161,6 +163,14 @@ class LessonWanted(SQLModel, table=True):
     channel_id: str | None = Field(default=None, max_length=SLACK_ID)
     private: bool = False  # asked in a private channel: shown nowhere else
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    # sent to the facilitators (or the questions channel) for an answer
+    sent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    answered_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    answered_by: str | None = Field(default=None, max_length=SLACK_ID)
+    answer_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("entry.id", ondelete="SET NULL")),
+    )
 
 
 ACTION_MAX = 500
