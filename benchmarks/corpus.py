@@ -119,7 +119,15 @@ def build_corpus(size: int, seed: int = 2026) -> list[Item]:
     ]
     start = datetime(2023, 1, 1, tzinfo=UTC)
     items = [
-        Item(e.slug, "library", e.title, tuple(e.tags.split()), e.body, start)
+        # as the index sees a library entry: its guidance, our tip and its citation
+        Item(
+            e.slug,
+            "library",
+            e.title,
+            tuple(e.tags.split()),
+            f"{e.body}\n{e.tip or ''}\n{e.source}",
+            start,
+        )
         for e in load_library()
     ]
     for number in range(max(0, size - len(items))):

@@ -32,9 +32,10 @@ from knowledge.query import parse_query  # noqa: E402
 from knowledge.search import rank  # noqa: E402
 from knowledge.text import STOP_WORDS, terms, words  # noqa: E402
 
-GROUPS = ("clean", "misspelled", "paraphrased")
+GROUPS = ("clean", "misspelled", "paraphrased", "plain")
 NOW = datetime(2026, 11, 23, tzinfo=UTC)
 Search = Callable[[str], list[str]]
+MISSES: list[str] | None = None  # with --misses: the plain questions partnerbot missed
 
 
 def load_queries() -> dict[str, list[tuple[str, set[str]]]]:
@@ -183,17 +184,23 @@ def evaluate(
     latencies: list[float] = []
     result: dict[str, float] = {}
     for group, items in queries.items():
-        recalls, reciprocal = [], []
+        recalls, reciprocal, top3 = [], [], []
         for text, relevant in items:
             for _ in range(repeats):
                 started = time.perf_counter()
                 found = search(text)
                 latencies.append((time.perf_counter() - started) * 1000)
             recalls.append(len(relevant & set(found[:5])) / min(len(relevant), 5))
+            top3.append(1.0 if relevant & set(found[:3]) else 0.0)
+            if MISSES is not None and (
+                (group == "plain" and top3[-1] == 0.0) or (group != "plain" and recalls[-1] < 1)
+            ):
+                MISSES.append(f"{group} {text!r}: got {found[:5]}")
             rank_of = next((n for n, key in enumerate(found[:5], 1) if key in relevant), None)
             reciprocal.append(1 / rank_of if rank_of else 0.0)
         result[f"r5 {group}"] = statistics.mean(recalls)
         result[f"mrr {group}"] = statistics.mean(reciprocal)
+        result[f"top3 {group}"] = statistics.mean(top3)
     ordered = sorted(latencies)
     result["p50"] = statistics.median(ordered)
     result["p95"] = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
@@ -210,7 +217,9 @@ def main() -> None:
         action="store_false",
         help="skip the run through SQLite at the largest size",
     )
+    parser.add_argument("--misses", action="store_true", help="list partnerbot's misses")
     args = parser.parse_args()
+    global MISSES
     queries = load_queries()
     counts = ", ".join(f"{len(v)} {k}" for k, v in queries.items())
     print(
@@ -220,10 +229,11 @@ def main() -> None:
     )
     header = (
         "| entries | engine | build s | memory MB | p50 ms | p95 ms | R@5 clean | "
-        "R@5 misspelled | R@5 paraphrased | MRR clean | MRR misspelled | MRR paraphrased |"
+        "R@5 misspelled | R@5 paraphrased | MRR clean | MRR misspelled | MRR paraphrased | "
+        "plain: right entry in top 3 |"
     )
     print(header)
-    print("|" + " --- |" * 2 + " ---: |" * 10)
+    print("|" + " --- |" * 2 + " ---: |" * 11)
     for size in args.sizes:
         corpus = build_corpus(size)
         engines: list[tuple[str, Search, float, float]] = []
@@ -239,15 +249,18 @@ def main() -> None:
         )
         engines.append(("SQLite FTS5", fts_search, fts_seconds, pages / 2**20))
         for name, search, seconds, memory in engines:
+            MISSES = [] if args.misses and name == "partnerbot" else None
             repeats = args.repeats if name != "BM25 (rank_bm25)" or size <= 10_000 else 1
             m = evaluate(search, queries, repeats)
             print(
                 f"| {size:,} | {name} | {seconds:.2f} | {memory:.0f} | {m['p50']:.1f} | "
                 f"{m['p95']:.1f} | {m['r5 clean']:.2f} | {m['r5 misspelled']:.2f} | "
                 f"{m['r5 paraphrased']:.2f} | {m['mrr clean']:.2f} | {m['mrr misspelled']:.2f} | "
-                f"{m['mrr paraphrased']:.2f} |",
+                f"{m['mrr paraphrased']:.2f} | {m['top3 plain']:.0%} |",
                 flush=True,
             )
+            for miss in MISSES or []:
+                print(f"    missed {miss}")
         db.close()
     if args.database:
         through_the_database(build_corpus(args.sizes[-1]), queries)

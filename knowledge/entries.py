@@ -365,7 +365,8 @@ def document_of(entry: Entry) -> Document:
         entry_id=entry.id or 0,
         kind=entry.kind,
         title=entry.title,
-        text=searchable_text(entry),
+        # the library's citation too: officers ask "what does the parks guide say about…"
+        text=searchable_text(entry) + (f"\n{entry.source}" if entry.kind == LIBRARY else ""),
         tags=tuple(entry.tags.split()),
         created=entry.created_at,
         author_id=entry.author_id,

@@ -16,11 +16,21 @@ from datetime import datetime
 
 import numpy as np
 
-from knowledge.spelling import Expansion, Vocabulary
-from knowledge.text import STOP_WORDS, fold, surface_terms
+from knowledge.spelling import TYPO_FACTORS, Expansion, Vocabulary
+from knowledge.synonyms import (
+    CONCEPT_PREFIX,
+    concept_near,
+    concept_terms_in,
+    concepts_of,
+    find_concepts,
+    variant_terms,
+)
+from knowledge.text import STOP_WORDS, fold, stem, surface_terms
 
 FIELD_WEIGHTS = {"title": 3.0, "tags": 2.0, "body": 1.0}
 K1, B = 1.2, 0.75
+SYNONYM_FACTOR = 0.85  # a match through the council vocabulary, not the word itself
+PHRASE_PART = 0.5  # a document with one word of a phrase ("housing" for "housing association")
 KINDS = ("lesson", "brief", "library")
 NO_SLOT = -1
 
@@ -59,6 +69,8 @@ class Scored:
     slots: np.ndarray
     scores: np.ndarray
     coverage: np.ndarray
+    known: int = 0  # parts of the question the index knows (words, or phrases like "LSP")
+    unknown: int = 0  # words nothing in the index matches, even through a typo or a synonym
 
 
 def _code(codes: dict[str, int], value: str | None) -> int:
@@ -127,13 +139,16 @@ class SearchIndex:
             tag_text = " ".join(t.replace("-", " ") for t in doc.tags)
             for name, text in (("title", doc.title), ("tags", tag_text), ("body", doc.text)):
                 weight = FIELD_WEIGHTS[name]
-                for word, term in surface_terms(text):
+                pairs = surface_terms(text)
+                for word, term in pairs:
                     tid = self._term_id(term)
                     self.vocabulary.add_word(word, tid)
                     weights[tid] += weight
                     # Only the body's length normalises: a title is short by nature, and a
                     # match there should never count against the document.
                     length += 1.0 if name == "body" else 0.0
+                for concept in concept_terms_in(term for _, term in pairs):  # "LSP", "grants"
+                    weights[self._term_id(concept)] += weight
             length += 1.0
             for tag in doc.tags:  # exact tag filters; weight 0, so they never score
                 weights.setdefault(self._term_id("#" + fold(tag)), 0.0)
@@ -199,6 +214,47 @@ class SearchIndex:
         with self._lock:
             return self.vocabulary.expand(word)
 
+    def units(self, words: list[str]) -> list[tuple[Expansion, ...]]:
+        """What each part of a question stands for: a phrase in the council vocabulary ("local
+        strategic partnership") is one part, its concept; any other word is itself, its typos
+        and prefixes, and the concept of any of those. An empty part matches nothing."""
+        with self._lock:
+            stems = [stem(w) for w in words]
+            phrases = {start: (end, c) for start, end, c in find_concepts(stems) if end - start > 1}
+            units: list[tuple[Expansion, ...]] = []
+            at = 0
+            while at < len(words):
+                end, concept = phrases.get(at, (at + 1, ""))
+                tid = self.vocabulary.term_ids.get(concept) if concept else None
+                if tid is not None:  # the phrase, or failing that its words
+                    parts = {self.vocabulary.term_ids.get(t) for t in stems[at:end]} - {None}
+                    units.append(
+                        (Expansion(tid, 1.0),)
+                        + tuple(Expansion(p, PHRASE_PART) for p in parts if p is not None)
+                    )
+                    at = end
+                    continue
+                expansions = self.vocabulary.expand(words[at])
+                meant = [(stems[at], 1.0)]
+                meant += [(self.vocabulary.terms[e.term_id], e.factor) for e in expansions]
+                concepts: dict[str, float] = {}
+                for term, factor in meant:
+                    other = concepts_of(term)
+                    if other is not None:
+                        concepts[other] = max(concepts.get(other, 0.0), factor)
+                if not concepts and not expansions:  # a typo in a synonym ("grnats")
+                    other = concept_near(words[at])
+                    if other is not None:
+                        concepts[other] = TYPO_FACTORS[1]
+                found = {
+                    ctid: factor * SYNONYM_FACTOR
+                    for other, factor in concepts.items()
+                    if (ctid := self.vocabulary.term_ids.get(other)) is not None
+                }
+                units.append(expansions + tuple(Expansion(t, f) for t, f in found.items()))
+                at += 1
+            return units
+
     def closest_word(self, word: str, filters: Filters | None = None) -> str | None:
         """The known word most likely meant, for "did you mean…?", from the documents these
         filters may see only: a private entry's words are never suggested elsewhere."""
@@ -252,12 +308,19 @@ class SearchIndex:
             total = np.zeros(slots_total, dtype=np.float32)
             covered = np.zeros(slots_total, dtype=np.float32)
             weight_sum = 0.0
-            for word in words:
+            unknown = 0
+            units = self.units(words)
+            for unit in units:
+                if not any(len(self._post_slots[e.term_id]) for e in unit):
+                    # a word nothing here uses ("icebreaker") must not sink the words it
+                    # came with: it is left out of the share of the question matched
+                    unknown += 1
+                    continue
                 per_word = np.zeros(slots_total, dtype=np.float32)
                 # how surely each document matched this word: 1 exactly, less through a typo
                 sureness = np.zeros(slots_total, dtype=np.float32)
-                word_idf = math.log(1 + alive)  # an unknown word weighs like the rarest
-                for expansion in self.expand(word):
+                word_idf = math.log(1 + alive)  # known only through a typo: like the rarest
+                for expansion in unit:
                     slots = np.frombuffer(self._post_slots[expansion.term_id], dtype=np.int32)
                     if len(slots) == 0:
                         continue
@@ -274,18 +337,21 @@ class SearchIndex:
                 weight_sum += word_idf
             hits = np.flatnonzero((total > 0) & mask)
             coverage = covered[hits] / weight_sum if weight_sum else np.ones(len(hits))
-            return Scored(hits, total[hits], coverage)
+            return Scored(hits, total[hits], coverage, len(units) - unknown, unknown)
 
     def matched_terms(self, slot: int, query_words: list[str]) -> set[str]:
         """The terms through which a document matched the query (to bold them in a snippet)."""
         with self._lock:
-            found = set()
-            for word in query_words:
-                for expansion in self.expand(word):
+            found: set[str] = set()
+            words = [w for w in (fold(w) for w in query_words) if w not in STOP_WORDS]
+            for unit in self.units(words):
+                for expansion in unit:
                     slots = np.frombuffer(self._post_slots[expansion.term_id], dtype=np.int32)
                     at = int(np.searchsorted(slots, slot))  # posting lists grow in slot order
                     if at < len(slots) and slots[at] == slot:
-                        found.add(self.vocabulary.terms[expansion.term_id])
+                        term = self.vocabulary.terms[expansion.term_id]
+                        # a synonym's match shows as the words the document used
+                        found |= variant_terms(term) if term.startswith(CONCEPT_PREFIX) else {term}
             return found
 
     # -- reading slots ------------------------------------------------------------------------

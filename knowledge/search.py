@@ -222,9 +222,12 @@ def rank(
         return [(slot, 0.0) for slot in order[:MAX_RESULTS]]
     # Every word matched: an answer, however common the words. A partial match must also be
     # strong, or one common word among unknown ones would pass for an answer.
-    full = scored.coverage >= 1.0 - 1e-6
-    enough = scored.coverage >= _required_coverage(len(query.words)) - 1e-6
-    keep = full | (enough & (scored.scores >= MIN_SCORE))
+    # Words nothing in the index knows are left out of the share matched, but then even a
+    # full match of the rest must be a strong one.
+    strong = scored.scores >= MIN_SCORE
+    full = (scored.coverage >= 1.0 - 1e-6) & (strong if scored.unknown else True)
+    enough = scored.coverage >= _required_coverage(scored.known) - 1e-6
+    keep = full | (enough & strong)
     slots, scores, coverage = scored.slots[keep], scored.scores[keep], scored.coverage[keep]
     if len(slots) == 0:
         return []

@@ -19,7 +19,7 @@ from sqlmodel import Session
 from knowledge.index import SearchIndex
 from storage.models import SearchSnapshot
 
-_SOURCES = ("index.py", "spelling.py", "text.py", "entries.py")
+_SOURCES = ("index.py", "spelling.py", "synonyms.py", "text.py", "entries.py")
 FORMAT = hashlib.sha256(
     b"".join((Path(__file__).parent / name).read_bytes() for name in _SOURCES)
     + sys.version.encode()

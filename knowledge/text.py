@@ -26,7 +26,8 @@ _STOP_WORDS = """a about after again all also am an and any are as at be because
     into is it its just me more most my no nor not now of off on once only or other others our out
     over own same she should so some such than that the their them then there these they this
     those through to too under until up very was we were what when where which while who whom why
-    will with would you your yours us let lets make makes made thing things"""
+    will with would you your yours us let lets make makes made thing things go goes
+    going get gets getting say says said"""
 STOP_WORDS = frozenset(_STOP_WORDS.split())
 
 

@@ -5,6 +5,8 @@ from datetime import UTC, datetime
 import pytest
 
 from knowledge.index import Document, Filters, SearchIndex
+from knowledge.synonyms import concept_terms_in
+from knowledge.text import terms
 
 
 def doc(entry_id, title, text="", kind="lesson", **extra):
@@ -122,8 +124,34 @@ def test_compaction_keeps_every_live_entry():
 
 
 def test_coverage_says_how_much_of_the_query_matched(index):
-    scored = index.score(["contractors", "zzzzqqq"], Filters())
+    scored = index.score(["contractors", "parks"], Filters())
     assert 0 < max(scored.coverage.tolist()) < 1
+    assert (scored.known, scored.unknown) == (2, 0)
+
+
+def test_a_word_nothing_uses_does_not_sink_the_rest(index):
+    scored = index.score(["contractors", "icebreaker"], Filters())
+    assert (scored.known, scored.unknown) == (1, 1)
+    assert [index.entry_of(s) for s in scored.slots.tolist()] == [1]
+    assert scored.coverage.tolist() == [1.0]
+
+
+def test_council_vocabulary_finds_acronyms_and_near_synonyms():
+    ix = SearchIndex()
+    ix.add(doc(1, "The LSP board", "Our LSP meets monthly."))
+    ix.add(doc(2, "Parks income", "Partners reach funds the council cannot."))
+    ix.add(doc(3, "Local Strategic Partnership", "A partnership of local agencies."))
+    ix.add(doc(4, "Strategic planning", "A local partnership with a strategic aim."))
+    assert set(found(ix, ["local", "strategic", "partnership"])[:2]) == {1, 3}
+    assert set(found(ix, ["lsp"])) == {1, 3}
+    assert found(ix, ["grants"]) == [2]
+    assert 2 in found(ix, ["grnats"])  # a typo of a synonym still reaches it
+    # the risk register is not the partnership register
+    assert concept_terms_in(terms("the risk register")) == ["~risk-register"]
+    assert concept_terms_in(terms("our register of partnerships")) == ["~register"]
+    # the words a synonym matched are the ones the snippet bolds
+    slot = next(s for s in ix.score(["grants"], Filters()).slots.tolist() if ix.entry_of(s) == 2)
+    assert "fund" in ix.matched_terms(slot, ["grants"])
 
 
 def test_closest_word_for_did_you_mean(index):
