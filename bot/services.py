@@ -24,6 +24,7 @@ def build_services(settings: Settings, engine: Engine, clock: Callable[[], datet
             snapshot_key=(settings.slack_signing_secret or "").encode() or None,
         ),
         facilitators=settings.partnerbot_facilitators,
+        questions_channel=settings.partnerbot_questions_channel or None,
         timezone=settings.partnerbot_timezone,
     )
 

@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     port: int = Field(default=3000, ge=1, le=65535)
     partnerbot_timezone: str = "Europe/London"
     partnerbot_facilitators: Annotated[frozenset[str], NoDecode] = frozenset()
+    # added to the contract: where questions nobody could answer go (a channel ID); without
+    # it, each facilitator gets them by DM
+    partnerbot_questions_channel: str | None = None
     # added to the contract: "off" keeps `serve` from running the scheduler in-process
     partnerbot_scheduler: str = "on"
 

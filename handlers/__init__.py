@@ -23,11 +23,22 @@ def features() -> tuple[ModuleType, ...]:
         errors,
         home,
         lessons,
+        questions,
         register,
         search,
     )
 
-    return (search, lessons, commitments, commitment_actions, breakout, register, home, errors)
+    return (
+        search,
+        lessons,
+        questions,
+        commitments,
+        commitment_actions,
+        breakout,
+        register,
+        home,
+        errors,
+    )
 
 
 def register_all(app: "App", services: "Services") -> None:

@@ -138,14 +138,16 @@ def build_nothing_found(
     lines = [f"Nothing good found for “{shown}”."]
     if suggestions:
         lines.append("Did you mean " + " or ".join(f"*{escape(s)}*" for s in suggestions) + "?")
-    lines.append("If nobody has written this down yet, ask the partnership for a lesson:")
+    lines.append(
+        "If nobody has written this down yet, ask the facilitators: their answer comes to you"
+    )
     blocks = [
         SectionBlock(text=MarkdownTextObject(text="\n".join(lines))).to_dict(),
         ActionsBlock(
             block_id="wanted",
             elements=[
                 ButtonElement(
-                    text="Ask for a lesson on this",
+                    text="Ask the facilitators",
                     action_id=WANTED,
                     value=truncate(raw_query, VALUE_MAX),
                 )

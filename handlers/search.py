@@ -13,6 +13,7 @@ from handlers.blockkit import truncate
 from handlers.entry_access import GONE, channel_of, entry_named
 from handlers.listening import listen, workspace_of
 from handlers.people import is_manager, is_private_channel
+from handlers.question_flow import NOBODY, send_question
 from handlers.results import (
     HELPFUL,
     MORE,
@@ -28,6 +29,7 @@ from handlers.services import Services
 from handlers.subcommands import Invocation, Subcommand
 from knowledge.entries import may_change, vote, want_lesson
 from knowledge.query import QueryError, parse_query
+from knowledge.questions import mark_sent
 from knowledge.search import PAGE, Results
 from storage.models import Entry
 
@@ -198,7 +200,7 @@ def register(app: App, services: Services) -> None:
             tell(respond, "There was no question to save.")
             return
         with services.sessions() as session:
-            want_lesson(
+            wanted = want_lesson(
                 session,
                 team_id=team_id,
                 question=question,
@@ -207,12 +209,19 @@ def register(app: App, services: Services) -> None:
                 now=services.clock(),
                 private=is_private_channel(client, channel_id),
             )
-        respond(
-            text=f"Saved “{question}” as a lesson wanted. When someone writes it up with "
-            "`/partners lesson`, it will be found here.",
-            response_type="ephemeral",
-            replace_original=True,
-        )
+        where = send_question(client, services, wanted)
+        if where:
+            with services.sessions() as session:
+                mark_sent(
+                    session, team_id=team_id, question_id=wanted.id or 0, now=services.clock()
+                )
+            text = (
+                f"Sent “{question}” to {where}. When someone answers, you'll get a DM, and "
+                "the answer is saved so the next person who asks finds it."
+            )
+        else:
+            text = f"Kept “{question}”. {NOBODY}"
+        respond(text=text, response_type="ephemeral", replace_original=True)
 
     def mentioned(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         if event.get("bot_id") or not event.get("user"):

@@ -24,3 +24,4 @@ class Services:
     facilitators: frozenset[str]
     timezone: str
     search: KnowledgeSearch
+    questions_channel: str | None = None  # where unanswered questions go; else facilitators

@@ -318,18 +318,6 @@ def entries_by(session: Session, *, team_id: str, author_id: str, limit: int = 1
     return list(session.exec(statement))
 
 
-def wanted_lessons(session: Session, *, team_id: str, limit: int = 5) -> list[LessonWanted]:
-    """The newest questions nobody has answered yet, asked where everyone may see them."""
-    statement = (
-        select(LessonWanted)
-        .where(LessonWanted.team_id == team_id)
-        .where(col(LessonWanted.private).is_(False))
-        .order_by(col(LessonWanted.created_at).desc())
-        .limit(limit)
-    )
-    return list(session.exec(statement))
-
-
 def want_lesson(
     session: Session,
     *,
