@@ -121,6 +121,15 @@ def _variants() -> dict[tuple[str, ...], str]:
     return table
 
 
+@lru_cache(maxsize=1)
+def _starts() -> dict[str, int]:
+    """The first term of each variant, with the longest variant it begins."""
+    starts: dict[str, int] = {}
+    for key in _variants():
+        starts[key[0]] = max(starts.get(key[0], 0), len(key))
+    return starts
+
+
 def concepts_of(term: str) -> str | None:
     """The concept a single term stands for, if any."""
     return _variants().get((term,))
@@ -129,11 +138,15 @@ def concepts_of(term: str) -> str | None:
 def find_concepts(sequence: Sequence[str]) -> list[tuple[int, int, str]]:
     """(start, end, concept term) for each variant in a sequence of terms, longest first, no
     overlaps."""
-    table = _variants()
+    table, starts = _variants(), _starts()
     found = []
     at = 0
     while at < len(sequence):
-        for length in range(min(LONGEST, len(sequence) - at), 0, -1):
+        longest = starts.get(sequence[at])
+        if longest is None:  # most words begin no variant: one lookup, not four
+            at += 1
+            continue
+        for length in range(min(longest, len(sequence) - at), 0, -1):
             concept = table.get(tuple(sequence[at : at + length]))
             if concept is not None:
                 found.append((at, at + length, concept))
