@@ -14,7 +14,7 @@ from handlers.blockkit import escape
 from handlers.entry_access import GONE, channel_of, entry_named
 from handlers.entry_forms import FORM_VIEW, FormContext, build_form, read_form
 from handlers.forms import done_view, once_key, refilled, working_view
-from handlers.listening import listen, refuse, workspace_of
+from handlers.listening import listen, refuse_field, workspace_of
 from handlers.people import is_manager, is_private_channel
 from handlers.results import DELETE, EDIT, KEEP, MENU, build_delete_confirm, build_saved
 from handlers.sending import tell
@@ -166,15 +166,10 @@ def register(app: App, services: Services) -> None:
                 if error.field in {b.get("block_id") for b in view["blocks"]}
                 else "title"
             )
-            refuse(ack, context, response_action="errors", errors={field: str(error)})
+            refuse_field(ack, context, field, str(error))
             return
         except (ValueError, KeyError, TypeError):
-            refuse(
-                ack,
-                context,
-                response_action="errors",
-                errors={"title": "This form is out of date: close it and start again."},
-            )
+            refuse_field(ack, context, "title")
             return
         ack(response_action="update", view=working_view("Saving", "Saving it…"))
 

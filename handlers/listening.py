@@ -45,6 +45,14 @@ def refuse(ack: Ack, context: BoltContext, **answer: Any) -> None:
     ack(**answer)
 
 
+OUT_OF_DATE = "This form is out of date: close it and start again."
+
+
+def refuse_field(ack: Ack, context: BoltContext, field: str, problem: str = OUT_OF_DATE) -> None:
+    """Refuse a form, pointing at one field: what was wrong, or that the form is stale."""
+    refuse(ack, context, response_action="errors", errors={field: problem})
+
+
 def workspace_of(context: BoltContext) -> str:
     """The workspace a request belongs to: Bolt's context, never the payload's `team`, which in
     Slack Connect is the submitter's own organisation (the middleware has refused requests

@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from handlers.forms import done_view, refilled, working_view
-from handlers.listening import listen, refuse, workspace_of
+from handlers.listening import listen, refuse_field, workspace_of
 from handlers.people import is_manager
 from handlers.question_flow import (
     ANSWER,
@@ -70,15 +70,10 @@ def register(app: App, services: Services) -> None:
             validate(draft)
         except EntryError as error:
             field = error.field if error.field in ("title", "body", "tags") else "body"
-            refuse(ack, context, response_action="errors", errors={field: str(error)})
+            refuse_field(ack, context, field, str(error))
             return
         except (ValueError, KeyError, TypeError):
-            refuse(
-                ack,
-                context,
-                response_action="errors",
-                errors={"body": "This form is out of date: close it and start again."},
-            )
+            refuse_field(ack, context, "body")
             return
         ack(response_action="update", view=working_view("Answer a question", "Saving it…"))
 
