@@ -76,8 +76,8 @@ def partnerbot(corpus: list[Item]) -> Search:
         index.vocabulary._expansions.clear()
         query = parse_query(text)
         ranked = rank(index, query, Filters(), NOW)[:5]
-        for slot, _ in ranked:  # the bold words of each snippet, as a real search does
-            index.matched_terms(slot, list(query.words))
+        # the bold words of each snippet, as a real search does
+        index.matched([slot for slot, _ in ranked], list(query.words))
         return [corpus[index.entry_of(slot)].key for slot, _ in ranked]
 
     return search

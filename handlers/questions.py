@@ -9,6 +9,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from handlers.entry_access import channel_of
 from handlers.forms import done_view, refilled, working_view
 from handlers.listening import listen, refuse_field, workspace_of
 from handlers.people import is_manager
@@ -55,11 +56,7 @@ def register(app: App, services: Services) -> None:
         if not is_manager(client, services, user_id):
             tell(respond, NOT_YOURS)
             return
-        message = {
-            "c": (body.get("channel") or body.get("container") or {}).get("id")
-            or (body.get("container") or {}).get("channel_id", ""),
-            "t": (body.get("message") or {}).get("ts", ""),
-        }
+        message = {"c": channel_of(body) or "", "t": (body.get("message") or {}).get("ts", "")}
         client.views_open(
             trigger_id=body["trigger_id"], view=build_answer_form(question, message=message)
         )

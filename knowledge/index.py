@@ -73,6 +73,11 @@ class Scored:
     unknown: int = 0  # words nothing in the index matches, even through a typo or a synonym
 
 
+def _meaningful(query_words: list[str]) -> list[str]:
+    """A question's words as the index reads them: folded, without stop words."""
+    return [w for w in (fold(w) for w in query_words) if w not in STOP_WORDS]
+
+
 def _code(codes: dict[str, int], value: str | None) -> int:
     if value is None:
         return NO_SLOT
@@ -227,7 +232,7 @@ class SearchIndex:
                 end, concept = phrases.get(at, (at + 1, ""))
                 tid = self.vocabulary.term_ids.get(concept) if concept else None
                 if tid is not None:  # the phrase, or failing that its words
-                    parts = {self.vocabulary.term_ids.get(t) for t in stems[at:end]} - {None}
+                    parts = {self.vocabulary.term_ids.get(t) for t in stems[at:end]}
                     units.append(
                         (Expansion(tid, 1.0),)
                         + tuple(Expansion(p, PHRASE_PART) for p in parts if p is not None)
@@ -296,7 +301,7 @@ class SearchIndex:
         with self._lock:
             slots_total = len(self._entry)
             mask = self._mask(filters)
-            words = [w for w in (fold(w) for w in query_words) if w not in STOP_WORDS]
+            words = _meaningful(query_words)
             if not words:
                 return Scored(
                     np.flatnonzero(mask), np.zeros(int(mask.sum())), np.ones(int(mask.sum()))
@@ -341,17 +346,22 @@ class SearchIndex:
 
     def matched_terms(self, slot: int, query_words: list[str]) -> set[str]:
         """The terms through which a document matched the query (to bold them in a snippet)."""
+        return self.matched([slot], query_words)[0]
+
+    def matched(self, slots: list[int], query_words: list[str]) -> list[set[str]]:
+        """`matched_terms` for each of a page of results, reading the question once."""
         with self._lock:
-            found: set[str] = set()
-            words = [w for w in (fold(w) for w in query_words) if w not in STOP_WORDS]
-            for unit in self.units(words):
+            found: list[set[str]] = [set() for _ in slots]
+            for unit in self.units(_meaningful(query_words)):
                 for expansion in unit:
-                    slots = np.frombuffer(self._post_slots[expansion.term_id], dtype=np.int32)
-                    at = int(np.searchsorted(slots, slot))  # posting lists grow in slot order
-                    if at < len(slots) and slots[at] == slot:
-                        term = self.vocabulary.terms[expansion.term_id]
-                        # a synonym's match shows as the words the document used
-                        found |= variant_terms(term) if term.startswith(CONCEPT_PREFIX) else {term}
+                    posted = np.frombuffer(self._post_slots[expansion.term_id], dtype=np.int32)
+                    term = self.vocabulary.terms[expansion.term_id]
+                    # a synonym's match shows as the words the document used
+                    shown = variant_terms(term) if term.startswith(CONCEPT_PREFIX) else {term}
+                    for terms, slot in zip(found, slots, strict=True):
+                        at = int(np.searchsorted(posted, slot))  # posting lists grow in order
+                        if at < len(posted) and posted[at] == slot:
+                            terms |= shown
             return found
 
     # -- reading slots ------------------------------------------------------------------------

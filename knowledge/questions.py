@@ -5,7 +5,7 @@ question asked again finds it."""
 from dataclasses import replace
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import ColumnElement, or_, update
 from sqlmodel import Session, col, select
 
 from knowledge.entries import Draft, save_entry
@@ -53,18 +53,18 @@ def open_questions(
 ) -> list[LessonWanted]:
     """Questions waiting for an answer, oldest first: public ones, and those asked in
     `channel_id` if it is private."""
+    visible: ColumnElement[bool] = col(LessonWanted.private).is_(False)
+    if channel_id is not None:
+        visible = or_(visible, col(LessonWanted.channel_id) == channel_id)
     statement = (
         select(LessonWanted)
         .where(LessonWanted.team_id == team_id)
         .where(col(LessonWanted.answered_at).is_(None))
+        .where(visible)
         .order_by(col(LessonWanted.created_at))
         .limit(limit)
     )
-    return [
-        q
-        for q in session.exec(statement)
-        if not q.private or (channel_id is not None and q.channel_id == channel_id)
-    ]
+    return list(session.exec(statement))
 
 
 def questions_asked_by(
@@ -112,6 +112,7 @@ def answer_question(
     )
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
         session.rollback()
+        session.refresh(question)  # who beat us to it
         raise AlreadyAnswered(question)
     try:
         entry = save_entry(

@@ -192,11 +192,10 @@ class KnowledgeSearch:
         )
         ranked = rank(index, query, filters, now)
         page = ranked[offset : offset + limit]
+        matched = index.matched([slot for slot, _ in page], list(query.words))
         hits = [
-            Hit(
-                index.entry_of(slot), score, frozenset(index.matched_terms(slot, list(query.words)))
-            )
-            for slot, score in page
+            Hit(index.entry_of(slot), score, frozenset(terms))
+            for (slot, score), terms in zip(page, matched, strict=True)
         ]
         suggestions: list[str] = []
         for word in query.words if not ranked else ():
@@ -221,9 +220,8 @@ def rank(
         order = sorted(scored.slots.tolist(), key=index.created_of, reverse=True)
         return [(slot, 0.0) for slot in order[:MAX_RESULTS]]
     # Every word matched: an answer, however common the words. A partial match must also be
-    # strong, or one common word among unknown ones would pass for an answer.
-    # Words nothing in the index knows are left out of the share matched, but then even a
-    # full match of the rest must be a strong one.
+    # strong, or one common word would pass for an answer. Words nothing in the index knows are
+    # left out of the share matched, but then even a full match of the rest must be strong.
     strong = scored.scores >= MIN_SCORE
     full = (scored.coverage >= 1.0 - 1e-6) & (strong if scored.unknown else True)
     enough = scored.coverage >= _required_coverage(scored.known) - 1e-6
