@@ -59,3 +59,25 @@ def parse_due(text: str, today: date) -> date:
             f"{due:%d %b %Y} is more than two years away. Give a nearer date, {EXAMPLES}."
         )
     return due
+
+
+def parse_date(text: str, today: date) -> date:
+    """Any date a register holds (a start date may be years ago): ISO first, else as people
+    write them, day before month. A DueDateError says what could not be read."""
+    cleaned = " ".join(str(text).split()).strip(" .")
+    try:
+        return date.fromisoformat(cleaned[:10])
+    except ValueError:
+        pass
+    parsed = dateparser.parse(
+        cleaned,
+        languages=["en"],
+        settings={
+            "DATE_ORDER": "DMY",
+            "RELATIVE_BASE": datetime.combine(today, datetime.min.time()),
+            "RETURN_AS_TIMEZONE_AWARE": False,
+        },
+    )
+    if not cleaned or parsed is None:
+        raise DueDateError(f"I can't read “{cleaned[:40]}” as a date. Try `2027-03-31`.")
+    return parsed.date()

@@ -2,12 +2,16 @@
 
 import re
 import unicodedata
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from knowledge.audit import record_change
+from knowledge.register_facts import FactError, Facts, check_facts
+from knowledge.reviews import replan_reviews
 from storage.models import PARTNERSHIP_NAME_MAX, Partnership
 
 _SPACES = re.compile(r"\s+")
@@ -16,7 +20,12 @@ _MARKUP = re.compile(r"[<>]")
 
 
 class PartnershipError(ValueError):
-    """A request the register cannot carry out; the message is written for the officer."""
+    """A request the register cannot carry out; the message is written for the officer, and
+    `field` names the form field it is about (None: the whole request)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def clean_name(raw: str) -> str:
@@ -34,23 +43,24 @@ def validate_name(raw: str) -> str:
     """The cleaned name, or a PartnershipError saying what is wrong with it."""
     name = clean_name(raw)
     if not name:
-        raise PartnershipError("A partnership needs a name.")
+        raise PartnershipError("A partnership needs a name.", "name")
     if len(name) > PARTNERSHIP_NAME_MAX:
         raise PartnershipError(
-            f"That name is {len(name)} characters; keep it to {PARTNERSHIP_NAME_MAX} or fewer."
+            f"That name is {len(name)} characters; keep it to {PARTNERSHIP_NAME_MAX} or fewer.",
+            "name",
         )
     if _MARKUP.search(name) or any(unicodedata.category(c) == "Cc" for c in name):
-        raise PartnershipError("A partnership name can't contain mentions, links or < >.")
+        raise PartnershipError("A partnership name can't contain mentions, links or < >.", "name")
     return name
 
 
-def check_new_name(session: Session, *, team_id: str, raw: str) -> str:
-    """The cleaned name of a partnership about to be added, or a PartnershipError (a bad name,
-    or one the workspace has already, in any case)."""
+def check_new_name(session: Session, *, team_id: str, raw: str, renaming: int | None = None) -> str:
+    """The cleaned name of a partnership about to be added (or renamed: `renaming` is its id),
+    or a PartnershipError (a bad name, or one the workspace has already, in any case)."""
     clean = validate_name(raw)
     existing = find_partnership(session, team_id=team_id, name=clean)
-    if existing is not None:
-        raise PartnershipError(f"There is already a partnership called “{existing.name}”.")
+    if existing is not None and existing.id != renaming:
+        raise PartnershipError(f"There is already a partnership called “{existing.name}”.", "name")
     return clean
 
 
@@ -62,20 +72,27 @@ def add_partnership(
     channel_id: str | None,
     actor_id: str,
     now: datetime,
+    facts: Facts | None = None,
+    lead_tz: str = "Europe/London",
+    region: str = "ENG",
 ) -> Partnership:
-    """Register a partnership in a workspace, audited; refuses a duplicate name (any case)."""
+    """Register a partnership in a workspace (by name, or with all its facts), audited;
+    refuses a duplicate name (any case) and facts that break the register's rules."""
     clean = check_new_name(session, team_id=team_id, raw=name)
+    facts = _checked(facts or Facts(partners=[], channel_id=channel_id))
     partnership = Partnership(
         team_id=team_id,
         name=clean,
         name_key=name_key(clean),
-        channel_id=channel_id,
         created_by=actor_id,
         created_at=now,
+        updated_at=now,
+        **facts.stored(),
     )
     session.add(partnership)
     try:
         session.flush()
+        replan_reviews(session, partnership, tz=lead_tz, now=now, region=region)
         record_change(
             session,
             team_id=team_id,
@@ -84,24 +101,131 @@ def add_partnership(
             entity="partnership",
             entity_id=partnership.id or 0,
             at=now,
-            detail={"name": clean, "channel_id": channel_id},
+            detail={"name": clean, **_audited(_given(facts.stored()))},
         )
         session.commit()
     except IntegrityError as error:
         # Two officers adding the same name at once: the unique key decides, kindly.
         session.rollback()
-        raise PartnershipError(f"There is already a partnership called “{clean}”.") from error
+        raise PartnershipError(
+            f"There is already a partnership called “{clean}”.", "name"
+        ) from error
     return partnership
 
 
-def list_partnerships(session: Session, *, team_id: str) -> list[Partnership]:
-    """Every partnership of one workspace, by name."""
-    statement = (
-        select(Partnership)
-        .where(Partnership.team_id == team_id)
-        .order_by(col(Partnership.name_key))
+def edit_partnership(
+    session: Session,
+    partnership: Partnership,
+    *,
+    name: str,
+    facts: Facts,
+    actor_id: str,
+    now: datetime,
+    lead_tz: str = "Europe/London",
+    region: str = "ENG",
+) -> list[str]:
+    """Change a partnership's name and facts; the names of the fields changed (audited with
+    their old and new values). Review reminders follow a new lead or review date."""
+    clean = check_new_name(session, team_id=partnership.team_id, raw=name, renaming=partnership.id)
+    new = {"name": clean, "name_key": name_key(clean), **_checked(facts).stored()}
+    changed = {k: v for k, v in new.items() if getattr(partnership, k) != v and k != "name_key"}
+    if not changed:
+        return []
+    before = {k: getattr(partnership, k) for k in changed}
+    for key, value in new.items():
+        setattr(partnership, key, value)
+    partnership.updated_at = now
+    session.add(partnership)
+    try:
+        session.flush()
+        if {"lead_id", "next_review"} & changed.keys():
+            replan_reviews(session, partnership, tz=lead_tz, now=now, region=region)
+        record_change(
+            session,
+            team_id=partnership.team_id,
+            actor_id=actor_id,
+            action="edit",
+            entity="partnership",
+            entity_id=partnership.id or 0,
+            at=now,
+            detail={"from": _audited(before), "to": _audited(changed)},
+        )
+        session.commit()
+    except IntegrityError as error:
+        session.rollback()
+        raise PartnershipError(
+            f"There is already a partnership called “{clean}”.", "name"
+        ) from error
+    return list(changed)
+
+
+def close_partnership(
+    session: Session,
+    partnership: Partnership,
+    *,
+    end_date: date,
+    note: str,
+    actor_id: str,
+    now: datetime,
+) -> None:
+    """End a partnership: it leaves the lists and reminders, and keeps its history. Audited."""
+    note = note.strip()
+    if partnership.status != "open":
+        raise PartnershipError(f"{partnership.name} was closed already.")
+    if partnership.start_date and end_date < partnership.start_date:
+        raise PartnershipError(
+            f"The end date can't be before the start ({partnership.start_date:%d %b %Y}).",
+            "end_date",
+        )
+    if len(note) > 3000:
+        raise PartnershipError("Keep the exit note to 3000 characters.", "note")
+    partnership.status, partnership.end_date = "closed", end_date
+    partnership.exit_note, partnership.closed_at, partnership.closed_by = (
+        note or None,
+        now,
+        actor_id,
     )
-    return list(session.exec(statement))
+    partnership.updated_at = now
+    session.add(partnership)
+    replan_reviews(session, partnership, tz="UTC", now=now)  # closed: no reminders are planned
+    record_change(
+        session,
+        team_id=partnership.team_id,
+        actor_id=actor_id,
+        action="edit",
+        entity="partnership",
+        entity_id=partnership.id or 0,
+        at=now,
+        detail={"status": "closed", "end_date": end_date.isoformat(), "note": note or None},
+    )
+    session.commit()
+
+
+def _checked(facts: Facts) -> Facts:
+    try:
+        return check_facts(facts)
+    except FactError as error:
+        raise PartnershipError(str(error), error.field) from None
+
+
+def _given(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if v not in (None, False)}
+
+
+def _audited(values: dict[str, Any]) -> dict[str, Any]:
+    """Values as JSON keeps them (dates as ISO, money as text)."""
+    return {
+        k: v.isoformat() if isinstance(v, date) else str(v) if isinstance(v, Decimal) else v
+        for k, v in values.items()
+    }
+
+
+def list_partnerships(session: Session, *, team_id: str, closed: bool = False) -> list[Partnership]:
+    """The open partnerships of one workspace (with `closed`, every one), by name."""
+    statement = select(Partnership).where(Partnership.team_id == team_id)
+    if not closed:
+        statement = statement.where(Partnership.status == "open")
+    return list(session.exec(statement.order_by(col(Partnership.name_key))))
 
 
 def find_partnership(session: Session, *, team_id: str, name: str) -> Partnership | None:
@@ -120,6 +244,7 @@ def channel_partnership(session: Session, *, team_id: str, channel_id: str) -> P
         select(Partnership)
         .where(Partnership.team_id == team_id)
         .where(Partnership.channel_id == channel_id)
+        .where(Partnership.status == "open")
         .limit(2)
     )
     found = list(session.exec(statement))

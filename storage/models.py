@@ -1,6 +1,7 @@
 """Every table partnerbot keeps. Each row belongs to exactly one workspace (`team_id`)."""
 
 from datetime import date, datetime
+from decimal import Decimal
 
 from sqlalchemy import (
     Column,
@@ -9,6 +10,7 @@ from sqlalchemy import (
     Index,
     Integer,
     LargeBinary,
+    Numeric,
     Text,
     UniqueConstraint,
 )
@@ -34,6 +36,67 @@ class Partnership(SQLModel, table=True):
     channel_id: str | None = Field(default=None, max_length=SLACK_ID, index=True)
     created_by: str = Field(max_length=SLACK_ID)
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    # the register's facts (issue 10): all optional, so a partnership can be added by name first
+    partners: str | None = Field(default=None, sa_column=Column(Text))  # one organisation a line
+    lead_id: str | None = Field(default=None, max_length=SLACK_ID, index=True)
+    kind: str | None = Field(default=None, max_length=32)  # statutory | alliance | vehicle | …
+    lsp_kind: str | None = Field(default=None, max_length=32)  # an LSP's: advisory | …
+    objective: str | None = Field(default=None, sa_column=Column(Text))
+    start_date: date | None = None
+    next_review: date | None = Field(default=None, index=True)
+    end_date: date | None = None  # the end or exit date
+    funding_gbp: Decimal | None = Field(default=None, sa_column=Column(Numeric(14, 2)))
+    budget_gbp: Decimal | None = Field(default=None, sa_column=Column(Numeric(14, 2)))
+    liabilities: str | None = Field(default=None, sa_column=Column(Text))
+    risk_ref: str | None = Field(default=None, max_length=200)  # its risk register reference
+    reporting: str | None = Field(default=None, sa_column=Column(Text))
+    significant: bool = False  # by the council's own threshold
+    status: str = Field(default="open", max_length=16)  # open | closed
+    closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    closed_by: str | None = Field(default=None, max_length=SLACK_ID)
+    exit_note: str | None = Field(default=None, sa_column=Column(Text))
+    updated_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+
+
+class AgreementItem(SQLModel, table=True):
+    """One of the twelve things a partnership agreement should answer, as far as it has got;
+    an item with no row has not been started."""
+
+    __tablename__ = "agreement_item"
+    __table_args__ = (UniqueConstraint("partnership_id", "item", name="uq_agreement_item"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=SLACK_ID, index=True)
+    partnership_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("partnership.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    item: str = Field(max_length=32)  # knowledge.agreement.ITEMS' keys
+    status: str = Field(default="not_started", max_length=16)  # not_started | in_progress | agreed
+    note: str | None = Field(default=None, sa_column=Column(Text))
+    link: str | None = Field(default=None, max_length=500)
+    changed_by: str = Field(max_length=SLACK_ID)
+    changed_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class PartnershipReview(SQLModel, table=True):
+    """A review of a partnership: when, what it found, and when the next one is due."""
+
+    __tablename__ = "partnership_review"
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=SLACK_ID, index=True)
+    partnership_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("partnership.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    reviewed_on: date
+    outcome: str = Field(sa_column=Column(Text, nullable=False))
+    next_review: date | None = None
+    recorded_by: str = Field(max_length=SLACK_ID)
+    recorded_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
 
 
 class AuditEntry(SQLModel, table=True):
@@ -222,20 +285,33 @@ class CommitmentOwner(SQLModel, table=True):
 
 
 class Nudge(SQLModel, table=True):
-    """One reminder the bot owes someone; the unique key makes it impossible to owe it twice."""
+    """One reminder the bot owes someone, about a commitment or about a partnership's review;
+    the unique keys make it impossible to owe it twice."""
 
     __table_args__ = (
         UniqueConstraint("commitment_id", "recipient_id", "kind", "due_at", name="uq_nudge"),
+        UniqueConstraint(
+            "partnership_id", "recipient_id", "kind", "due_at", name="uq_review_nudge"
+        ),
         Index("ix_nudge_status_due", "status", "due_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     team_id: str = Field(max_length=SLACK_ID)
-    commitment_id: int = Field(
+    # exactly one of these two says what the reminder is about
+    commitment_id: int | None = Field(
+        default=None,
         sa_column=Column(
-            Integer, ForeignKey("commitment.id", ondelete="CASCADE"), nullable=False, index=True
-        )
+            Integer, ForeignKey("commitment.id", ondelete="CASCADE"), nullable=True, index=True
+        ),
     )
+    partnership_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            Integer, ForeignKey("partnership.id", ondelete="CASCADE"), nullable=True, index=True
+        ),
+    )
+    about: date | None = None  # a review reminder: the review date it was planned for
     recipient_id: str = Field(max_length=SLACK_ID)
     kind: str = Field(max_length=16)  # before | due | overdue | escalation
     number: int = 0  # which overdue nudge (1, 2, 3)
