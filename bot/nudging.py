@@ -14,16 +14,27 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import IntegrityError
 
-from bot.reaching import delivered, send
+from bot.reaching import UNREACHABLE, delivered, metadata, send
 from handlers.commitment_blocks import build_digest, build_escalation, build_nudge
 from handlers.people import person
+from handlers.register_blocks import build_review_nudge
+from handlers.sending import dm
 from handlers.services import Services
 from knowledge.commitments import owners_of
 from knowledge.digest import claim_digest, digests
-from knowledge.nudges import ESCALATION, SUPERSEDED, away_until, decide, policy_for, sent
+from knowledge.nudges import (
+    CANCELLED,
+    ESCALATION,
+    SUPERSEDED,
+    away_until,
+    decide,
+    policy_for,
+    sent,
+)
+from knowledge.reviews import decide_review
 from knowledge.workdays import local_today
 from storage.claims import Lease
-from storage.models import Commitment, Nudge
+from storage.models import Commitment, Nudge, Partnership
 
 logger = logging.getLogger("partnerbot.nudges")
 
@@ -92,6 +103,8 @@ def _deliver(
     now: datetime,
     zones: _Zones,
 ) -> str | None:
+    if nudge.partnership_id is not None:
+        return _deliver_review(services, client, lease, nudge, now, zones)
     with services.sessions() as session:
         policy = policy_for(session, nudge.team_id)
         commitment = session.get(Commitment, nudge.commitment_id)
@@ -118,7 +131,7 @@ def _deliver(
             commitment, owner_ids, today, kind=nudge.kind, number=nudge.number
         )
     if nudge.sending_at is not None:  # a run died while sending it: did it reach them?
-        found = delivered(client, commitment, nudge)
+        found = delivered(client, nudge, (commitment.channel_id, commitment.thread_ts))
         if found is not None:
             lease.finish(nudge, **sent(channel=found[0], ts=found[1], now=now))
             return None
@@ -140,6 +153,52 @@ def _deliver(
         return None
     lease.finish(nudge, **sent(channel=channel, ts=ts, now=now))
     return f"{now:%Y-%m-%d %H:%M} UTC  {nudge.kind:<10} commitment {commitment.id} → {nudge.recipient_id} ({how})"
+
+
+def _deliver_review(
+    services: Services,
+    client: WebClient,
+    lease: Lease[Nudge],
+    nudge: Nudge,
+    now: datetime,
+    zones: _Zones,
+) -> str | None:
+    """A review reminder to a partnership's lead: a DM with Record review and Snooze a week."""
+    tz = zones.of(nudge.recipient_id)
+    with services.sessions() as session:
+        policy = policy_for(session, nudge.team_id)
+        partnership = session.get(Partnership, nudge.partnership_id)
+        decision = decide_review(
+            session, nudge, partnership=partnership, tz=tz, now=now, policy=policy
+        )
+    if not decision.send or partnership is None:
+        _change(lease, nudge, decision.change)
+        return None
+    if nudge.sending_at is not None:
+        found = delivered(client, nudge)
+        if found is not None:
+            lease.finish(nudge, **sent(channel=found[0], ts=found[1], now=now))
+            return None
+    if not lease.finish(nudge, sending_at=lease.now()):
+        return None
+    text, blocks = build_review_nudge(partnership, local_today(now, tz), number=nudge.number)
+    try:
+        posted = dm(client, nudge.recipient_id, text, blocks, metadata=metadata(nudge.id or 0))
+    except SlackApiError as error:
+        code = error.response.get("error")
+        logger.warning(
+            "could not remind a lead about a review",
+            extra={"partnership": partnership.id, "error": code},
+        )
+        # someone Slack says is gone will never get it: a new lead is for the register to set
+        status = {"status": CANCELLED} if code in UNREACHABLE else {}
+        lease.finish(nudge, attempts=nudge.attempts + 1, **status)
+        return None
+    lease.finish(nudge, **sent(channel=posted["channel"], ts=posted["ts"], now=now))
+    return (
+        f"{now:%Y-%m-%d %H:%M} UTC  {nudge.kind:<10} partnership {partnership.id} → "
+        f"{nudge.recipient_id} (DM)"
+    )
 
 
 def post_digests(services: Services, client: WebClient, now: datetime) -> list[str]:

@@ -92,9 +92,12 @@ def _unreachable(
             logger.warning("could not tell the creator", extra={"commitment": commitment.id})
 
 
-def delivered(client: WebClient, commitment: Commitment, nudge: Nudge) -> tuple[str, str] | None:
+def delivered(
+    client: WebClient, nudge: Nudge, thread: tuple[str | None, str | None] = (None, None)
+) -> tuple[str, str] | None:
     """(channel, ts) of this reminder if Slack has it already (its run died after sending,
-    before it could say so); None when it is not there or Slack can't tell us."""
+    before it could say so), looked for in the DM and in `thread` (a commitment's channel and
+    thread); None when it is not there or Slack can't tell us."""
     assert nudge.sending_at is not None
     oldest = f"{(nudge.sending_at - LOOK_BACK).timestamp():.6f}"
     places: list[tuple[str, str | None]] = []
@@ -103,17 +106,21 @@ def delivered(client: WebClient, commitment: Commitment, nudge: Nudge) -> tuple[
         places.append((dm_channel, None))
     except SlackApiError:
         pass  # not someone the bot can DM: it will have mentioned them in the thread
-    if commitment.channel_id and commitment.thread_ts:
-        places.append((commitment.channel_id, commitment.thread_ts))
-    for channel, thread in places:
+    if thread[0] and thread[1]:
+        places.append((thread[0], thread[1]))
+    for channel, thread_ts in places:
         try:
-            if thread is None:
+            if thread_ts is None:
                 found = client.conversations_history(
                     channel=channel, oldest=oldest, include_all_metadata=True, limit=100
                 )
             else:
                 found = client.conversations_replies(
-                    channel=channel, ts=thread, oldest=oldest, include_all_metadata=True, limit=100
+                    channel=channel,
+                    ts=thread_ts,
+                    oldest=oldest,
+                    include_all_metadata=True,
+                    limit=100,
                 )
         except SlackApiError as error:
             logger.warning(

@@ -308,15 +308,36 @@ class Shell:
             )
             ids = [u.id for u in (self.ws.user_named(n) for n in answer.split()) if u]
             if kind == "users_select":
-                return {"type": kind, "selected_user": ids[0] if ids else None}
+                kept = element.get("initial_user") if not answer else None
+                return {"type": kind, "selected_user": ids[0] if ids else kept}
             return {"type": kind, "selected_users": ids}
+        initial = element.get("initial_date") or element.get("initial_value")
+        kept = f" [{initial}] (blank keeps it, - clears it)" if initial else optional
         if kind == "datepicker":
-            return {
-                "type": kind,
-                "selected_date": self.ask(f"  {label} (YYYY-MM-DD){optional}: ") or None,
-            }
-        answer = self.ask(f"  {label}{optional}: ")
-        return {"type": kind, "value": answer or None}
+            answer = self.ask(f"  {label} (YYYY-MM-DD){kept}: ")
+            return {"type": kind, "selected_date": _kept(answer, initial)}
+        if kind == "checkboxes":
+            options = element.get("options", [])
+            ticked = element.get("initial_options") or []
+            for index, option in enumerate(options, 1):
+                self.say(f"    {index}. {plain(option['text']['text'], self.ws)}")
+            answer = self.ask(
+                f"  {label}: numbers to tick, - for none{' [ticked]' if ticked else ''}: "
+            )
+            if answer == "-":
+                ticked = []
+            elif answer:
+                ticked = [o for i, o in enumerate(options, 1) if str(i) in answer.split()]
+            return {"type": kind, "selected_options": ticked}
+        answer = self.ask(f"  {label}{kept}: ")
+        return {"type": kind, "value": _kept(answer, initial)}
+
+
+def _kept(answer: str, initial: str | None) -> str | None:
+    """A form field as typed: blank keeps what the form showed, "-" clears it."""
+    if answer == "-":
+        return None
+    return answer or initial or None
 
 
 def run_shell(settings: Settings, source: TextIO = sys.stdin, out: TextIO = sys.stdout) -> None:

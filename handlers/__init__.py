@@ -23,6 +23,7 @@ def features() -> tuple[ModuleType, ...]:
         errors,
         home,
         lessons,
+        partnership_actions,
         questions,
         register,
         search,
@@ -36,6 +37,7 @@ def features() -> tuple[ModuleType, ...]:
         commitment_actions,
         breakout,
         register,
+        partnership_actions,
         home,
         errors,
     )

@@ -23,6 +23,7 @@ from handlers.commitment_flow import (
     check_owners,
     commitment_named,
     earliest_today,
+    mark_done,
     snooze_until,
     tell_thread,
 )
@@ -32,7 +33,6 @@ from handlers.people import person
 from handlers.sending import dm, tell
 from handlers.services import Services
 from knowledge.commitments import DECLINED, CommitmentError, change, close, owners_of
-from knowledge.commitments import DONE as STATUS_DONE
 from knowledge.dates import DueDateError, parse_due
 from knowledge.nudges import policy_for, snooze
 from knowledge.workdays import local_today
@@ -69,13 +69,7 @@ def register(app: App, services: Services) -> None:
             tell(respond, NOT_YOURS)
             return
         try:
-            with services.sessions() as session:
-                fresh = team_row(
-                    session, Commitment, team_id=commitment.team_id, row_id=commitment.id
-                )
-                assert fresh is not None
-                close(session, fresh, status=STATUS_DONE, actor_id=user_id, now=services.clock())
-                owner_ids = [o.user_id for o in owners_of(session, commitment.id or 0)]
+            fresh, owner_ids = mark_done(services, client, commitment, user_id)
         except CommitmentError as error:
             tell(respond, str(error))
             return
@@ -95,9 +89,6 @@ def register(app: App, services: Services) -> None:
                 }
             ],
         )
-        tell_thread(client, fresh, f"✅ Done: {fresh.action} (marked by <@{user_id}>)")
-        if fresh.created_by != user_id:
-            dm(client, fresh.created_by, f"✅ <@{user_id}> marked done: {fresh.action}")
 
     def do_snooze(
         body: dict[str, Any],

@@ -16,12 +16,15 @@ from handlers.people import is_manager, person
 from handlers.sending import dm
 from handlers.services import Services
 from knowledge.commitments import (
+    DONE,
     OWNERS_MAX,
     CommitmentError,
     Owner,
     check_action,
+    close,
     mark_unreachable,
     may_change,
+    owners_of,
     record_commitment,
     set_thread,
 )
@@ -271,3 +274,20 @@ def snooze_until(services: Services, client: WebClient, user_id: str, days: int)
     tz, _ = person(client, services, user_id)
     day = local_today(services.clock(), tz) + timedelta(days=days)
     return nudge_instant(next_working_day(day), tz)
+
+
+def mark_done(
+    services: Services, client: WebClient, commitment: Commitment, user_id: str
+) -> tuple[Commitment, list[str]]:
+    """Close a commitment as done (a CommitmentError if it can't be), tell its thread and the
+    person who asked for it; the commitment as now stored, and its owners."""
+    with services.sessions() as session:
+        fresh = team_row(session, Commitment, team_id=commitment.team_id, row_id=commitment.id)
+        if fresh is None:
+            raise CommitmentError(GONE)
+        close(session, fresh, status=DONE, actor_id=user_id, now=services.clock())
+        owner_ids = [o.user_id for o in owners_of(session, commitment.id or 0)]
+    tell_thread(client, fresh, f"✅ Done: {fresh.action} (marked by <@{user_id}>)")
+    if fresh.created_by != user_id:
+        dm(client, fresh.created_by, f"✅ <@{user_id}> marked done: {fresh.action}")
+    return fresh, owner_ids

@@ -1,24 +1,43 @@
-"""The partnership register as Block Kit: pure builders, no Slack calls."""
+"""The partnership register as Block Kit: the list, a partnership's card with its agreement
+checklist, and the review reminder. Pure builders, no Slack calls."""
 
+from datetime import date
 from typing import Any
 
 from slack_sdk.models.blocks import (
-    ContextBlock,
-    ConversationFilter,
-    ConversationSelectElement,
-    InputBlock,
-    MarkdownTextObject,
-    PlainTextInputElement,
-    SectionBlock,
+    ActionsBlock,
+    ButtonElement,
+    ConfirmObject,
+    Option,
+    OverflowMenuElement,
 )
-from slack_sdk.models.views import View
 
-from handlers.blockkit import MESSAGE_BLOCKS, escape, header, packed_sections, section
-from storage.models import PARTNERSHIP_NAME_MAX, Partnership
+from handlers.blockkit import (
+    MESSAGE_BLOCKS,
+    context,
+    divider,
+    escape,
+    header,
+    packed_sections,
+    section,
+    truncate,
+)
+from handlers.commitment_blocks import due_words, summary
+from knowledge.agreement import ITEMS, STATUSES
+from knowledge.register import Standing
+from knowledge.register_facts import KINDS, LSP_KINDS
+from storage.models import AgreementItem, Commitment, Entry, Partnership, PartnershipReview
 
-ADD_VIEW = "partnership_add"
-NAME_BLOCK, NAME_INPUT = "partnership_name", "name"
-CHANNEL_BLOCK, CHANNEL_INPUT = "partnership_channel", "channel"
+EDIT, REVIEW, CLOSE, SET_ITEM, SNOOZE_REVIEW = (
+    "partnership_edit",
+    "partnership_review",
+    "partnership_close",
+    "agreement_set",
+    "review_snooze",
+)
+NOTE = "note"  # the overflow choice that opens an item's note and link
+STATUS_ICON = {"not_started": "⬜", "in_progress": "🟨", "agreed": "✅"}
+LIST_USAGE = "`/partners partnership list [mine|significant|due|overdue]`"
 
 
 def channel_of(channel_id: str | None) -> str | None:
@@ -35,66 +54,210 @@ def describe(partnership: Partnership) -> str:
     )
 
 
-def build_list(partnerships: list[Partnership]) -> tuple[str, list[dict[str, Any]]]:
-    """The register as a message."""
-    if not partnerships:
+def review_words(partnership: Partnership, today: date) -> str:
+    """ "review due Tue 12 Jan 2027 (in 50 days)", or that none is set."""
+    if partnership.next_review is None:
+        return "no review date"
+    return "review " + due_words(partnership.next_review, today)
+
+
+def line_of(standing: Standing, today: date) -> str:
+    """A partnership's line in the list: lead, type, next review, commitments, agreement."""
+    p = standing.partnership
+    lead = f"<@{p.lead_id}>" if p.lead_id else "no lead"
+    kind = KINDS[p.kind].split(" (")[0] if p.kind else "type not set"
+    late = f", *{standing.overdue} overdue*" if standing.overdue else ""
+    flag = {"overdue": " ⚠️", "due": " ⏰"}.get(standing.review_state(today) or "", "")
+    star = " ⭐" if p.significant else ""
+    where = f" in <#{p.channel_id}>" if p.channel_id else ""
+    return (
+        f"• *{escape(p.name)}*{where}{star}: {lead}, {kind}; {review_words(p, today)}{flag}; "
+        f"{standing.open} open{late}; agreement {standing.agreement}"
+    )
+
+
+def build_list(
+    standings: list[Standing], today: date, which: str = ""
+) -> tuple[str, list[dict[str, Any]]]:
+    """The register (or one filter of it) as a message."""
+    title = {
+        "": "Partnerships",
+        "mine": "Partnerships you lead",
+        "significant": "Significant partnerships",
+        "due": "Partnerships due for review within 30 days",
+        "overdue": "Partnerships with an overdue review or commitments",
+    }[which]
+    if not standings:
         text = (
-            "No partnerships are registered yet. "
+            f"{title}: none."
+            if which
+            else "No partnerships are registered yet. "
             "Add one: `/partners partnership add Retrofit Partnership`"
         )
         return text, [section(text)]
-    blocks = [header(f"Partnerships ({len(partnerships)})")]
-    blocks += packed_sections(
-        ("• " + describe(p) for p in partnerships), max_blocks=MESSAGE_BLOCKS - 2
-    )
-    count = len(partnerships)
-    return f"{count} partnership{'s are' if count != 1 else ' is'} registered.", blocks
+    blocks = [header(f"{title} ({len(standings)})")]
+    blocks += packed_sections((line_of(s, today) for s in standings), max_blocks=MESSAGE_BLOCKS - 3)
+    blocks.append(context(f"`/partners partnership NAME` shows one. Filters: {LIST_USAGE}"))
+    count = len(standings)
+    return f"{title}: {count}.", blocks
 
 
-def build_add_modal(channel_id: str | None) -> dict[str, Any]:
-    """The form behind `/partners partnership add` with no name."""
-    channel_select = ConversationSelectElement(
-        action_id=CHANNEL_INPUT,
-        initial_conversation=channel_id,
-        filter=ConversationFilter(include=["public", "private"], exclude_bot_users=True),
+def _facts(p: Partnership) -> str:
+    kind = KINDS[p.kind] if p.kind else "not set"
+    if p.kind == "lsp" and p.lsp_kind:
+        kind += f" ({LSP_KINDS[p.lsp_kind].lower()})"
+    rows = [
+        ("Partners", ", ".join(escape(x) for x in (p.partners or "").splitlines()) or "not set"),
+        ("Lead officer", f"<@{p.lead_id}>" if p.lead_id else "not set"),
+        ("Type", kind),
+        ("Objective", escape(truncate(p.objective, 600)) if p.objective else "not set"),
+        ("Channel", f"<#{p.channel_id}>" if p.channel_id else "none"),
+        ("Started", f"{p.start_date:%d %b %Y}" if p.start_date else "not set"),
+        ("Next review", f"{p.next_review:%a %d %b %Y}" if p.next_review else "not set"),
+        ("Ends", f"{p.end_date:%d %b %Y}" if p.end_date else "not set"),
+        ("Funding", f"£{p.funding_gbp:,.2f}" if p.funding_gbp is not None else "not set"),
+        ("Budget", f"£{p.budget_gbp:,.2f}" if p.budget_gbp is not None else "not set"),
+        ("Liabilities", escape(truncate(p.liabilities, 300)) if p.liabilities else "not set"),
+        ("Risk register", escape(p.risk_ref) if p.risk_ref else "not set"),
+        ("Reporting", escape(truncate(p.reporting, 300)) if p.reporting else "not set"),
+        ("Significant", "yes" if p.significant else "no"),
+    ]
+    return truncate("\n".join(f"*{k}:* {v}" for k, v in rows), 3000)
+
+
+def _item_line(key: str, row: AgreementItem | None) -> str:
+    status = row.status if row else "not_started"
+    line = f"{STATUS_ICON[status]} *{ITEMS[key]}*: {STATUSES[status].lower()}"
+    if row and row.note:
+        line += f"\n      {escape(truncate(row.note, 300))}"
+    if row and row.link:
+        line += f"  <{row.link}|document>"
+    if row and row.status != "not_started":
+        line += f"\n      _<@{row.changed_by}>, {row.changed_at:%d %b %Y}_"
+    return line
+
+
+def _item_menu(partnership: Partnership, key: str) -> dict[str, Any]:
+    value = f"{partnership.id}:{key}"
+    options = [
+        Option(value=f"{value}:{s}", text=f"Mark {label.lower()}") for s, label in STATUSES.items()
+    ]
+    options.append(Option(value=f"{value}:{NOTE}", text="Note or link…"))
+    return OverflowMenuElement(action_id=SET_ITEM, options=options).to_dict()
+
+
+def build_card(
+    standing: Standing,
+    *,
+    today: date,
+    items: list[tuple[str, AgreementItem | None]],
+    commitments: list[tuple[Commitment, list[str]]],
+    entries: list[Entry],
+    reviews: list[PartnershipReview],
+    can_edit: bool,
+) -> tuple[str, list[dict[str, Any]]]:
+    """A partnership's card: its facts, what governance is missing, the agreement checklist
+    (with a menu on each item for those who may change it), open commitments, the latest
+    lessons and notes, and its reviews."""
+    p = standing.partnership
+    closed = p.status != "open"
+    blocks = [header(truncate(p.name + (" (closed)" if closed else ""), 150)), section(_facts(p))]
+    missing = standing.missing
+    blocks.append(
+        context(
+            "✅ Governance complete: lead, agreement, review date, risk reference, reporting "
+            "and exit date."
+            if not missing
+            else "⚠️ Governance missing: " + ", ".join(missing) + "."
+        )
     )
-    return View(
-        type="modal",
-        callback_id=ADD_VIEW,
-        title="Add a partnership",
-        submit="Add",
-        close="Cancel",
-        blocks=[
-            InputBlock(
-                block_id=NAME_BLOCK,
-                label="Name",
-                element=PlainTextInputElement(
-                    action_id=NAME_INPUT,
-                    max_length=PARTNERSHIP_NAME_MAX,
-                    placeholder="e.g. Retrofit Partnership",
+    if closed and p.closed_at:
+        note = f": {escape(truncate(p.exit_note, 500))}" if p.exit_note else ""
+        blocks.append(section(f"Closed by <@{p.closed_by}> on {p.closed_at:%d %b %Y}{note}"))
+    blocks += [divider(), section(f"*Partnership agreement: {standing.agreement}*")]
+    for key, row in items:
+        block = section(_item_line(key, row))
+        if can_edit and not closed:
+            block["accessory"] = _item_menu(p, key)
+        blocks.append(block)
+    blocks.append(divider())
+    if commitments:
+        lines = [f"*Open commitments ({standing.open}, {standing.overdue} overdue)*"]
+        lines += ["• " + summary(c, owners, today) for c, owners in commitments[:8]]
+        if standing.open > 8:
+            lines.append(f"…and {standing.open - 8} more: `/partners actions all` in its channel.")
+        blocks.append(section(truncate("\n".join(lines), 3000)))
+    else:
+        blocks.append(section("*Open commitments:* none."))
+    if entries:
+        lines = ["*Latest lessons and notes*"]
+        lines += [f"• {escape(truncate(e.title, 140))} ({e.created_at:%d %b %Y})" for e in entries]
+        blocks.append(section("\n".join(lines)))
+    if reviews:
+        lines = ["*Reviews*"]
+        lines += [
+            f"• {r.reviewed_on:%d %b %Y}, <@{r.recorded_by}>: {escape(truncate(r.outcome, 300))}"
+            for r in reviews[:5]
+        ]
+        blocks.append(section(truncate("\n".join(lines), 3000)))
+    if can_edit and not closed:
+        value = str(p.id)
+        blocks.append(
+            ActionsBlock(
+                block_id=f"partnership-{value}",
+                elements=[
+                    ButtonElement(text="Edit", action_id=EDIT, value=value),
+                    ButtonElement(text="Record review", action_id=REVIEW, value=value),
+                    ButtonElement(
+                        text="Close partnership",
+                        action_id=CLOSE,
+                        value=value,
+                        style="danger",
+                        confirm=ConfirmObject(
+                            title="Close it?",
+                            text="You'll be asked for the end date and an exit note.",
+                            confirm="Go on",
+                            deny="Cancel",
+                        ),
+                    ),
+                ],
+            ).to_dict()
+        )
+    elif not closed:
+        blocks.append(context("Its lead, admins and facilitators can change it."))
+    text = f"{p.name}: {review_words(p, today)}; agreement {standing.agreement}."
+    return text, blocks[:MESSAGE_BLOCKS]
+
+
+def build_review_nudge(
+    partnership: Partnership, today: date, *, number: int = 0
+) -> tuple[str, list[dict[str, Any]]]:
+    """The DM a lead gets as a review comes due (or is overdue)."""
+    review = partnership.next_review
+    assert review is not None
+    overdue = review < today
+    text = (
+        f"The review of {partnership.name} was due {review:%a %d %b %Y}; it is now overdue."
+        if overdue
+        else f"The review of {partnership.name} is {due_words(review, today)}."
+    )
+    icon = "⚠️" if overdue else "📅"
+    blocks = [
+        section(f"{icon} {escape(text)}"),
+        context("Record it here once it has happened: the register keeps the history."),
+        ActionsBlock(
+            block_id=f"review-{partnership.id}",
+            elements=[
+                ButtonElement(
+                    text="Record review",
+                    action_id=REVIEW,
+                    value=str(partnership.id),
+                    style="primary",
                 ),
-            ),
-            InputBlock(
-                block_id=CHANNEL_BLOCK,
-                label="Its channel",
-                optional=True,
-                element=channel_select,
-                hint="Things recorded in this channel will belong to it by default.",
-            ),
-        ],
-    ).to_dict()
-
-
-def build_added_modal(partnership: Partnership) -> dict[str, Any]:
-    """What the form turns into once the partnership is added."""
-    return View(
-        type="modal",
-        title="Partnership added",
-        close="Done",
-        blocks=[
-            SectionBlock(text=MarkdownTextObject(text="✅ " + describe(partnership))),
-            ContextBlock(
-                elements=[MarkdownTextObject(text="`/partners partnership list` shows them all.")]
-            ),
-        ],
-    ).to_dict()
+                ButtonElement(
+                    text="Snooze a week", action_id=SNOOZE_REVIEW, value=str(partnership.id)
+                ),
+            ],
+        ).to_dict(),
+    ]
+    return text, blocks

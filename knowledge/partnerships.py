@@ -6,6 +6,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from rapidfuzz import fuzz, process
+from rapidfuzz.utils import default_process
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -249,3 +251,33 @@ def channel_partnership(session: Session, *, team_id: str, channel_id: str) -> P
     )
     found = list(session.exec(statement))
     return found[0] if len(found) == 1 else None
+
+
+SURE = 90  # a name this close (WRatio) to exactly one partnership's is taken as meant
+UNSURE = 70  # this close: "did you mean"
+
+
+def resolve_partnership(
+    session: Session, *, team_id: str, name: str
+) -> tuple[Partnership | None, str | None]:
+    """The partnership a typed name means (any case, typos forgiven when only one is close),
+    including closed ones; else (None, the name it might have been, if any)."""
+    exact = find_partnership(session, team_id=team_id, name=name)
+    if exact is not None:
+        return exact, None
+    every = {p.name: p for p in list_partnerships(session, team_id=team_id, closed=True)}
+    ranked = process.extract(
+        clean_name(name),
+        list(every),
+        scorer=fuzz.WRatio,
+        processor=default_process,
+        limit=2,
+        score_cutoff=UNSURE,
+    )
+    if not ranked:
+        return None, None
+    best, score, _ = ranked[0]
+    runner_up = ranked[1][1] if len(ranked) > 1 else 0
+    if score >= SURE and score - runner_up >= 5:
+        return every[best], None
+    return None, best

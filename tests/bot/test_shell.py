@@ -51,18 +51,21 @@ def test_people_and_channels_can_be_switched(box):
 def test_a_form_is_filled_in_and_submitted_by_number(box: Sandbox):
     shown = run(
         box,
-        "/partners partnership add Parks\n/partners partnership add\n1\nparks\n\n"
-        "2\nLSP Board\n#lsp-board\n/partners partnership list\n",
+        "/partners partnership add Parks\n/partners partnership add\n1\nparks\n"
+        + "\n" * 15
+        + "2\nLSP Board\n#lsp-board\n"
+        + "\n" * 14
+        + "/partners partnership list\n",
     )
     assert "┌─ modal: Add a partnership ─" in shown
     assert "partnership_name: There is already a partnership called “Parks”." in shown
-    assert "┌─ modal: Partnership added ─" in shown
-    assert "• *LSP Board* in #lsp-board, added by @alex" in shown
+    assert "┌─ modal: Partnership saved ─" in shown
+    assert "• *LSP Board* in #lsp-board: no lead, type not set; no review date" in shown
 
 
 def test_the_home_tab_and_unknown_input(box):
     shown = run(box, "/home\n/remind me\nhello\n7\n")
-    assert "(App Home of @alex)" in shown and "== Partnerships ==" in shown
+    assert "(App Home of @alex)" in shown and "== Your open commitments (0) ==" in shown
     assert "Only /partners is installed here" in shown
     assert "Type /partners … or a number" in shown
     assert "nothing is numbered 7" in shown

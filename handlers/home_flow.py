@@ -1,0 +1,212 @@
+"""The App Home tab, a personal dashboard, built and published: on opening the tab, and again
+by any listener whose change shows on someone's tab (a commitment done, a partnership edited,
+a lesson saved). Within Slack's 100 blocks however much there is."""
+
+import logging
+from datetime import date
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.models.blocks import ActionsBlock, ButtonElement
+from slack_sdk.models.views import View
+
+from handlers.blockkit import (
+    SURFACE_BLOCKS,
+    context,
+    divider,
+    escape,
+    header,
+    packed_sections,
+    section,
+    truncate,
+)
+from handlers.commitment_blocks import summary
+from handlers.people import is_manager, person
+from handlers.question_flow import ANSWER
+from handlers.register_blocks import line_of, review_words
+from handlers.services import Services
+from knowledge.commitments import open_commitments, owners_of
+from knowledge.entries import KIND_LABELS, entries_by
+from knowledge.partnerships import list_partnerships
+from knowledge.questions import open_questions, questions_asked_by
+from knowledge.register import Standing, register_list, reviews_due
+from knowledge.workdays import local_today
+from storage.models import Commitment, Entry, LessonWanted, Partnership
+
+logger = logging.getLogger(__name__)
+
+HOME_DONE, HOME_SNOOZE = "home_done", "home_snooze"
+HOME_COMMIT, HOME_LESSON, HOME_PARTNERSHIP = "home_commit", "home_lesson", "home_partnership"
+COMMITMENTS_SHOWN = 12  # each a section and its buttons
+LINES_SHOWN = 10  # partnerships, reviews, lessons: one line each
+QUESTIONS_SHOWN = 8
+
+
+def _more(shown: int, total: int, command: str) -> list[dict[str, Any]]:
+    if total <= shown:
+        return []
+    return [context(f"…and {total - shown} more: `{command}`")]
+
+
+def build_questions(
+    waiting: list[LessonWanted], asked: list[tuple[LessonWanted, Entry | None]], *, manager: bool
+) -> list[dict[str, Any]]:
+    """Questions waiting for an answer (with Answer buttons for facilitators and admins), and
+    the viewer's own questions with what became of them."""
+    blocks: list[dict[str, Any]] = []
+    if waiting:
+        blocks += [divider(), header("Questions waiting for an answer")]
+        for w in waiting[:QUESTIONS_SHOWN]:
+            line = f"• “{escape(truncate(w.question, 200))}”, asked by <@{w.asked_by}>"
+            block = section(line)
+            if manager:
+                block["accessory"] = ButtonElement(
+                    text="Answer it", action_id=ANSWER, value=str(w.id)
+                ).to_dict()
+            blocks.append(block)
+        if not manager:
+            blocks.append(context("Know the answer? Write it up with `/partners lesson`."))
+    if asked:
+        blocks += [divider(), header("Your questions")]
+        lines = []
+        for question, answer in asked:
+            asked_text = f"“{escape(truncate(question.question, 200))}”"
+            if question.answered_at is None:
+                lines.append(f"• {asked_text}: ⏳ waiting for an answer")
+            elif answer is None:
+                lines.append(f"• {asked_text}: ✅ answered by <@{question.answered_by}>")
+            else:
+                lines.append(
+                    f"• {asked_text}: ✅ <@{question.answered_by}> answered with "
+                    f"*{escape(answer.title)}*"
+                )
+        blocks += packed_sections(lines, max_blocks=2)
+    return blocks
+
+
+def build_home(
+    *,
+    today: date,
+    commitments: list[tuple[Commitment, list[str]]],
+    led: list[Standing],
+    due: list[Partnership],
+    register: list[Partnership] | None = None,
+    mine: list[Entry],
+    wanted: list[LessonWanted] | None = None,
+    asked: list[tuple[LessonWanted, Entry | None]] | None = None,
+    manager: bool = False,
+) -> dict[str, Any]:
+    """The Home tab view: my commitments (Done and Snooze right there), partnerships I lead,
+    reviews due, my lessons, questions, and buttons for the common actions."""
+    blocks = [
+        header("partnerbot"),
+        section(
+            "What your partnerships know, what they promised, and who is doing what. "
+            "Type `/partners help` in any channel to see every command."
+        ),
+        ActionsBlock(
+            block_id="home_actions",
+            elements=[
+                ButtonElement(text="Record a commitment", action_id=HOME_COMMIT, style="primary"),
+                ButtonElement(text="Save a lesson", action_id=HOME_LESSON),
+                ButtonElement(text="Add a partnership", action_id=HOME_PARTNERSHIP),
+            ],
+        ).to_dict(),
+        divider(),
+        header(f"Your open commitments ({len(commitments)})"),
+    ]
+    if commitments:
+        for commitment, owner_ids in commitments[:COMMITMENTS_SHOWN]:
+            value = str(commitment.id)
+            blocks.append(section(summary(commitment, owner_ids, today)))
+            blocks.append(
+                ActionsBlock(
+                    block_id=f"home-commitment-{value}",
+                    elements=[
+                        ButtonElement(
+                            text="✅ Done", action_id=HOME_DONE, value=value, style="primary"
+                        ),
+                        ButtonElement(text="Snooze a week", action_id=HOME_SNOOZE, value=value),
+                    ],
+                ).to_dict()
+            )
+        blocks += _more(COMMITMENTS_SHOWN, len(commitments), "/partners actions")
+    else:
+        blocks.append(section("Nothing open. `/partners commit @someone … by …` records one."))
+    blocks += [divider(), header(f"Partnerships you lead ({len(led)})")]
+    if led:
+        blocks += packed_sections((line_of(s, today) for s in led[:LINES_SHOWN]), max_blocks=2)
+        blocks += _more(LINES_SHOWN, len(led), "/partners partnership list mine")
+    elif register:
+        names = ", ".join(f"*{escape(p.name)}*" for p in register[:LINES_SHOWN])
+        more = f" and {len(register) - LINES_SHOWN} more" if len(register) > LINES_SHOWN else ""
+        blocks.append(
+            section(
+                f"You lead none of the {len(register)} in the register: {names}{more}. "
+                "`/partners partnership list` shows them all."
+            )
+        )
+    else:
+        blocks.append(
+            section("None yet: `/partners partnership add Retrofit Partnership` in its channel.")
+        )
+    if due:
+        blocks += [divider(), header(f"Reviews due ({len(due)})")]
+        lines = [
+            f"• *{escape(p.name)}*: {review_words(p, today)}"
+            + (f", led by <@{p.lead_id}>" if p.lead_id else ", no lead")
+            for p in due[:LINES_SHOWN]
+        ]
+        blocks += packed_sections(lines, max_blocks=2)
+        blocks += _more(LINES_SHOWN, len(due), "/partners partnership list due")
+    blocks += [divider(), header("Your lessons and notes")]
+    if mine:
+        blocks += packed_sections(
+            (
+                f"• *{escape(e.title)}* ({KIND_LABELS[e.kind].lower()}, {e.created_at:%d %b %Y})"
+                f"  👍 {e.helpful}  👎 {e.unhelpful}"
+                for e in mine[:LINES_SHOWN]
+            ),
+            max_blocks=2,
+        )
+    else:
+        blocks.append(section("None yet. `/partners lesson` keeps what your partnership learnt."))
+    blocks += build_questions(wanted or [], asked or [], manager=manager)
+    return View(type="home", blocks=blocks[:SURFACE_BLOCKS]).to_dict()
+
+
+def publish_home(client: WebClient, services: Services, team_id: str, user_id: str) -> None:
+    """Build someone's Home tab as it is now and publish it (a failure is logged, not raised:
+    the change that asked for it has already been made and told)."""
+    tz = person(client, services, user_id)[0]
+    today = local_today(services.clock(), tz)
+    with services.sessions() as session:
+        owed = open_commitments(session, team_id=team_id, owner_id=user_id)
+        commitments = [
+            (c, [o.user_id for o in owners_of(session, c.id or 0)])
+            for c in owed[:COMMITMENTS_SHOWN]
+        ] + [(c, []) for c in owed[COMMITMENTS_SHOWN:]]
+        led = register_list(session, team_id=team_id, today=today, which="mine", user_id=user_id)
+        due = reviews_due(session, team_id=team_id, today=today)
+        every = [] if led else list_partnerships(session, team_id=team_id)
+        mine = entries_by(session, team_id=team_id, author_id=user_id, limit=LINES_SHOWN)
+        wanted = open_questions(session, team_id=team_id, limit=QUESTIONS_SHOWN)
+        asked = questions_asked_by(session, team_id=team_id, user_id=user_id)
+    # answering is for facilitators and admins: only they are asked about (users.info)
+    manager = bool(wanted) and is_manager(client, services, user_id)
+    view = build_home(
+        today=today,
+        commitments=commitments,
+        led=led,
+        due=due,
+        register=every,
+        mine=mine,
+        wanted=wanted,
+        asked=asked,
+        manager=manager,
+    )
+    try:
+        client.views_publish(user_id=user_id, view=view)
+    except SlackApiError as error:
+        logger.warning("could not publish a Home tab", extra={"error": error.response.get("error")})

@@ -1,0 +1,100 @@
+"""What the register's listeners share on the Slack side: who may change a partnership, the
+lead's time zone, checking a lead is a person, and a partnership's card as the viewer sees it."""
+
+from typing import Any
+
+from slack_sdk import WebClient
+from sqlmodel import col, select
+
+from handlers.people import is_manager, person
+from handlers.register_blocks import build_card
+from handlers.services import Services
+from knowledge.agreement import checklist
+from knowledge.commitments import open_commitments, owners_of
+from knowledge.register import standings
+from knowledge.reviews import reviews_of
+from knowledge.workdays import local_today
+from storage.models import Entry, Partnership
+from storage.rows import team_row
+
+NOT_YOURS = "Only its lead officer, workspace admins and facilitators can change a partnership."
+GONE = "That partnership isn't in this workspace any more. Try `/partners partnership list`."
+CLOSED = "That partnership is closed: its history stays, but it can't be changed."
+
+
+def partnership_named(services: Services, team_id: str, value: Any) -> Partnership | None:
+    """The partnership a button or form names, if it is this workspace's."""
+    with services.sessions() as session:
+        return team_row(session, Partnership, team_id=team_id, row_id=value)
+
+
+def may_manage(
+    client: WebClient, services: Services, partnership: Partnership, user_id: str
+) -> bool:
+    """Its lead, workspace admins and facilitators may change a partnership."""
+    return partnership.lead_id == user_id or is_manager(client, services, user_id)
+
+
+def lead_zone(client: WebClient, services: Services, lead_id: str | None) -> str:
+    """The time zone the lead's review reminders are timed in."""
+    return person(client, services, lead_id)[0] if lead_id else services.timezone
+
+
+def lead_problem(client: WebClient, services: Services, lead_id: str | None) -> str | None:
+    """Why this lead can't be the lead officer (a bot, someone deactivated, someone Slack
+    does not know), or None."""
+    if lead_id is None:
+        return None
+    _, user = person(client, services, lead_id)
+    if user is None:
+        return "Slack doesn't know that lead officer: pick a person in this workspace."
+    if user.get("is_bot") or lead_id == "USLACKBOT":
+        return "The lead officer must be a person, not a bot."
+    if user.get("deleted"):
+        return "That person's account is deactivated: pick a current lead officer."
+    return None
+
+
+def card_of(
+    services: Services,
+    client: WebClient,
+    partnership: Partnership,
+    *,
+    user_id: str,
+    channel_id: str | None,
+) -> tuple[str, list[dict[str, Any]]]:
+    """A partnership's card for one viewer: menus and buttons only if they may change it;
+    lessons saved in a private channel only when the card is shown in that channel."""
+    tz = person(client, services, user_id)[0]
+    today = local_today(services.clock(), tz)
+    can_edit = partnership.status == "open" and may_manage(client, services, partnership, user_id)
+    with services.sessions() as session:
+        [standing] = standings(session, [partnership], today=today)
+        items = checklist(session, partnership)
+        commitments = [
+            (c, [o.user_id for o in owners_of(session, c.id or 0)])
+            for c in open_commitments(
+                session, team_id=partnership.team_id, partnership_id=partnership.id
+            )[:8]
+        ]
+        entries = list(
+            session.exec(
+                select(Entry)
+                .where(Entry.team_id == partnership.team_id)
+                .where(Entry.partnership_id == partnership.id)
+                .where(col(Entry.deleted_at).is_(None))
+                .where((col(Entry.private).is_(False)) | (Entry.channel_id == channel_id))
+                .order_by(col(Entry.created_at).desc())
+                .limit(5)
+            )
+        )
+        reviews = reviews_of(session, partnership)
+    return build_card(
+        standing,
+        today=today,
+        items=items,
+        commitments=commitments,
+        entries=entries,
+        reviews=reviews,
+        can_edit=can_edit,
+    )
