@@ -10,9 +10,7 @@ from sqlalchemy.exc import DBAPIError
 
 from bot.settings import ConfigError, Settings
 
-NOT_YET = {
-    "export": "the spreadsheet export",
-}
+NOT_YET: dict[str, str] = {}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -121,6 +119,10 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         from bot.commands import import_entries
 
         return import_entries(settings, args.team, args.file)
+    elif args.command == "export":
+        from bot.commands import export_workbook
+
+        return export_workbook(settings, args.team, args.file)
     elif args.command == "nudges":
         from bot.commands import nudge_policy, run_nudges
 

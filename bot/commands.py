@@ -1,4 +1,5 @@
-"""The command line's knowledge-base commands: `partnerbot search` and `partnerbot import`."""
+"""The command line's knowledge-base commands: `partnerbot search`, `partnerbot import` (notes
+and lessons, or the register) and `partnerbot export`."""
 
 import argparse
 import json
@@ -12,7 +13,9 @@ from bot.settings import ConfigError, Settings
 from handlers.services import Services
 from knowledge.importer import ImportProblem, import_file
 from knowledge.query import QueryError, parse_query
+from knowledge.register_import import import_register, is_register
 from knowledge.search import snippet
+from knowledge.workbook import write_workbook
 from storage.models import Entry
 from storage.teams import known_teams
 
@@ -89,6 +92,8 @@ def import_entries(settings: Settings, team: str | None, file: str) -> int:
         return 2
     _, services = open_services(settings)
     team_id = choose_team(services, settings, team)
+    if is_register(path):
+        return _import_register(services, team_id, path)
     lines = max(
         0,
         len(path.read_text(encoding="utf-8-sig").splitlines())
@@ -114,6 +119,51 @@ def import_entries(settings: Settings, team: str | None, file: str) -> int:
             )
             return 2
     print(f"Imported {count} entries into {team_id}.")
+    return 0
+
+
+def _import_register(services: Services, team_id: str, path: Path) -> int:
+    with services.sessions() as session:
+        try:
+            count = import_register(
+                session,
+                team_id=team_id,
+                path=path,
+                now=services.clock(),
+                timezone=services.timezone,
+            )
+        except ImportProblem as problem:
+            print(
+                f"partnerbot import: {path.name}, {problem}. Nothing was imported.", file=sys.stderr
+            )
+            return 2
+    print(f"Imported {count} partnerships into {team_id}.")
+    return 0
+
+
+def export_workbook(settings: Settings, team: str | None, file: str) -> int:
+    """`partnerbot export FILE.xlsx`: the register, commitments, lessons and notes as one
+    workbook, everything the workspace holds (an operator's export, private channels too)."""
+    path = Path(file)
+    if path.suffix.lower() != ".xlsx":
+        print("partnerbot export: the file must end in .xlsx", file=sys.stderr)
+        return 2
+    _, services = open_services(settings)
+    team_id = choose_team(services, settings, team)
+    with (
+        tqdm(total=6, unit="sheet", desc=f"exporting {path.name}", file=sys.stderr) as bar,
+        services.sessions() as session,
+    ):
+        counts = write_workbook(
+            session,
+            str(path),
+            team_id=team_id,
+            workspace=team_id,
+            now=services.clock(),
+            progress=lambda sheet, n: bar.update(1),
+        )
+    rows = ", ".join(f"{n} {sheet.lower()}" for sheet, n in counts.items())
+    print(f"Wrote {path} for {team_id}: {rows}.")
     return 0
 
 

@@ -21,6 +21,7 @@ def features() -> tuple[ModuleType, ...]:
         commitment_actions,
         commitments,
         errors,
+        export,
         home,
         lessons,
         partnership_actions,
@@ -38,6 +39,7 @@ def features() -> tuple[ModuleType, ...]:
         breakout,
         register,
         partnership_actions,
+        export,
         home,
         errors,
     )

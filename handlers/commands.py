@@ -13,15 +13,7 @@ from handlers.services import Services
 from handlers.subcommands import Invocation, Registry, Subcommand, split_subcommand
 
 COMMAND = "/partners"
-STILL_TO_COME = (
-    Subcommand(
-        "export",
-        "export",
-        "the register, commitments, lessons and notes as a spreadsheet, by DM",
-        "/partners export",
-        run=None,
-    ),
-)
+STILL_TO_COME: tuple[Subcommand, ...] = ()
 
 
 def build_registry(declared: Iterable[Subcommand]) -> Registry:

@@ -77,9 +77,11 @@ def add_partnership(
     facts: Facts | None = None,
     lead_tz: str = "Europe/London",
     region: str = "ENG",
+    commit: bool = True,
 ) -> Partnership:
     """Register a partnership in a workspace (by name, or with all its facts), audited;
-    refuses a duplicate name (any case) and facts that break the register's rules."""
+    refuses a duplicate name (any case) and facts that break the register's rules. With
+    `commit` False it is left in the caller's transaction (an import's)."""
     clean = check_new_name(session, team_id=team_id, raw=name)
     facts = _checked(facts or Facts(partners=[], channel_id=channel_id))
     partnership = Partnership(
@@ -105,7 +107,7 @@ def add_partnership(
             at=now,
             detail={"name": clean, **_audited(_given(facts.stored()))},
         )
-        session.commit()
+        session.commit() if commit else session.flush()
     except IntegrityError as error:
         # Two officers adding the same name at once: the unique key decides, kindly.
         session.rollback()
@@ -169,6 +171,7 @@ def close_partnership(
     note: str,
     actor_id: str,
     now: datetime,
+    commit: bool = True,
 ) -> None:
     """End a partnership: it leaves the lists and reminders, and keeps its history. Audited."""
     note = note.strip()
@@ -200,7 +203,7 @@ def close_partnership(
         at=now,
         detail={"status": "closed", "end_date": end_date.isoformat(), "note": note or None},
     )
-    session.commit()
+    session.commit() if commit else session.flush()
 
 
 def _checked(facts: Facts) -> Facts:

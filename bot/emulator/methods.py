@@ -229,6 +229,18 @@ def conversations_info(em: Any, ws: Workspace, args: dict[str, Any]) -> dict[str
     }
 
 
+def conversations_members(em: Any, ws: Workspace, args: dict[str, Any]) -> dict[str, Any]:
+    _required(args, "channel")
+    channel = _channel(ws, args["channel"])
+    if channel.is_im:
+        members = [ws.bot_user_id, channel.user or ""]
+    elif channel.members is None:
+        members = list(ws.users)
+    else:
+        members = list(channel.members)
+    return {"members": members, "response_metadata": {"next_cursor": ""}}
+
+
 def users_info(em: Any, ws: Workspace, args: dict[str, Any]) -> dict[str, Any]:
     _required(args, "user")
     user = ws.users.get(args["user"])
@@ -373,6 +385,7 @@ METHODS: dict[str, Callable[[Any, Workspace, dict[str, Any]], dict[str, Any]]] =
     "chat.scheduleMessage": chat_schedule_message,
     "conversations.open": conversations_open,
     "conversations.info": conversations_info,
+    "conversations.members": conversations_members,
     "conversations.history": conversations_history,
     "conversations.replies": conversations_replies,
     "users.info": users_info,

@@ -26,6 +26,7 @@ class Channel:
     is_private: bool = False
     is_im: bool = False
     user: str | None = None  # the other party of a DM
+    members: list[str] | None = None  # None: everyone in the workspace (a public channel)
 
 
 @dataclass
@@ -129,5 +130,12 @@ def demo_workspace(team_id: str = "T0SHELL", name: str = "Shell Borough Council"
     )
     workspace.add_channel(Channel(id=f"C{suffix}GENERAL", name="general"))
     workspace.add_channel(Channel(id=f"C{suffix}RETROFIT", name="retrofit-partnership"))
-    workspace.add_channel(Channel(id=f"C{suffix}LSPBOARD", name="lsp-board", is_private=True))
+    workspace.add_channel(
+        Channel(
+            id=f"C{suffix}LSPBOARD",
+            name="lsp-board",
+            is_private=True,
+            members=[f"U{suffix}ALEX", f"U{suffix}PRIYA", workspace.bot_user_id],
+        )
+    )
     return workspace

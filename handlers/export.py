@@ -1,0 +1,120 @@
+"""`/partners export`: the workspace's workbook, sent to the caller by DM as a file (uploaded
+with files.getUploadURLExternal and files.completeUploadExternal, through slack_sdk's
+files_upload_v2), with a progress message that moves as each sheet is written."""
+
+import io
+import logging
+from datetime import datetime
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlmodel import col, select
+
+from handlers.services import Services
+from handlers.subcommands import Invocation, Subcommand
+from knowledge.workbook import SHEETS, write_workbook
+from storage.models import Entry
+
+logger = logging.getLogger(__name__)
+
+
+def visible_channels(client: WebClient, services: Services, team_id: str, user_id: str) -> set[str]:
+    """The private channels (and DMs) holding entries that this person is a member of: only
+    their entries go into the person's export (conversations.members, every page)."""
+    with services.sessions() as session:
+        channels: set[str] = {
+            str(channel)
+            for channel in session.exec(
+                select(Entry.channel_id)
+                .where(Entry.team_id == team_id)
+                .where(col(Entry.private).is_(True))
+                .where(col(Entry.channel_id).is_not(None))
+                .distinct()
+            )
+            if channel
+        }
+    visible = set()
+    for channel_id in channels:
+        try:
+            pages = client.conversations_members(channel=channel_id, limit=1000)
+            if any(user_id in (page.get("members") or []) for page in pages):
+                visible.add(str(channel_id))
+        except SlackApiError:
+            pass  # a channel the bot has left: its entries stay out, the safe mistake
+    return visible
+
+
+def run(call: Invocation) -> None:
+    """Build the workbook and DM it; progress moves on a DM message while it is written."""
+    client, services = call.client, call.services
+    call.reply("Preparing your workbook: I'll send it to you by DM in a moment.")
+    dm_channel = client.conversations_open(users=call.user_id)["channel"]["id"]
+    progress = client.chat_postMessage(
+        channel=dm_channel, text=f"⏳ Exporting the register: 0 of {len(SHEETS)} sheets written…"
+    )
+    written: list[str] = []
+
+    def moved(sheet: str, rows: int) -> None:
+        written.append(f"{sheet} ({rows})")
+        client.chat_update(
+            channel=dm_channel,
+            ts=progress["ts"],
+            text=f"⏳ Exporting the register: {len(written)} of {len(SHEETS)} sheets written "
+            f"({', '.join(written)})…",
+        )
+
+    now = services.clock()
+    visible = visible_channels(client, services, call.team_id, call.user_id)
+    workspace = _workspace_name(client, call.team_id)
+    buffer = io.BytesIO()
+    with services.sessions() as session:
+        write_workbook(
+            session,
+            buffer,
+            team_id=call.team_id,
+            workspace=workspace,
+            now=now,
+            visible_channels=visible,
+            progress=moved,
+        )
+    name = f"partnerships-{now:%Y-%m-%d}.xlsx"
+    client.files_upload_v2(
+        channel=dm_channel,
+        content=buffer.getvalue(),
+        filename=name,
+        title=f"Partnership register, {workspace}, {_when(now)}",
+        initial_comment="Here is your workbook: the register, agreement checklists, reviews, "
+        "commitments, lessons and briefing notes.",
+    )
+    client.chat_update(
+        channel=dm_channel,
+        ts=progress["ts"],
+        text=f"✅ Exported: {', '.join(written)}.",
+    )
+
+
+def _when(now: datetime) -> str:
+    return f"{now:%d %b %Y %H:%M} UTC"
+
+
+def _workspace_name(client: WebClient, team_id: str) -> str:
+    try:
+        return str(client.auth_test().get("team") or team_id)
+    except SlackApiError:
+        return team_id
+
+
+SUBCOMMANDS = (
+    Subcommand(
+        "export",
+        "export",
+        "the register, commitments, lessons and notes as a spreadsheet, by DM",
+        "/partners export",
+        run=run,
+    ),
+)
+
+
+def register(app: App, services: Services) -> None:
+    """Nothing to bind: the export is a subcommand only."""

@@ -1,0 +1,435 @@
+"""The whole register through the signed Bolt path: the form, permissions, the checklist,
+reviews and their reminders with a moved clock, closing, App Home, the workbook and re-import."""
+
+import io
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import pytest
+from openpyxl import load_workbook
+from sqlmodel import select
+
+from bot.nudging import send_due_nudges
+from bot.sandbox import Sandbox
+from handlers.home_flow import HOME_DONE
+from handlers.register_blocks import SET_ITEM, SNOOZE_REVIEW
+from handlers.register_forms import ADD_VIEW, EDIT_VIEW, REVIEW_VIEW
+from knowledge.importer import ImportProblem
+from knowledge.register_import import import_register
+from storage.models import AgreementItem, AuditEntry, Nudge, Partnership, PartnershipReview
+from tests.conftest import assert_messages_are_safe
+
+
+class Clock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock():
+    return Clock(datetime(2026, 11, 23, 10, 0, tzinfo=UTC))  # a Monday
+
+
+@pytest.fixture
+def box(settings, clock):
+    with Sandbox(settings, clock=clock) as sandbox:
+        yield sandbox
+        assert_messages_are_safe(sandbox)
+
+
+def uid(box, name):
+    return box.emulator.workspace.user_named(name).id
+
+
+def rows(box, table):
+    with box.bot.services.sessions() as session:
+        return list(session.exec(select(table)))
+
+
+def run(box, text, user, channel):
+    reply = box.driver.command(text, user=user, channel=channel)
+    box.wait()
+    assert reply.status == 200
+    answers = box.emulator.calls_to("response_url")
+    return answers[-1] if answers else None
+
+
+def opened_form(box):
+    return box.emulator.calls_to("views.open", ok=True)[-1].result["view"]
+
+
+def state(**fields):
+    """Slack's view state for the register form, from field values."""
+    values = {}
+    for block, value in fields.items():
+        if block == "partnership_name":
+            values[block] = {"name": {"type": "plain_text_input", "value": value}}
+        elif block == "lead_id":
+            values[block] = {"value": {"type": "users_select", "selected_user": value}}
+        elif block in ("start_date", "next_review", "end_date", "date", "next"):
+            values[block] = {"value": {"type": "datepicker", "selected_date": value}}
+        elif block == "kind":
+            values[block] = {
+                "value": {"type": "static_select", "selected_option": {"value": value}}
+            }
+        elif block in ("funding_gbp", "budget_gbp"):
+            values[block] = {"value": {"type": "number_input", "value": value}}
+        elif block == "significant":
+            values[block] = {
+                "value": {
+                    "type": "checkboxes",
+                    "selected_options": [{"value": "yes"}] if value else [],
+                }
+            }
+        else:
+            values[block] = {"value": {"type": "plain_text_input", "value": value}}
+    return values
+
+
+def add_by_form(box, people, user=None, **fields):
+    run(box, "partnership add", user or people.alex, people.retrofit)
+    view = opened_form(box)
+    assert view["callback_id"] == ADD_VIEW
+    reply = box.driver.view_submission(view, state(**fields), user=user or people.alex)
+    box.wait()
+    return reply
+
+
+FULL = dict(
+    partnership_name="Retrofit Partnership",
+    partners="Hull Housing\nGreen Homes CIC",
+    lead_id=None,
+    kind="alliance",
+    objective="Warm homes for 400 households",
+    start_date="2025-04-01",
+    next_review="2026-12-09",
+    end_date="2029-03-31",
+    funding_gbp="125000.50",
+    budget_gbp="90000",
+    risk_ref="RR-14",
+    reporting="Quarterly to cabinet",
+    significant=True,
+)
+
+
+def test_the_form_stores_every_fact_and_the_card_shows_them(box, people):
+    reply = add_by_form(box, people, **{**FULL, "lead_id": people.sam})
+    assert reply.status == 200 and reply.json()["response_action"] == "update"
+    [stored] = rows(box, Partnership)
+    assert (stored.lead_id, stored.kind, stored.significant) == (people.sam, "alliance", True)
+    assert stored.funding_gbp == Decimal("125000.50") and stored.next_review == date(2026, 12, 9)
+    card = run(box, "partnership retrofit partnrship", uid(box, "priya"), people.general).args
+    shown = str(card["blocks"])
+    assert "*Funding:* £125,000.50" in shown and f"*Lead officer:* <@{people.sam}>" in shown
+    assert "0 of 12 agreed" in shown and "Governance missing: agreement." in shown
+    assert SET_ITEM not in shown  # priya may read, not change
+
+
+@pytest.mark.parametrize(
+    ("fields", "said"),
+    [
+        ({"start_date": "2026-01-01", "next_review": "2025-12-01"}, "before the start"),
+        ({"start_date": "2026-01-01", "end_date": "2025-12-31"}, "before the start"),
+        ({"budget_gbp": "-5"}, "negative"),
+        ({"lead_id": "C0SHELLGENERAL"}, "not a channel"),
+    ],
+)
+def test_bad_facts_are_refused_in_the_form_and_nothing_is_stored(box, people, fields, said):
+    reply = add_by_form(box, people, partnership_name="Parks", **fields)
+    assert reply.json()["response_action"] == "errors"
+    assert said in str(reply.json()["errors"])
+    assert rows(box, Partnership) == []
+
+
+@pytest.mark.parametrize("who", ["bot", "deactivated"])
+def test_a_bot_or_a_deactivated_lead_is_refused_after_the_ack(box, people, who):
+    ws = box.emulator.workspace
+    jo = ws.user_named("jo").id
+    lead = ws.bot_user_id if who == "bot" else jo
+    if who == "deactivated":
+        ws.users[jo].deleted = True
+    add_by_form(box, people, partnership_name="Parks", lead_id=lead)
+    [update] = box.emulator.calls_to("views.update", ok=True)
+    assert ("not a bot" if who == "bot" else "deactivated") in str(update.args["view"]["blocks"])
+    assert rows(box, Partnership) == []
+
+
+def test_a_duplicate_name_in_any_case_is_refused(box, people):
+    add_by_form(box, people, partnership_name="Retrofit Partnership")
+    reply = add_by_form(box, people, partnership_name="RETROFIT partnership")
+    assert "already a partnership" in str(reply.json()["errors"])
+    assert len(rows(box, Partnership)) == 1
+
+
+def test_only_the_lead_admins_and_facilitators_may_edit(box, people):
+    add_by_form(box, people, **{**FULL, "lead_id": people.sam})
+    refused = run(box, "partnership edit Retrofit Partnership", uid(box, "priya"), people.general)
+    assert "Only its lead officer" in refused.args["text"]
+    run(box, "partnership edit Retrofit Partnership", people.sam, people.general)
+    view = opened_form(box)
+    assert view["callback_id"] == EDIT_VIEW
+    assert view["private_metadata"] == str(rows(box, Partnership)[0].id)
+    reply = box.driver.view_submission(
+        view, state(**{**FULL, "lead_id": people.sam, "risk_ref": "RR-99"}), user=people.sam
+    )
+    box.wait()
+    assert reply.status == 200
+    assert rows(box, Partnership)[0].risk_ref == "RR-99"
+    edits = [a for a in rows(box, AuditEntry) if a.entity == "partnership" and a.action == "edit"]
+    assert len(edits) == 1 and edits[0].actor_id == people.sam
+    # a forged edit form from someone who may not edit changes nothing
+    box.driver.view_submission(
+        view, state(**{**FULL, "risk_ref": "HACKED"}), user=uid(box, "priya")
+    )
+    box.wait()
+    assert rows(box, Partnership)[0].risk_ref == "RR-99"
+
+
+def test_the_checklist_menu_sets_an_item_and_the_card_moves(box, people):
+    add_by_form(box, people, **{**FULL, "lead_id": people.sam})
+    card = run(box, "partnership Retrofit Partnership", people.sam, people.retrofit).args
+    pid = rows(box, Partnership)[0].id
+    message = {"ts": "1.1", "blocks": card["blocks"], "text": card["text"]}
+    action = {
+        "action_id": SET_ITEM,
+        "type": "overflow",
+        "selected_option": {"value": f"{pid}:aims:agreed"},
+    }
+    box.driver.block_action(action, user=people.sam, channel=people.retrofit, message=message)
+    box.wait()
+    [item] = rows(box, AgreementItem)
+    assert (item.item, item.status, item.changed_by) == ("aims", "agreed", people.sam)
+    replaced = box.emulator.calls_to("response_url")[-1].args
+    assert replaced["replace_original"] and "1 of 12 agreed" in str(replaced["blocks"])
+    # the same menu, pressed by someone who may not change it, or naming another workspace
+    box.driver.block_action(
+        {**action, "selected_option": {"value": f"{pid}:risk:agreed"}},
+        user=uid(box, "priya"),
+        channel=people.retrofit,
+        message=message,
+    )
+    from knowledge.partnerships import add_partnership
+
+    with box.bot.services.sessions() as session:
+        theirs = add_partnership(
+            session,
+            team_id="T0OTHER",
+            name="Theirs",
+            channel_id=None,
+            actor_id="U0X",
+            now=box.bot.services.clock(),
+        )
+    box.driver.block_action(
+        {**action, "selected_option": {"value": f"{theirs.id}:aims:agreed"}},
+        user=people.sam,
+        channel=people.retrofit,
+        message=message,
+    )
+    box.wait()
+    assert [i.item for i in rows(box, AgreementItem)] == ["aims"]
+
+
+def test_review_reminders_reach_the_lead_and_recording_a_review_moves_them(box, people, clock):
+    add_by_form(box, people, **{**FULL, "lead_id": people.sam, "next_review": "2026-12-09"})
+    services, client = box.bot.services, box.bot.app.client
+    at = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)  # 14 days before (25 Nov)
+    clock.now = at
+    assert any("partnership" in line for line in send_due_nudges(services, client, at))
+    box.wait()
+    [dm] = [
+        c
+        for c in box.emulator.calls_to("chat.postMessage", ok=True)
+        if c.args["channel"] == people.sam
+    ]
+    assert "review of Retrofit Partnership is due Wed 09 Dec 2026 (in 14 days)" in dm.args["text"]
+    assert send_due_nudges(services, client, at) == []  # exactly once
+    # snooze a week from the DM
+    pid = rows(box, Partnership)[0].id
+    box.driver.block_action(
+        {"action_id": SNOOZE_REVIEW, "type": "button", "value": str(pid)},
+        user=people.sam,
+        channel=dm.result["channel"],
+        message=dm.result["message"],
+    )
+    box.wait()
+    assert "Snoozed" in box.emulator.calls_to("response_url")[-1].args["text"]
+    # record the review from the card's form
+    run(box, "partnership review Retrofit Partnership", people.sam, people.general)
+    view = opened_form(box)
+    assert view["callback_id"] == REVIEW_VIEW
+    reply = box.driver.view_submission(
+        view,
+        {
+            "date": {"value": {"type": "datepicker", "selected_date": "2026-11-24"}},
+            "outcome": {"value": {"type": "plain_text_input", "value": "On track"}},
+            "next": {"value": {"type": "datepicker", "selected_date": "2027-06-01"}},
+        },
+        user=people.sam,
+    )
+    box.wait()
+    assert reply.json()["response_action"] == "update"
+    [review] = rows(box, PartnershipReview)
+    assert (review.reviewed_on, review.next_review) == (date(2026, 11, 24), date(2027, 6, 1))
+    pending = [n for n in rows(box, Nudge) if n.partnership_id and n.status == "pending"]
+    assert pending and {n.about for n in pending} == {date(2027, 6, 1)}
+    # the old date's reminders are gone: nothing is sent on 9 Dec
+    assert send_due_nudges(services, client, datetime(2026, 12, 9, 9, 30, tzinfo=UTC)) == []
+
+
+def test_closing_takes_it_out_of_the_list_and_reminders(box, people):
+    add_by_form(box, people, **{**FULL, "lead_id": people.sam})
+    run(box, "partnership close Retrofit Partnership", people.alex, people.general)
+    view = opened_form(box)
+    box.driver.view_submission(
+        view,
+        {
+            "end_date": {"value": {"type": "datepicker", "selected_date": "2026-11-23"}},
+            "note": {"value": {"type": "plain_text_input", "value": "Programme ended"}},
+        },
+        user=people.alex,
+    )
+    box.wait()
+    [stored] = rows(box, Partnership)
+    assert (stored.status, stored.exit_note) == ("closed", "Programme ended")
+    assert all(n.status != "pending" for n in rows(box, Nudge) if n.partnership_id)
+    listed = run(box, "partnership list", people.alex, people.general).args["text"]
+    assert listed.startswith("No partnerships are registered yet")
+    card = run(box, "partnership Retrofit Partnership", people.alex, people.general).args
+    assert "(closed)" in str(card["blocks"])
+
+
+def test_the_list_filters(box, people):
+    add_by_form(box, people, **{**FULL, "lead_id": people.sam})
+    add_by_form(box, people, partnership_name="Parks Partnership", lead_id=uid(box, "priya"))
+    assert "Retrofit" in str(
+        run(box, "partnership list due", people.alex, people.general).args["blocks"]
+    )
+    mine = run(box, "partnership list mine", uid(box, "priya"), people.general).args
+    assert "Parks Partnership" in str(mine["blocks"]) and "Retrofit" not in str(mine["blocks"])
+    assert "Significant partnerships (1)" in str(
+        run(box, "partnership list significant", people.alex, people.general).args["blocks"]
+    )
+    assert (
+        "I can list"
+        in run(box, "partnership list everything", people.alex, people.general).args["text"]
+    )
+
+
+def test_app_home_is_republished_when_a_partnership_changes_and_done_works_there(box, people):
+    add_by_form(box, people, **{**FULL, "lead_id": people.sam})
+    published = [
+        c
+        for c in box.emulator.calls_to("views.publish", ok=True)
+        if c.args["user_id"] == people.sam
+    ]
+    assert published and "Partnerships you lead (1)" in str(published[-1].args["view"]["blocks"])
+    run(box, "commit @sam Share the map by 11 Dec", people.alex, people.retrofit)
+    box.driver.event({"type": "app_home_opened", "user": people.sam, "tab": "home"})
+    box.wait()
+    home = box.emulator.calls_to("views.publish", ok=True)[-1].args["view"]
+    assert len(home["blocks"]) <= 100
+    done = next(
+        e
+        for b in home["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == HOME_DONE
+    )
+    box.driver.block_action(done, user=people.sam, view=home)
+    box.wait()
+    home = box.emulator.calls_to("views.publish", ok=True)[-1].args["view"]
+    assert "Your open commitments (0)" in str(home["blocks"])
+
+
+def test_the_export_is_a_workbook_by_dm_checked_cell_by_cell_and_imports_back(
+    box, people, tmp_path
+):
+    add_by_form(box, people, **{**FULL, "lead_id": people.sam})
+    run(
+        box,
+        "lesson Early supplier days won contractors over #retrofit",
+        people.sam,
+        people.retrofit,
+    )
+    run(box, "lesson Board papers late again #lsp", uid(box, "priya"), people.board)  # private
+    run(box, "export", people.sam, people.general)
+    [upload] = box.emulator.calls_to("files.completeUploadExternal", ok=True)
+    file = next(iter(box.emulator.workspace.files.values()))
+    assert upload.args["channel_id"].startswith("D") and file["name"].endswith(".xlsx")
+    book = load_workbook(io.BytesIO(file["content"]))
+    assert book.sheetnames == [
+        "About",
+        "Partnerships",
+        "Agreement checklist",
+        "Reviews",
+        "Commitments",
+        "Lessons",
+        "Briefing notes",
+    ]
+    sheet = book["Partnerships"]
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref.startswith("A1:")
+    header = [c.value for c in sheet[1]]
+    row = dict(zip(header, [c for c in sheet[2]], strict=True))
+    assert row["Name"].value == "Retrofit Partnership"
+    assert (
+        isinstance(row["Next review"].value, datetime)
+        and row["Next review"].number_format == "DD/MM/YYYY"
+    )
+    assert row["Funding (GBP)"].value == 125000.5 and "£" in row["Funding (GBP)"].number_format
+    assert row["Lead officer"].value == people.sam and row["Significant"].value == "yes"
+    assert book["Agreement checklist"].max_row == 13  # header and the twelve items
+    lessons = [r[0] for r in book["Lessons"].iter_rows(min_row=2, values_only=True)]
+    assert lessons == ["Early supplier days won contractors over"]  # sam isn't on the board
+    assert "sheets written" in str(box.emulator.calls_to("chat.update", ok=True)[0].args["text"])
+    # the Partnerships sheet goes back in, into another workspace's empty register
+    path = tmp_path / "register.xlsx"
+    path.write_bytes(file["content"])
+    with box.bot.services.sessions() as session:
+        assert (
+            import_register(
+                session,
+                team_id="T0NEW",
+                path=path,
+                now=box.bot.services.clock(),
+                timezone="Europe/London",
+            )
+            == 1
+        )
+        with pytest.raises(ImportProblem, match="line 2: There is already"):
+            import_register(
+                session,
+                team_id="T0NEW",
+                path=path,
+                now=box.bot.services.clock(),
+                timezone="Europe/London",
+            )
+    copied = [p for p in rows(box, Partnership) if p.team_id == "T0NEW"]
+    assert len(copied) == 1 and copied[0].funding_gbp == Decimal("125000.50")
+
+
+def test_an_empty_workspace_exports_headers_only(box, people):
+    run(box, "export", people.alex, people.general)
+    file = next(iter(box.emulator.workspace.files.values()))
+    book = load_workbook(io.BytesIO(file["content"]))
+    assert all(book[name].max_row == 1 for name in book.sheetnames if name != "About")
+    assert book["Partnerships"]["A1"].value == "Name"
+
+
+def test_a_bad_import_stores_nothing_and_names_the_line(box, tmp_path):
+    path = tmp_path / "register.csv"
+    path.write_text("Name,Next review,Budget (GBP)\nParks,2027-01-01,100\nLSP,someday,5\n")
+    with (
+        box.bot.services.sessions() as session,
+        pytest.raises(ImportProblem, match="line 3: Next review"),
+    ):
+        import_register(
+            session,
+            team_id="T0SHELL",
+            path=path,
+            now=box.bot.services.clock(),
+            timezone="Europe/London",
+        )
+    assert rows(box, Partnership) == []
