@@ -85,9 +85,19 @@ def test_socket_names_the_app_token_even_with_a_bot_token(monkeypatch, capsys):
     )
 
 
-def test_commands_still_to_come_say_so(capsys):
-    assert main(["export", "register.xlsx"]) == 2
-    assert "not available yet" in capsys.readouterr().err
+def test_export_writes_a_workbook_and_refuses_other_files(
+    database_url, monkeypatch, capsys, tmp_path
+):
+    from openpyxl import load_workbook
+
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    assert main(["--team", "T0EMPTY", "export", str(tmp_path / "register.csv")]) == 2
+    assert "must end in .xlsx" in capsys.readouterr().err
+    out = tmp_path / "register.xlsx"
+    assert main(["--team", "T0EMPTY", "export", str(out)]) == 0
+    assert "0 partnerships" in capsys.readouterr().out
+    book = load_workbook(out)
+    assert book["Partnerships"].max_row == 1 and book["About"]["B3"].value.endswith("(T0EMPTY)")
 
 
 def test_db_upgrade_migrates(database_url, monkeypatch, capsys):
