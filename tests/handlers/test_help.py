@@ -102,9 +102,10 @@ def test_two_subcommands_with_one_name_are_refused():
         )
 
 
-def test_help_marks_what_is_not_available_yet():
+def test_help_lists_export_as_working():
     _, blocks = build_help(REGISTRY)
     texts = [b["text"]["text"] for b in blocks if b["type"] == "section"]
     assert any(t.startswith("*help*\n") for t in texts)
-    assert any(t.startswith("*export*  _(coming soon)_") for t in texts)
+    assert any(t.startswith("*export*\n") for t in texts)
+    assert not any("coming soon" in t for t in texts)
     assert len(blocks) <= 50
