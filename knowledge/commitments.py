@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlmodel import Session, col, select
 
 from knowledge.audit import record_change
-from knowledge.nudges import Policy, plan_nudges
+from knowledge.nudges import Policy, plan_nudges, replace_pending
 from knowledge.partnerships import find_partnership
 from storage import claims
 from storage.models import ACTION_MAX, Commitment, CommitmentOwner, Nudge, Partnership
@@ -363,23 +363,14 @@ def _replan(
     policy: Policy,
 ) -> None:
     """Forget the reminders not yet sent and plan them again; one already sent is not resent."""
-    for nudge in session.exec(
-        select(Nudge)
-        .where(Nudge.commitment_id == commitment.id)
-        .where(col(Nudge.status).in_(["pending", "cancelled", "superseded"]))
-    ).all():
-        session.delete(nudge)
-    session.flush()
-    sent = {
-        (n.recipient_id, n.kind, n.due_at)
-        for n in session.exec(select(Nudge).where(Nudge.commitment_id == commitment.id))
-    }
-    for nudge in plan_nudges(
-        commitment,
-        owners=[(o.user_id, o.tz) for o in owners],
-        creator_tz=creator_tz,
-        now=now,
-        policy=policy,
-    ):
-        if (nudge.recipient_id, nudge.kind, nudge.due_at) not in sent:
-            session.add(nudge)
+    replace_pending(
+        session,
+        col(Nudge.commitment_id) == commitment.id,
+        plan_nudges(
+            commitment,
+            owners=[(o.user_id, o.tz) for o in owners],
+            creator_tz=creator_tz,
+            now=now,
+            policy=policy,
+        ),
+    )

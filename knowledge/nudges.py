@@ -121,24 +121,49 @@ def decide(
     """Send now, or put off (away, out of hours), or drop (done, superseded)."""
     if commitment.status != "open":
         return Decision(False, {"status": CANCELLED})
+    return settle(
+        session, nudge, order=ORDER, tz=tz, now=now, policy=policy, pauses=nudge.kind != ESCALATION
+    )
+
+
+def same_subject(nudge: Nudge) -> Any:
+    """The SQL condition for reminders about the same thing as `nudge` (its commitment, or the
+    partnership whose review it is about)."""
+    if nudge.partnership_id is not None:
+        return col(Nudge.partnership_id) == nudge.partnership_id
+    return col(Nudge.commitment_id) == nudge.commitment_id
+
+
+def settle(
+    session: Session,
+    nudge: Nudge,
+    *,
+    order: dict[str, int],
+    tz: str,
+    now: datetime,
+    policy: Policy,
+    pauses: bool = True,
+) -> Decision:
+    """For a reminder still wanted: drop it if a later one is due too (missed while we were
+    down: the newest speaks), put it off while its recipient is away (`pauses`) or out of
+    hours, else send it."""
     later = session.exec(
         select(Nudge)
-        .where(Nudge.commitment_id == nudge.commitment_id)
+        .where(same_subject(nudge))
         .where(Nudge.recipient_id == nudge.recipient_id)
         .where(col(Nudge.id) != nudge.id)
         .where(col(Nudge.status).in_([PENDING, CLAIMED]))
         .where(col(Nudge.due_at) <= now)
     ).all()
     if any(
-        (ORDER[n.kind], n.number, n.due_at) > (ORDER[nudge.kind], nudge.number, nudge.due_at)
+        (order[n.kind], n.number, n.due_at) > (order[nudge.kind], nudge.number, nudge.due_at)
         for n in later
     ):
-        # missed while we were down: the newest speaks
         return Decision(False, {"status": SUPERSEDED})
     away = away_until(
         session, team_id=nudge.team_id, user_id=nudge.recipient_id, today=local_today(now, tz)
     )
-    if away is not None and nudge.kind != ESCALATION:
+    if away is not None and pauses:
         return Decision(
             False,
             put_off(nudge_instant(next_working_day(away + timedelta(days=1), policy.region), tz)),
@@ -149,35 +174,56 @@ def decide(
     return Decision(True)
 
 
-def snooze(session: Session, *, commitment: Commitment, user_id: str, until: datetime) -> bool:
-    """Remind this person again at `until`, and drop their reminders before it; the due date
-    does not move. False (and nothing changes) if that reminder already exists."""
+def add_snooze(session: Session, snoozed: Nudge) -> bool:
+    """Add a snoozed reminder and drop its recipient's pending reminders about the same thing
+    before it; commits. False (and nothing changes) if that reminder already exists."""
     try:
-        session.add(
-            Nudge(
-                team_id=commitment.team_id,
-                commitment_id=commitment.id or 0,
-                recipient_id=user_id,
-                kind=SNOOZED,
-                due_at=until,
-            )
-        )
+        session.add(snoozed)
         session.flush()
     except IntegrityError:  # pressed twice: the same reminder, at the same instant
         session.rollback()
         return False
     earlier = session.exec(
         select(Nudge)
-        .where(Nudge.commitment_id == commitment.id)
-        .where(Nudge.recipient_id == user_id)
+        .where(same_subject(snoozed))
+        .where(Nudge.recipient_id == snoozed.recipient_id)
         .where(Nudge.status == PENDING)
-        .where(col(Nudge.due_at) < until)
+        .where(col(Nudge.due_at) < snoozed.due_at)
     ).all()
     for nudge in earlier:
         nudge.status = SUPERSEDED
         session.add(nudge)
     session.commit()
     return True
+
+
+def replace_pending(session: Session, subject: Any, planned: list[Nudge]) -> None:
+    """Forget the reminders about `subject` not yet sent and add `planned` instead (in the
+    caller's transaction); one already sent is never sent again."""
+    for nudge in session.exec(
+        select(Nudge).where(subject).where(col(Nudge.status).in_([PENDING, CANCELLED, SUPERSEDED]))
+    ).all():
+        session.delete(nudge)
+    session.flush()
+    sent = {(n.recipient_id, n.kind, n.due_at) for n in session.exec(select(Nudge).where(subject))}
+    for nudge in planned:
+        if (nudge.recipient_id, nudge.kind, nudge.due_at) not in sent:
+            session.add(nudge)
+
+
+def snooze(session: Session, *, commitment: Commitment, user_id: str, until: datetime) -> bool:
+    """Remind this person again at `until`, and drop their reminders before it; the due date
+    does not move. False (and nothing changes) if that reminder already exists."""
+    return add_snooze(
+        session,
+        Nudge(
+            team_id=commitment.team_id,
+            commitment_id=commitment.id or 0,
+            recipient_id=user_id,
+            kind=SNOOZED,
+            due_at=until,
+        ),
+    )
 
 
 def away_until(session: Session, *, team_id: str, user_id: str, today: date) -> date | None:

@@ -4,19 +4,16 @@ the next is due. Review reminders are Nudge rows like a commitment's, claimed ex
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from knowledge.audit import record_change
 from knowledge.nudges import (
     CANCELLED,
-    CLAIMED,
-    PENDING,
-    SUPERSEDED,
     Decision,
     Policy,
-    away_until,
-    put_off,
+    add_snooze,
+    replace_pending,
+    settle,
 )
 from knowledge.workdays import (
     add_working_days,
@@ -95,20 +92,11 @@ def replan_reviews(
 ) -> None:
     """Drop the review reminders not yet sent and plan them for the partnership as it is now
     (in the caller's transaction). One already sent is never sent again."""
-    for nudge in session.exec(
-        select(Nudge)
-        .where(Nudge.partnership_id == partnership.id)
-        .where(col(Nudge.status).in_([PENDING, CANCELLED, SUPERSEDED]))
-    ).all():
-        session.delete(nudge)
-    session.flush()
-    sent = {
-        (n.recipient_id, n.kind, n.due_at)
-        for n in session.exec(select(Nudge).where(Nudge.partnership_id == partnership.id))
-    }
-    for nudge in plan_reviews(partnership, tz=tz, now=now, region=region):
-        if (nudge.recipient_id, nudge.kind, nudge.due_at) not in sent:
-            session.add(nudge)
+    replace_pending(
+        session,
+        col(Nudge.partnership_id) == partnership.id,
+        plan_reviews(partnership, tz=tz, now=now, region=region),
+    )
 
 
 def decide_review(
@@ -128,31 +116,7 @@ def decide_review(
         or partnership.lead_id != nudge.recipient_id
     ):
         return Decision(False, {"status": CANCELLED})
-    later = session.exec(
-        select(Nudge)
-        .where(Nudge.partnership_id == nudge.partnership_id)
-        .where(Nudge.recipient_id == nudge.recipient_id)
-        .where(col(Nudge.id) != nudge.id)
-        .where(col(Nudge.status).in_([PENDING, CLAIMED]))
-        .where(col(Nudge.due_at) <= now)
-    ).all()
-    if any(
-        (ORDER[n.kind], n.number, n.due_at) > (ORDER[nudge.kind], nudge.number, nudge.due_at)
-        for n in later
-    ):
-        return Decision(False, {"status": SUPERSEDED})  # missed while we were down
-    away = away_until(
-        session, team_id=nudge.team_id, user_id=nudge.recipient_id, today=local_today(now, tz)
-    )
-    if away is not None:
-        return Decision(
-            False,
-            put_off(nudge_instant(next_working_day(away + timedelta(days=1), policy.region), tz)),
-        )
-    when = next_nudge_instant(now, tz, policy.region)
-    if when > now:
-        return Decision(False, put_off(when))
-    return Decision(True)
+    return settle(session, nudge, order=ORDER, tz=tz, now=now, policy=policy)
 
 
 def snooze_review(
@@ -163,32 +127,15 @@ def snooze_review(
     if partnership.status != "open" or partnership.next_review is None:
         return None
     until = nudge_instant(next_working_day(local_today(now, tz) + timedelta(days=7)), tz)
-    try:
-        session.add(
-            Nudge(
-                team_id=partnership.team_id,
-                partnership_id=partnership.id,
-                recipient_id=user_id,
-                kind=SNOOZED,
-                due_at=until,
-                about=partnership.next_review,
-            )
-        )
-        session.flush()
-    except IntegrityError:  # pressed twice
-        session.rollback()
-        return None
-    for nudge in session.exec(
-        select(Nudge)
-        .where(Nudge.partnership_id == partnership.id)
-        .where(Nudge.recipient_id == user_id)
-        .where(Nudge.status == PENDING)
-        .where(col(Nudge.due_at) < until)
-    ).all():
-        nudge.status = SUPERSEDED
-        session.add(nudge)
-    session.commit()
-    return until
+    snoozed = Nudge(
+        team_id=partnership.team_id,
+        partnership_id=partnership.id,
+        recipient_id=user_id,
+        kind=SNOOZED,
+        due_at=until,
+        about=partnership.next_review,
+    )
+    return until if add_snooze(session, snoozed) else None
 
 
 def record_review(
