@@ -89,6 +89,7 @@ def build_home(
     *,
     today: date,
     commitments: list[tuple[Commitment, list[str]]],
+    open_count: int,
     led: list[Standing],
     due: list[Partnership],
     register: list[Partnership] | None = None,
@@ -114,10 +115,10 @@ def build_home(
             ],
         ).to_dict(),
         divider(),
-        header(f"Your open commitments ({len(commitments)})"),
+        header(f"Your open commitments ({open_count})"),
     ]
     if commitments:
-        for commitment, owner_ids in commitments[:COMMITMENTS_SHOWN]:
+        for commitment, owner_ids in commitments:
             value = str(commitment.id)
             blocks.append(section(summary(commitment, owner_ids, today)))
             blocks.append(
@@ -131,7 +132,7 @@ def build_home(
                     ],
                 ).to_dict()
             )
-        blocks += _more(COMMITMENTS_SHOWN, len(commitments), "/partners actions")
+        blocks += _more(len(commitments), open_count, "/partners actions")
     else:
         blocks.append(section("Nothing open. `/partners commit @someone … by …` records one."))
     blocks += [divider(), header(f"Partnerships you lead ({len(led)})")]
@@ -186,7 +187,7 @@ def publish_home(client: WebClient, services: Services, team_id: str, user_id: s
         commitments = [
             (c, [o.user_id for o in owners_of(session, c.id or 0)])
             for c in owed[:COMMITMENTS_SHOWN]
-        ] + [(c, []) for c in owed[COMMITMENTS_SHOWN:]]
+        ]
         led = register_list(session, team_id=team_id, today=today, which="mine", user_id=user_id)
         due = reviews_due(session, team_id=team_id, today=today)
         every = [] if led else list_partnerships(session, team_id=team_id)
@@ -198,6 +199,7 @@ def publish_home(client: WebClient, services: Services, team_id: str, user_id: s
     view = build_home(
         today=today,
         commitments=commitments,
+        open_count=len(owed),
         led=led,
         due=due,
         register=every,

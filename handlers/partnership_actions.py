@@ -5,6 +5,7 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
+from sqlmodel import Session
 
 from handlers.blockkit import escape
 from handlers.forms import done_view, refilled, working_view
@@ -43,6 +44,14 @@ from knowledge.reviews import ReviewError, record_review, snooze_review
 from knowledge.workdays import local_today
 from storage.models import Partnership
 from storage.rows import team_row
+
+
+def in_session(session: Session, partnership: Partnership) -> Partnership:
+    """The partnership as `session` holds it (the domain changes it there)."""
+    fresh = team_row(session, Partnership, team_id=partnership.team_id, row_id=partnership.id)
+    if fresh is None:  # deleted between the check and the work
+        raise LookupError(GONE)
+    return fresh
 
 
 def register(app: App, services: Services) -> None:
@@ -114,10 +123,7 @@ def register(app: App, services: Services) -> None:
             )
             return
         with services.sessions() as session:
-            fresh = team_row(
-                session, Partnership, team_id=partnership.team_id, row_id=partnership.id
-            )
-            assert fresh is not None
+            fresh = in_session(session, partnership)
             set_item(
                 session, fresh, item=item, status=choice, actor_id=user_id, now=services.clock()
             )
@@ -156,6 +162,18 @@ def register(app: App, services: Services) -> None:
         found = partnership_named(services, workspace_of(context), meta)
         return found if found is not None and found.status == "open" else None
 
+    def submitted(
+        view: dict[str, Any], context: BoltContext, client: WebClient, user_id: str
+    ) -> Partnership | None:
+        """The open partnership a submitted form is about, if this person may change it; else
+        None, with the form shown again saying why not."""
+        partnership = form_partnership(view, context)
+        if partnership is None or not may_manage(client, services, partnership, user_id):
+            problem = CLOSED if partnership is None else NOT_YOURS
+            client.views_update(view_id=view["id"], view=refilled(view, problem))
+            return None
+        return partnership
+
     def check_review(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
         partnership = form_partnership(view, context)
         if partnership is None:
@@ -182,22 +200,15 @@ def register(app: App, services: Services) -> None:
         body: dict[str, Any], view: dict[str, Any], context: BoltContext, client: WebClient
     ) -> None:
         user_id = body["user"]["id"]
-        partnership = form_partnership(view, context)
-        if partnership is None or not may_manage(client, services, partnership, user_id):
-            client.views_update(
-                view_id=view["id"],
-                view=refilled(view, CLOSED if partnership is None else NOT_YOURS),
-            )
+        partnership = submitted(view, context, client, user_id)
+        if partnership is None:
             return
         on, outcome, nxt = read_review_form(view)
         assert on is not None
         tz = lead_zone(client, services, partnership.lead_id)
         try:
             with services.sessions() as session:
-                fresh = team_row(
-                    session, Partnership, team_id=partnership.team_id, row_id=partnership.id
-                )
-                assert fresh is not None
+                fresh = in_session(session, partnership)
                 record_review(
                     session,
                     fresh,
@@ -249,21 +260,14 @@ def register(app: App, services: Services) -> None:
         body: dict[str, Any], view: dict[str, Any], context: BoltContext, client: WebClient
     ) -> None:
         user_id = body["user"]["id"]
-        partnership = form_partnership(view, context)
-        if partnership is None or not may_manage(client, services, partnership, user_id):
-            client.views_update(
-                view_id=view["id"],
-                view=refilled(view, CLOSED if partnership is None else NOT_YOURS),
-            )
+        partnership = submitted(view, context, client, user_id)
+        if partnership is None:
             return
         end, note = read_close_form(view)
         assert end is not None
         try:
             with services.sessions() as session:
-                fresh = team_row(
-                    session, Partnership, team_id=partnership.team_id, row_id=partnership.id
-                )
-                assert fresh is not None
+                fresh = in_session(session, partnership)
                 close_partnership(
                     session, fresh, end_date=end, note=note, actor_id=user_id, now=services.clock()
                 )
@@ -300,21 +304,14 @@ def register(app: App, services: Services) -> None:
         body: dict[str, Any], view: dict[str, Any], context: BoltContext, client: WebClient
     ) -> None:
         user_id = body["user"]["id"]
-        partnership = form_partnership(view, context)
-        if partnership is None or not may_manage(client, services, partnership, user_id):
-            client.views_update(
-                view_id=view["id"],
-                view=refilled(view, CLOSED if partnership is None else NOT_YOURS),
-            )
+        partnership = submitted(view, context, client, user_id)
+        if partnership is None:
             return
         item = str(view["private_metadata"]).split(":")[1]
         status, note, link = read_item_form(view)
         try:
             with services.sessions() as session:
-                fresh = team_row(
-                    session, Partnership, team_id=partnership.team_id, row_id=partnership.id
-                )
-                assert fresh is not None
+                fresh = in_session(session, partnership)
                 set_item(
                     session,
                     fresh,

@@ -32,7 +32,14 @@ def is_manager(client: WebClient, services: Services, user_id: str) -> bool:
     except SlackApiError as error:
         logger.warning("users.info failed", extra={"error": error.response.get("error")})
         return False  # when in doubt, only the author
-    return bool(user.get("is_admin") or user.get("is_owner"))
+    return manages(services, user_id, user)
+
+
+def manages(services: Services, user_id: str, user: dict[str, Any] | None) -> bool:
+    """is_manager() for someone whose users.info record is already at hand (from person())."""
+    if user_id in services.facilitators:
+        return True
+    return bool(user and (user.get("is_admin") or user.get("is_owner")))
 
 
 def is_private_channel(client: WebClient, channel_id: str | None) -> bool:

@@ -6,7 +6,7 @@ from typing import Any
 from slack_sdk import WebClient
 from sqlmodel import col, select
 
-from handlers.people import is_manager, person
+from handlers.people import is_manager, manages, person
 from handlers.register_blocks import build_card
 from handlers.services import Services
 from knowledge.agreement import checklist
@@ -65,9 +65,11 @@ def card_of(
 ) -> tuple[str, list[dict[str, Any]]]:
     """A partnership's card for one viewer: menus and buttons only if they may change it;
     lessons saved in a private channel only when the card is shown in that channel."""
-    tz = person(client, services, user_id)[0]
+    tz, user = person(client, services, user_id)  # one users.info: time zone and admin alike
     today = local_today(services.clock(), tz)
-    can_edit = partnership.status == "open" and may_manage(client, services, partnership, user_id)
+    can_edit = partnership.status == "open" and (
+        partnership.lead_id == user_id or manages(services, user_id, user)
+    )
     with services.sessions() as session:
         [standing] = standings(session, [partnership], today=today)
         items = checklist(session, partnership)

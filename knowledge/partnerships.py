@@ -107,7 +107,10 @@ def add_partnership(
             at=now,
             detail={"name": clean, **_audited(_given(facts.stored()))},
         )
-        session.commit() if commit else session.flush()
+        if commit:
+            session.commit()
+        else:
+            session.flush()
     except IntegrityError as error:
         # Two officers adding the same name at once: the unique key decides, kindly.
         session.rollback()
@@ -203,7 +206,10 @@ def close_partnership(
         at=now,
         detail={"status": "closed", "end_date": end_date.isoformat(), "note": note or None},
     )
-    session.commit() if commit else session.flush()
+    if commit:
+        session.commit()
+    else:
+        session.flush()
 
 
 def _checked(facts: Facts) -> Facts:

@@ -97,6 +97,9 @@ def _sheet(book: Workbook, title: str, columns: Iterable[Column], rows: Iterable
     count = 0
     for row in rows:
         sheet.append([_cell(v) for v in row])
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"  # what someone typed, kept as text: never a formula
         count += 1
     for index, column in enumerate(columns, start=1):
         letter = get_column_letter(index)
@@ -116,8 +119,6 @@ def _cell(value: Any) -> Any:
     # Excel keeps no time zones: instants are written as UTC wall-clock times.
     if isinstance(value, datetime) and value.tzinfo is not None:
         return value.replace(tzinfo=None)
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value  # never a formula someone typed into Slack
     return value
 
 

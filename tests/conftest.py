@@ -30,6 +30,16 @@ postgres_only = pytest.mark.skipif(
 )
 
 
+class Clock:
+    """A clock a test moves by hand: `clock.now = …`."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
 @pytest.fixture
 def database_url(tmp_path: Path) -> Iterator[str]:
     """A database of this test's own: an SQLite file, or a fresh PostgreSQL schema."""

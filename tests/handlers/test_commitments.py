@@ -11,15 +11,7 @@ from bot.nudging import send_due_nudges
 from bot.sandbox import Sandbox
 from handlers.commitment_blocks import DONE, SNOOZE_DAY
 from storage.models import AuditEntry, Commitment, CommitmentOwner, Nudge
-from tests.conftest import assert_messages_are_safe
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
+from tests.conftest import Clock, assert_messages_are_safe
 
 
 @pytest.fixture

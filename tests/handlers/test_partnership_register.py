@@ -17,15 +17,7 @@ from handlers.register_forms import ADD_VIEW, EDIT_VIEW, REVIEW_VIEW
 from knowledge.importer import ImportProblem
 from knowledge.register_import import import_register
 from storage.models import AgreementItem, AuditEntry, Nudge, Partnership, PartnershipReview
-from tests.conftest import assert_messages_are_safe
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
+from tests.conftest import Clock, assert_messages_are_safe
 
 
 @pytest.fixture

@@ -361,3 +361,19 @@ def test_governance_completeness_names_what_is_missing(session):
 def test_another_workspaces_partnerships_never_show(session):
     add(session, team="T2", lead_id="U2")
     assert register_list(session, team_id="T1", today=TODAY) == []
+
+
+def test_the_workbook_keeps_typed_text_as_text_never_a_formula(session, tmp_path):
+    from openpyxl import load_workbook
+
+    from knowledge.workbook import write_workbook
+
+    add(session, objective='=HYPERLINK("https://evil.example","click")', risk_ref="- RR-1")
+    path = tmp_path / "register.xlsx"
+    write_workbook(session, str(path), team_id="T1", workspace="Hull", now=NOW)
+    sheet = load_workbook(path)["Partnerships"]
+    header = [c.value for c in sheet[1]]
+    objective = sheet.cell(row=2, column=header.index("Objective") + 1)
+    assert objective.data_type == "s"
+    assert objective.value == '=HYPERLINK("https://evil.example","click")'
+    assert sheet.cell(row=2, column=header.index("Risk register reference") + 1).value == "- RR-1"
