@@ -116,6 +116,13 @@ def _deliver(
         decision = decide(session, nudge, commitment=commitment, tz=tz, now=now, policy=policy)
         owner_ids = [o.user_id for o in owners]
         today = local_today(now, tz)
+        # an escalation to someone other than its creator goes to its partnership's lead
+        partnership = session.get(Partnership, commitment.partnership_id or 0)
+        led = (
+            partnership.name
+            if partnership and nudge.recipient_id != commitment.created_by
+            else None
+        )
         away = {
             o.user_id: until
             for o in owners
@@ -125,7 +132,7 @@ def _deliver(
         _change(lease, nudge, decision.change)
         return None
     if nudge.kind == ESCALATION:
-        text, blocks = build_escalation(commitment, owner_ids, today, away)
+        text, blocks = build_escalation(commitment, owner_ids, today, away, led=led)
     else:
         text, blocks = build_nudge(
             commitment, owner_ids, today, kind=nudge.kind, number=nudge.number

@@ -115,9 +115,15 @@ def build_nudge(
 
 
 def build_escalation(
-    commitment: Commitment, owner_ids: list[str], today: date, away: dict[str, date]
+    commitment: Commitment,
+    owner_ids: list[str],
+    today: date,
+    away: dict[str, date],
+    *,
+    led: str | None = None,
 ) -> tuple[str, list[dict[str, Any]]]:
-    """What the creator hears when reminders have not worked."""
+    """What the creator, and the lead of its partnership (`led`, the partnership's name),
+    hear when reminders have not worked."""
     notes = [f"<@{u}> is away until {d:%a %d %b}" for u, d in away.items()]
     text = (
         f"Still open after three reminders: {commitment.action} "
@@ -127,6 +133,12 @@ def build_escalation(
     blocks = [section(body)]
     if notes:
         blocks.append(context("; ".join(notes) + "."))
+    if led:
+        blocks.append(
+            context(
+                f"You hear this as lead of *{escape(led)}*; <@{commitment.created_by}> recorded it."
+            )
+        )
     blocks.append(context("A word with the owners may help; they can answer from their reminder."))
     return text + (" " + "; ".join(notes) + "." if notes else ""), blocks
 

@@ -129,10 +129,12 @@ def record_commitment(
     action = check_action(action)
     if not owners:
         raise CommitmentError(f"Who will do it? {EXAMPLE}", "owners")
-    if (
-        partnership_id is not None
-        and team_row(session, Partnership, team_id=team_id, row_id=partnership_id) is None
-    ):
+    partnership = (
+        None
+        if partnership_id is None
+        else team_row(session, Partnership, team_id=team_id, row_id=partnership_id)
+    )
+    if partnership_id is not None and partnership is None:
         raise CommitmentError("That partnership isn't in this workspace.", "partnership")
     if once is not None:
         claims.done_once(session, team_id=team_id, key=once, at=now)
@@ -165,6 +167,7 @@ def record_commitment(
         creator_tz=creator_tz,
         now=now,
         policy=policy or Policy(),
+        lead_id=lead_of(partnership),
     ):
         session.add(nudge)
     record_change(
@@ -179,6 +182,14 @@ def record_commitment(
     )
     session.commit()
     return commitment
+
+
+def lead_of(partnership: Partnership | None) -> str | None:
+    """Who hears about a commitment's escalation besides its creator: its open partnership's
+    lead."""
+    if partnership is None or partnership.status != "open":
+        return None
+    return partnership.lead_id
 
 
 def set_thread(session: Session, commitment: Commitment, thread_ts: str) -> None:
@@ -372,5 +383,6 @@ def _replan(
             creator_tz=creator_tz,
             now=now,
             policy=policy,
+            lead_id=lead_of(session.get(Partnership, commitment.partnership_id or 0)),
         ),
     )

@@ -18,7 +18,7 @@ from knowledge.workdays import (
     nudge_instant,
     previous_working_day,
 )
-from storage.models import Away, Commitment, Nudge, NudgePolicy
+from storage.models import Away, Commitment, CommitmentOwner, Nudge, NudgePolicy, Partnership
 
 BEFORE, DUE, OVERDUE, ESCALATION, SNOOZED = "before", "due", "overdue", "escalation", "snoozed"
 PENDING, CLAIMED, SENT, CANCELLED, SUPERSEDED = (
@@ -48,9 +48,11 @@ def plan_nudges(
     creator_tz: str,
     now: datetime,
     policy: Policy,
+    lead_id: str | None = None,
 ) -> list[Nudge]:
     """Every nudge a new commitment needs, at 09:30 on working days where each recipient is:
-    before the due date, on it, while overdue, then one escalation to the creator."""
+    before the due date, on it, while overdue, then one escalation to the creator and to the
+    lead of its partnership (`lead_id`), unless the lead is the creator or an owner."""
     due, region = commitment.due_date, policy.region
     days = [
         (BEFORE, 0, add_working_days(due, -policy.days_before, region)),
@@ -71,12 +73,32 @@ def plan_nudges(
             upcoming.insert(0, (DUE, 0, next_nudge_instant(now, tz, region)))
         nudges += [_nudge(commitment, user_id, kind, n, at) for kind, n, at in upcoming]
     escalate = add_working_days(due, policy.overdue_every * (policy.overdue_max + 1), region)
-    nudges.append(
-        _nudge(
-            commitment, commitment.created_by, ESCALATION, 0, nudge_instant(escalate, creator_tz)
-        )
-    )
+    at = nudge_instant(escalate, creator_tz)  # put off to the lead's working hours if need be
+    nudges.append(_nudge(commitment, commitment.created_by, ESCALATION, 0, at))
+    if lead_id and lead_id != commitment.created_by and lead_id not in dict(owners):
+        nudges.append(_nudge(commitment, lead_id, ESCALATION, 0, at))
     return nudges
+
+
+def follow_lead(session: Session, commitment: Commitment, lead_id: str | None) -> None:
+    """A partnership's lead has changed: the escalation owed to its lead goes to the new one
+    (at the instant the creator's is owed), or nowhere; the caller commits."""
+    pending = session.exec(
+        select(Nudge)
+        .where(Nudge.commitment_id == commitment.id)
+        .where(Nudge.kind == ESCALATION)
+        .where(col(Nudge.status).in_([PENDING, CLAIMED]))
+    ).all()
+    creators = [n for n in pending if n.recipient_id == commitment.created_by]
+    for nudge in pending:
+        if nudge.recipient_id != commitment.created_by and nudge.status == PENDING:
+            session.delete(nudge)
+    session.flush()
+    owners = session.exec(
+        select(CommitmentOwner.user_id).where(CommitmentOwner.commitment_id == commitment.id)
+    ).all()
+    if creators and lead_id and lead_id != commitment.created_by and lead_id not in owners:
+        session.add(_nudge(commitment, lead_id, ESCALATION, 0, creators[0].due_at))
 
 
 def _nudge(commitment: Commitment, recipient: str, kind: str, number: int, at: datetime) -> Nudge:
@@ -118,9 +140,14 @@ def decide(
     now: datetime,
     policy: Policy,
 ) -> Decision:
-    """Send now, or put off (away, out of hours), or drop (done, superseded)."""
+    """Send now, or put off (away, out of hours), or drop (done, superseded, or an escalation
+    to someone who no longer leads the commitment's partnership)."""
     if commitment.status != "open":
         return Decision(False, {"status": CANCELLED})
+    if nudge.kind == ESCALATION and nudge.recipient_id != commitment.created_by:
+        lead = session.get(Partnership, commitment.partnership_id or 0)
+        if lead is None or lead.status != "open" or lead.lead_id != nudge.recipient_id:
+            return Decision(False, {"status": CANCELLED})
     return settle(
         session, nudge, order=ORDER, tz=tz, now=now, policy=policy, pauses=nudge.kind != ESCALATION
     )

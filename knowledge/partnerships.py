@@ -1,4 +1,4 @@
-"""The partnership register (its minimal form: names and the channel each lives in)."""
+"""The partnership register: adding, editing, closing and finding partnerships by name."""
 
 import re
 import unicodedata
@@ -12,9 +12,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from knowledge.audit import record_change
+from knowledge.nudges import follow_lead
 from knowledge.register_facts import FactError, Facts, check_facts
 from knowledge.reviews import replan_reviews
-from storage.models import PARTNERSHIP_NAME_MAX, Partnership
+from storage.models import PARTNERSHIP_NAME_MAX, Commitment, Partnership
 
 _SPACES = re.compile(r"\s+")
 # Slack markup (<@U…>, <#C…>, <https://…>) in a name would render as a mention or a link.
@@ -147,6 +148,13 @@ def edit_partnership(
         session.flush()
         if {"lead_id", "next_review"} & changed.keys():
             replan_reviews(session, partnership, tz=lead_tz, now=now, region=region)
+        if "lead_id" in changed:  # escalations of its overdue commitments follow the lead
+            for commitment in session.exec(
+                select(Commitment)
+                .where(Commitment.partnership_id == partnership.id)
+                .where(Commitment.status == "open")
+            ):
+                follow_lead(session, commitment, partnership.lead_id)
         record_change(
             session,
             team_id=partnership.team_id,

@@ -7,104 +7,26 @@ from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
-from sqlmodel import select
 
 from bot.nudging import send_due_nudges
-from bot.sandbox import Sandbox
 from handlers.home_flow import HOME_DONE
 from handlers.register_blocks import SET_ITEM, SNOOZE_REVIEW
-from handlers.register_forms import ADD_VIEW, EDIT_VIEW, REVIEW_VIEW
+from handlers.register_forms import EDIT_VIEW, REVIEW_VIEW
 from knowledge.importer import ImportProblem
 from knowledge.register_import import import_register
 from storage.models import AgreementItem, AuditEntry, Nudge, Partnership, PartnershipReview
-from tests.conftest import Clock, assert_messages_are_safe
-
-
-@pytest.fixture
-def clock():
-    return Clock(datetime(2026, 11, 23, 10, 0, tzinfo=UTC))  # a Monday
-
-
-@pytest.fixture
-def box(settings, clock):
-    with Sandbox(settings, clock=clock) as sandbox:
-        yield sandbox
-        assert_messages_are_safe(sandbox)
-
-
-def uid(box, name):
-    return box.emulator.workspace.user_named(name).id
-
-
-def rows(box, table):
-    with box.bot.services.sessions() as session:
-        return list(session.exec(select(table)))
-
-
-def run(box, text, user, channel):
-    reply = box.driver.command(text, user=user, channel=channel)
-    box.wait()
-    assert reply.status == 200
-    answers = box.emulator.calls_to("response_url")
-    return answers[-1] if answers else None
-
-
-def opened_form(box):
-    return box.emulator.calls_to("views.open", ok=True)[-1].result["view"]
-
-
-def state(**fields):
-    """Slack's view state for the register form, from field values."""
-    values = {}
-    for block, value in fields.items():
-        if block == "partnership_name":
-            values[block] = {"name": {"type": "plain_text_input", "value": value}}
-        elif block == "lead_id":
-            values[block] = {"value": {"type": "users_select", "selected_user": value}}
-        elif block in ("start_date", "next_review", "end_date", "date", "next"):
-            values[block] = {"value": {"type": "datepicker", "selected_date": value}}
-        elif block == "kind":
-            values[block] = {
-                "value": {"type": "static_select", "selected_option": {"value": value}}
-            }
-        elif block in ("funding_gbp", "budget_gbp"):
-            values[block] = {"value": {"type": "number_input", "value": value}}
-        elif block == "significant":
-            values[block] = {
-                "value": {
-                    "type": "checkboxes",
-                    "selected_options": [{"value": "yes"}] if value else [],
-                }
-            }
-        else:
-            values[block] = {"value": {"type": "plain_text_input", "value": value}}
-    return values
-
-
-def add_by_form(box, people, user=None, **fields):
-    run(box, "partnership add", user or people.alex, people.retrofit)
-    view = opened_form(box)
-    assert view["callback_id"] == ADD_VIEW
-    reply = box.driver.view_submission(view, state(**fields), user=user or people.alex)
-    box.wait()
-    return reply
-
-
-FULL = dict(
-    partnership_name="Retrofit Partnership",
-    partners="Hull Housing\nGreen Homes CIC",
-    lead_id=None,
-    kind="alliance",
-    objective="Warm homes for 400 households",
-    start_date="2025-04-01",
-    next_review="2026-12-09",
-    end_date="2029-03-31",
-    funding_gbp="125000.50",
-    budget_gbp="90000",
-    risk_ref="RR-14",
-    reporting="Quarterly to cabinet",
-    significant=True,
+from tests.handlers import register_kit
+from tests.handlers.register_kit import (
+    FULL,
+    add_by_form,
+    opened_form,
+    rows,
+    run,
+    state,
+    uid,
 )
+
+box, clock = register_kit.box, register_kit.clock  # the fixtures
 
 
 def test_the_form_stores_every_fact_and_the_card_shows_them(box, people):

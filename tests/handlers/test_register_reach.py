@@ -1,0 +1,128 @@
+"""How the register reaches people beyond its card: a partnership's lead hears about its overdue
+commitments, the weekly digest names reviews due, and App Home follows what people do."""
+
+from datetime import UTC, datetime
+
+from bot.nudging import send_due_nudges
+from handlers.register_forms import EDIT_VIEW
+from storage.models import Commitment, Nudge
+from tests.handlers import register_kit
+from tests.handlers.register_kit import FULL, add_by_form, opened_form, rows, run, state, uid
+
+box, clock = register_kit.box, register_kit.clock  # the fixtures
+
+
+def escalations_to(box, user_id):
+    return [
+        c
+        for c in box.emulator.calls_to("chat.postMessage", ok=True)
+        if c.args["channel"] == user_id and "Still open after three" in c.args["text"]
+    ]
+
+
+def ticks(box, clock, days):
+    """The scheduler, at 09:30 and 15:00 UTC on each of those December days."""
+    sent = []
+    for day in days:
+        for hour, minute in ((9, 30), (15, 0)):
+            clock.now = datetime(2026, 12, day, hour, minute, tzinfo=UTC)
+            sent += send_due_nudges(box.bot.services, box.bot.app.client, clock.now)
+            box.wait()
+    return sent
+
+
+def test_an_overdue_commitment_escalates_to_the_partnerships_lead_as_well(box, people, clock):
+    priya = uid(box, "priya")
+    add_by_form(box, people, **{**FULL, "lead_id": priya})
+    run(
+        box,
+        "commit @sam Share the map by 11 Dec in Retrofit Partnership",
+        people.alex,
+        people.retrofit,
+    )
+    [commitment] = rows(box, Commitment)
+    assert commitment.partnership_id is not None
+    sent = ticks(box, clock, range(1, 31))
+    escalations = [line for line in sent if line.split()[3] == "escalation"]
+    assert [line.split()[0] for line in escalations] == ["2026-12-23", "2026-12-23"]
+    assert sorted(line.split()[-2] for line in escalations) == sorted([people.alex, priya])
+    [to_lead] = escalations_to(box, priya)
+    assert "Share the map" in to_lead.args["text"]
+    assert "You hear this as lead of *Retrofit Partnership*" in str(to_lead.args["blocks"])
+    [to_creator] = escalations_to(box, people.alex)
+    assert "as lead of" not in str(to_creator.args["blocks"])
+
+
+def test_the_escalation_follows_a_new_lead_and_never_doubles_the_creator(box, people, clock):
+    priya, jo = uid(box, "priya"), uid(box, "jo")
+    add_by_form(box, people, **{**FULL, "lead_id": priya})
+    run(
+        box,
+        "commit @sam Share the map by 11 Dec in Retrofit Partnership",
+        people.alex,
+        people.retrofit,
+    )
+    ticks(box, clock, range(1, 20))  # overdue reminders sent; escalation to come
+    run(box, "partnership edit Retrofit Partnership", people.alex, people.general)
+    view = opened_form(box)
+    assert view["callback_id"] == EDIT_VIEW
+    box.driver.view_submission(view, state(**{**FULL, "lead_id": jo}), user=people.alex)
+    box.wait()
+    escalations = [n for n in rows(box, Nudge) if n.kind == "escalation"]
+    assert sorted(n.recipient_id for n in escalations) == sorted([people.alex, jo])
+    sent = ticks(box, clock, range(20, 31))
+    escalated = sorted(line.split()[-2] for line in sent if line.split()[3] == "escalation")
+    assert escalated == sorted([people.alex, jo])
+    # 23 Dec at 09:30 UTC is 04:30 in New York: Jo's was put off to her working morning
+    when = {line.split()[-2]: line.split()[1] for line in sent if "escalation" in line}
+    assert (when[people.alex], when[jo]) == ("09:30", "15:00")
+    assert escalations_to(box, priya) == []
+
+
+def test_no_second_escalation_when_the_lead_recorded_it_or_owns_it(box, people, clock):
+    add_by_form(box, people, **{**FULL, "lead_id": people.alex})
+    run(
+        box,
+        "commit @sam Share the map by 11 Dec in Retrofit Partnership",
+        people.alex,
+        people.retrofit,
+    )
+    run(
+        box,
+        "commit @alex Book the room by 11 Dec in Retrofit Partnership",
+        people.sam,
+        people.retrofit,
+    )
+    escalations = sorted(
+        (n.commitment_id, n.recipient_id) for n in rows(box, Nudge) if n.kind == "escalation"
+    )
+    first, second = sorted(c.id for c in rows(box, Commitment))
+    assert escalations == [(first, people.alex), (second, people.sam)]
+
+
+def test_a_closed_partnerships_lead_hears_no_escalation(box, people, clock):
+    priya = uid(box, "priya")
+    add_by_form(box, people, **{**FULL, "lead_id": priya})
+    run(
+        box,
+        "commit @sam Share the map by 11 Dec in Retrofit Partnership",
+        people.alex,
+        people.retrofit,
+    )
+    run(box, "partnership close Retrofit Partnership", people.alex, people.general)
+    box.driver.view_submission(
+        opened_form(box),
+        {
+            "end_date": {"value": {"type": "datepicker", "selected_date": "2026-11-30"}},
+            "note": {"value": {"type": "plain_text_input", "value": "Funding ended"}},
+        },
+        user=people.alex,
+    )
+    box.wait()
+    sent = ticks(box, clock, range(1, 31))
+    escalated = [line.split()[-2] for line in sent if line.split()[3] == "escalation"]
+    assert escalated == [people.alex]
+    [cancelled] = [
+        n for n in rows(box, Nudge) if n.kind == "escalation" and n.recipient_id == priya
+    ]
+    assert cancelled.status == "cancelled"
