@@ -209,7 +209,8 @@ def _deliver_review(
 
 
 def post_digests(services: Services, client: WebClient, now: datetime) -> list[str]:
-    """Post this week's digest in every channel with open commitments (once per week)."""
+    """Post this week's digest in every channel with open commitments or reviews due (once per
+    week)."""
     posted = []
     today = local_today(now, services.timezone)
     with services.sessions() as session:
@@ -236,6 +237,7 @@ def post_digests(services: Services, client: WebClient, now: datetime) -> list[s
             continue
         posted.append(
             f"digest → {digest.channel_id}: {len(digest.due_this_week)} due, "
-            f"{len(digest.overdue)} overdue, {len(digest.done_last_week)} done"
+            f"{len(digest.overdue)} overdue, {len(digest.done_last_week)} done, "
+            f"{len(digest.reviews)} reviews"
         )
     return posted

@@ -272,14 +272,21 @@ def build_note_form(
 def build_digest(
     digest: Digest, owners: dict[int | None, list[str]], today: date
 ) -> tuple[str, list[dict[str, Any]]]:
-    """Monday's digest for a channel."""
+    """Monday's digest for a channel: its commitments, then its partnerships' reviews due."""
     parts = [
         ("Due this week", digest.due_this_week),
         ("Overdue", digest.overdue),
         ("Done last week", digest.done_last_week),
     ]
-    counts = ", ".join(f"{len(items)} {name.lower()}" for name, items in parts)
-    blocks = [section(f"*Commitments for the week of {digest.week:%d %b %Y}*")]
+    week = f"{digest.week:%d %b %Y}"
+    said = []
+    blocks = []
+    if any(items for _, items in parts):
+        said.append(
+            "This week's commitments: "
+            + ", ".join(f"{len(items)} {name.lower()}" for name, items in parts)
+        )
+        blocks.append(section(f"*Commitments for the week of {week}*"))
     for name, items in parts:
         if not items:
             continue
@@ -287,5 +294,24 @@ def build_digest(
         if len(items) > 15:
             lines.append(f"…and {len(items) - 15} more")
         blocks.append(section(f"*{name}*\n" + "\n".join(lines)))
-    blocks.append(context("`/partners actions all` lists them with buttons."))
-    return f"This week's commitments: {counts}.", blocks
+    if digest.reviews:
+        n = len(digest.reviews)
+        said.append(f"{n} partnership review{'s' if n != 1 else ''} due or overdue")
+        lines = [review_line(p, today) for p in digest.reviews[:15]]
+        if n > 15:
+            lines.append(f"…and {n - 15} more: `/partners partnership list due`")
+        blocks.append(section(f"*Partnership reviews, week of {week}*\n" + "\n".join(lines)))
+    hints = ["`/partners actions all` lists commitments with buttons"]
+    if digest.reviews:
+        hints.append("`/partners partnership review NAME` records a review")
+    blocks.append(context("; ".join(hints) + "."))
+    return "; ".join(said) + ".", blocks
+
+
+def review_line(partnership: Partnership, today: date) -> str:
+    """ "• *Retrofit*: review overdue, was due Wed 09 Dec 2026 (3 days ago); lead @sam" """
+    review = partnership.next_review or today
+    when = due_words(review, today)
+    state = f"review overdue, was {when}" if review < today else f"review {when}"
+    lead = f"lead <@{partnership.lead_id}>" if partnership.lead_id else "no lead officer named"
+    return f"• *{escape(partnership.name)}*: {state}; {lead}"

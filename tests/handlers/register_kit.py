@@ -54,6 +54,10 @@ def state(**fields):
             values[block] = {"value": {"type": "users_select", "selected_user": value}}
         elif block in ("start_date", "next_review", "end_date", "date", "next"):
             values[block] = {"value": {"type": "datepicker", "selected_date": value}}
+        elif block == "partnership_channel":
+            values[block] = {
+                "channel": {"type": "conversations_select", "selected_conversation": value}
+            }
         elif block == "kind":
             values[block] = {
                 "value": {"type": "static_select", "selected_option": {"value": value}}

@@ -3,7 +3,7 @@ commitments, the weekly digest names reviews due, and App Home follows what peop
 
 from datetime import UTC, datetime
 
-from bot.nudging import send_due_nudges
+from bot.nudging import post_digests, send_due_nudges
 from handlers.register_forms import EDIT_VIEW
 from storage.models import Commitment, Nudge
 from tests.handlers import register_kit
@@ -126,3 +126,69 @@ def test_a_closed_partnerships_lead_hears_no_escalation(box, people, clock):
         n for n in rows(box, Nudge) if n.kind == "escalation" and n.recipient_id == priya
     ]
     assert cancelled.status == "cancelled"
+
+
+def digests_in(box, channel):
+    return [
+        c.args
+        for c in box.emulator.calls_to("chat.postMessage", ok=True)
+        if c.args["channel"] == channel and "review" in c.args["text"]
+    ]
+
+
+def test_the_weekly_digest_names_reviews_due_and_overdue_once_a_week(box, people, clock):
+    sam = people.sam
+    retrofit = {**FULL, "lead_id": sam, "partnership_channel": people.retrofit}
+    add_by_form(box, people, **retrofit)  # review 9 Dec; no commitments in its channel
+    add_by_form(
+        box,
+        people,
+        **{
+            **retrofit,
+            "partnership_name": "Parks",
+            "next_review": "2027-06-01",
+            "partnership_channel": people.general,
+        },
+    )
+    monday = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+    [line] = post_digests(box.bot.services, box.bot.app.client, monday)
+    assert line.startswith(f"digest → {people.retrofit}") and "1 reviews" in line
+    [digest] = digests_in(box, people.retrofit)
+    assert digest["text"] == "1 partnership review due or overdue."
+    shown = str(digest["blocks"])
+    assert f"*Retrofit Partnership*: review due Wed 09 Dec 2026 (in 9 days); lead <@{sam}>" in shown
+    assert "Parks" not in shown and digests_in(box, people.general) == []
+    assert post_digests(box.bot.services, box.bot.app.client, monday) == []  # once a week
+    later = datetime(2026, 12, 14, 9, 0, tzinfo=UTC)
+    post_digests(box.bot.services, box.bot.app.client, later)
+    overdue = str(digests_in(box, people.retrofit)[-1]["blocks"])
+    assert "review overdue, was due Wed 09 Dec 2026 (5 days ago)" in overdue
+
+
+def test_the_digest_leaves_out_closed_partnerships_and_joins_commitments(box, people, clock):
+    add_by_form(box, people, **{**FULL, "partnership_channel": people.retrofit})
+    add_by_form(
+        box,
+        people,
+        **{**FULL, "partnership_name": "Parks", "partnership_channel": people.retrofit},
+    )
+    run(box, "partnership close Parks", people.alex, people.general)
+    box.driver.view_submission(
+        opened_form(box),
+        {
+            "end_date": {"value": {"type": "datepicker", "selected_date": "2026-11-30"}},
+            "note": {"value": {"type": "plain_text_input", "value": "Merged"}},
+        },
+        user=people.alex,
+    )
+    box.wait()
+    run(box, "commit @sam Share the map by 2 Dec", people.alex, people.retrofit)
+    post_digests(box.bot.services, box.bot.app.client, datetime(2026, 11, 30, 9, 0, tzinfo=UTC))
+    [digest] = digests_in(box, people.retrofit)
+    assert digest["text"] == (
+        "This week's commitments: 1 due this week, 0 overdue, 0 done last week; "
+        "1 partnership review due or overdue."
+    )
+    shown = str(digest["blocks"])
+    assert "Share the map" in shown and "*Retrofit Partnership*: review due" in shown
+    assert "no lead officer named" in shown and "Parks" not in shown
