@@ -28,6 +28,7 @@ from handlers.commitment_flow import (
     tell_thread,
 )
 from handlers.forms import done_view, once_key, refilled, working_view
+from handlers.home_flow import refresh_homes
 from handlers.listening import listen, refuse, workspace_of
 from handlers.people import person
 from handlers.sending import dm, tell
@@ -215,6 +216,7 @@ def register(app: App, services: Services) -> None:
                     session, Commitment, team_id=commitment.team_id, row_id=commitment.id
                 )
                 assert fresh is not None
+                before = [o.user_id for o in owners_of(session, fresh.id or 0)]
                 changed = change(
                     session,
                     fresh,
@@ -242,6 +244,8 @@ def register(app: App, services: Services) -> None:
         client.views_update(
             view_id=view["id"], view=done_view("Commitment", "✅ Saved. Its thread has been told.")
         )
+        if {"due", "owners"} & set(changed):  # their Home tabs list it, by date
+            refresh_homes(client, services, fresh.team_id, *before, *owner_ids)
         if "due" in changed:
             tell_thread(
                 client,
@@ -284,6 +288,7 @@ def register(app: App, services: Services) -> None:
                     now=services.clock(),
                     note=note,
                 )
+                owner_ids = [o.user_id for o in owners_of(session, fresh.id or 0)]
         except CommitmentError as error:
             client.views_update(view_id=view["id"], view=refilled(view, str(error)))
             return
@@ -295,6 +300,7 @@ def register(app: App, services: Services) -> None:
         tell_thread(client, fresh, text)
         if fresh.created_by != user_id:
             dm(client, fresh.created_by, text)
+        refresh_homes(client, services, fresh.team_id, *owner_ids)
 
     listen(app.action(DONE), done)
     listen(app.action(SNOOZE_DAY), snooze_day)

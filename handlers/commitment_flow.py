@@ -12,6 +12,7 @@ from slack_sdk.errors import SlackApiError
 from handlers.blockkit import escape
 from handlers.commitment_blocks import build_confirmation, build_nudge
 from handlers.forms import done_view, once_key, refilled
+from handlers.home_flow import refresh_homes
 from handlers.people import is_manager, person
 from handlers.sending import dm
 from handlers.services import Services
@@ -212,6 +213,7 @@ def announce(
                 f"<@{owner.user_id}> this one is yours: {commitment.action}. "
                 "I can't DM you, so reminders will come here.",
             )
+    refresh_homes(client, services, commitment.team_id, *owner_ids)
 
 
 def record_form(
@@ -290,4 +292,5 @@ def mark_done(
     tell_thread(client, fresh, f"✅ Done: {fresh.action} (marked by <@{user_id}>)")
     if fresh.created_by != user_id:
         dm(client, fresh.created_by, f"✅ <@{user_id}> marked done: {fresh.action}")
+    refresh_homes(client, services, fresh.team_id, *owner_ids)
     return fresh, owner_ids

@@ -68,7 +68,8 @@ def register(app: App, services: Services) -> None:
                 snooze(session, commitment=commitment, user_id=user_id, until=until)
         if problem:
             dm(client, user_id, problem)
-        publish_home(client, services, team_id, user_id)
+        if problem or action["action_id"] != HOME_DONE:  # done: mark_done has republished it
+            publish_home(client, services, team_id, user_id)
 
     def open_form(
         body: dict[str, Any], action: dict[str, Any], context: BoltContext, client: WebClient

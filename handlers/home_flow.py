@@ -177,6 +177,14 @@ def build_home(
     return View(type="home", blocks=blocks[:SURFACE_BLOCKS]).to_dict()
 
 
+def refresh_homes(
+    client: WebClient, services: Services, team_id: str, *user_ids: str | None
+) -> None:
+    """Something on these people's Home tabs changed: publish each once, as it is now."""
+    for user_id in dict.fromkeys(u for u in user_ids if u):
+        publish_home(client, services, team_id, user_id)
+
+
 def publish_home(client: WebClient, services: Services, team_id: str, user_id: str) -> None:
     """Build someone's Home tab as it is now and publish it (a failure is logged, not raised:
     the change that asked for it has already been made and told)."""

@@ -14,6 +14,7 @@ from handlers.blockkit import escape
 from handlers.entry_access import GONE, channel_of, entry_named
 from handlers.entry_forms import FORM_VIEW, FormContext, build_form, read_form
 from handlers.forms import done_view, once_key, refilled, working_view
+from handlers.home_flow import refresh_homes
 from handlers.listening import listen, refuse_field, workspace_of
 from handlers.people import is_manager, is_private_channel
 from handlers.results import DELETE, EDIT, KEEP, MENU, build_delete_confirm, build_saved
@@ -104,6 +105,7 @@ def capture(call: Invocation, kind: str) -> None:
         return
     text, blocks = build_saved(entry)
     call.reply(text, blocks)
+    refresh_homes(call.client, call.services, call.team_id, call.user_id)  # "my lessons"
 
 
 def run_lesson(call: Invocation) -> None:
@@ -201,6 +203,7 @@ def register(app: App, services: Services) -> None:
             client.views_update(view_id=view["id"], view=refilled(view, str(error)))
             return
         client.views_update(view_id=view["id"], view=build_done(entry))
+        refresh_homes(client, services, team_id, entry.author_id)
 
     def edit(
         client: WebClient, form: FormContext, draft: Any, *, team_id: str, user_id: str
@@ -336,6 +339,7 @@ def register(app: App, services: Services) -> None:
                 now=services.clock(),
             )
         respond(text=f"Deleted “{entry.title}”.", response_type="ephemeral", replace_original=True)
+        refresh_homes(client, services, entry.team_id, entry.author_id)
 
     def keep(respond: Respond) -> None:
         respond(text="Kept it.", response_type="ephemeral", replace_original=True)

@@ -11,6 +11,7 @@ from slack_sdk.errors import SlackApiError
 
 from handlers.entry_access import channel_of
 from handlers.forms import done_view, refilled, working_view
+from handlers.home_flow import refresh_homes
 from handlers.listening import listen, refuse_field, workspace_of
 from handlers.people import is_manager
 from handlers.question_flow import (
@@ -109,6 +110,7 @@ def register(app: App, services: Services) -> None:
             client.views_update(view_id=view["id"], view=refilled(view, str(error)))
             return
         tell_asker(client, question, entry)
+        refresh_homes(client, services, team_id, question.asked_by, user_id)
         if message.get("c") and message.get("t"):
             text, blocks = build_answered(question, entry)
             try:

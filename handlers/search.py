@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 from handlers.blockkit import context as block_context
 from handlers.blockkit import truncate
 from handlers.entry_access import GONE, channel_of, entry_named
+from handlers.home_flow import refresh_homes
 from handlers.listening import listen, workspace_of
 from handlers.people import is_manager, is_private_channel
 from handlers.question_flow import NOBODY, send_question
@@ -222,6 +223,7 @@ def register(app: App, services: Services) -> None:
         else:
             text = f"Kept “{question}”. {NOBODY}"
         respond(text=text, response_type="ephemeral", replace_original=True)
+        refresh_homes(client, services, team_id, user_id)  # "questions I asked"
 
     def mentioned(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         if event.get("bot_id") or not event.get("user"):

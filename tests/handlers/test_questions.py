@@ -115,6 +115,10 @@ def test_a_question_goes_to_the_facilitator_who_answers_and_the_asker_hears(qbox
     assert answer.tags == "hackathon engagement" and not answer.private
     [question] = rows(qbox, LessonWanted)
     assert (question.answered_by, question.answer_id) == (PRIYA, answer.id)
+    # both Home tabs follow at once, without being opened again
+    homes = {c.args["user_id"]: c.args["view"] for c in qbox.emulator.calls_to("views.publish")}
+    assert "How to run a partnership hackathon" in str(homes[SAM]["blocks"])
+    assert "How to run a partnership hackathon" in str(homes[PRIYA]["blocks"])
 
     to_sam = [c for c in qbox.emulator.calls_to("chat.postMessage") if c.args["channel"] == SAM]
     assert "Book a hall" in str(to_sam[-1].args["blocks"])

@@ -192,3 +192,39 @@ def test_the_digest_leaves_out_closed_partnerships_and_joins_commitments(box, pe
     shown = str(digest["blocks"])
     assert "Share the map" in shown and "*Retrofit Partnership*: review due" in shown
     assert "no lead officer named" in shown and "Parks" not in shown
+
+
+def home_of(box, user_id):
+    """The Home tab as last published for someone (without their opening it)."""
+    published = [
+        c for c in box.emulator.calls_to("views.publish", ok=True) if c.args["user_id"] == user_id
+    ]
+    return str(published[-1].args["view"]["blocks"]) if published else ""
+
+
+def test_app_home_follows_lessons_and_commitments_made_elsewhere(box, people):
+    sam = people.sam
+    run(box, "lesson Start supplier days early #retrofit", sam, people.retrofit)
+    assert "Start supplier days early" in home_of(box, sam)
+    run(box, "commit @sam Share the map by 11 Dec", people.alex, people.retrofit)
+    assert "Your open commitments (1)" in home_of(box, sam) and "Share the map" in home_of(box, sam)
+    assert home_of(box, people.alex) == ""  # nothing on Alex's tab changed
+    # Done pressed in the DM, not on the tab: the tab follows
+    [dm] = [
+        c
+        for c in box.emulator.calls_to("chat.postMessage", ok=True)
+        if c.args["channel"] == sam and "Share the map" in c.args["text"]
+    ]
+    done = next(
+        e
+        for b in dm.args["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e.get("value") == str(rows(box, Commitment)[0].id) and "done" in e["action_id"]
+    )
+    box.driver.block_action(
+        done, user=sam, channel=dm.result["channel"], message=dm.result["message"]
+    )
+    box.wait()
+    assert rows(box, Commitment)[0].status == "done"
+    assert "Your open commitments (0)" in home_of(box, sam)
