@@ -281,7 +281,8 @@ def build_digest(
     week = f"{digest.week:%d %b %Y}"
     said = []
     blocks = []
-    if any(items for _, items in parts):
+    with_commitments = any(items for _, items in parts) or not digest.reviews
+    if with_commitments:
         said.append(
             "This week's commitments: "
             + ", ".join(f"{len(items)} {name.lower()}" for name, items in parts)
@@ -301,7 +302,7 @@ def build_digest(
         if n > 15:
             lines.append(f"…and {n - 15} more: `/partners partnership list due`")
         blocks.append(section(f"*Partnership reviews, week of {week}*\n" + "\n".join(lines)))
-    hints = ["`/partners actions all` lists commitments with buttons"]
+    hints = ["`/partners actions all` lists commitments with buttons"] if with_commitments else []
     if digest.reviews:
         hints.append("`/partners partnership review NAME` records a review")
     blocks.append(context("; ".join(hints) + "."))

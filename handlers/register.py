@@ -58,6 +58,21 @@ USAGE = (
 )
 FORMS = {"edit": build_partnership_form, "review": build_review_form, "close": build_close_form}
 
+# what an edit says it changed, in the form's words
+CHANGED_WORDS = {
+    "lead_id": "lead officer",
+    "lsp_kind": "LSP kind",
+    "channel_id": "channel",
+    "kind": "type",
+    "start_date": "start date",
+    "next_review": "next review",
+    "end_date": "end date",
+    "funding_gbp": "funding",
+    "budget_gbp": "budget",
+    "risk_ref": "risk register reference",
+    "reporting": "reporting arrangements",
+}
+
 
 def run(call: Invocation) -> None:
     """`/partners partnership add NAME | list [FILTER] | edit|review|close NAME | NAME`."""
@@ -232,7 +247,7 @@ def register(app: App, services: Services) -> None:
                         region=region,
                     )
                     said = f"✅ Saved *{escape(partnership.name)}*" + (
-                        f": {', '.join(c.replace('_', ' ') for c in changed)} changed."
+                        f": {', '.join(CHANGED_WORDS.get(c, c.replace('_', ' ')) for c in changed)} changed."
                         if changed
                         else ": nothing had changed."
                     )

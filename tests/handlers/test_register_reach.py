@@ -68,6 +68,8 @@ def test_the_escalation_follows_a_new_lead_and_never_doubles_the_creator(box, pe
     assert view["callback_id"] == EDIT_VIEW
     box.driver.view_submission(view, state(**{**FULL, "lead_id": jo}), user=people.alex)
     box.wait()
+    saved = str(box.emulator.calls_to("views.update", ok=True)[-1].args["view"]["blocks"])
+    assert "lead officer changed" in saved
     escalations = [n for n in rows(box, Nudge) if n.kind == "escalation"]
     assert sorted(n.recipient_id for n in escalations) == sorted([people.alex, jo])
     sent = ticks(box, clock, range(20, 31))
@@ -158,6 +160,7 @@ def test_the_weekly_digest_names_reviews_due_and_overdue_once_a_week(box, people
     shown = str(digest["blocks"])
     assert f"*Retrofit Partnership*: review due Wed 09 Dec 2026 (in 9 days); lead <@{sam}>" in shown
     assert "Parks" not in shown and digests_in(box, people.general) == []
+    assert "actions all" not in shown  # no commitments in this channel: no hint about them
     assert post_digests(box.bot.services, box.bot.app.client, monday) == []  # once a week
     later = datetime(2026, 12, 14, 9, 0, tzinfo=UTC)
     post_digests(box.bot.services, box.bot.app.client, later)
