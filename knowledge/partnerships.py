@@ -6,18 +6,16 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from rapidfuzz import fuzz, process
-from rapidfuzz.utils import default_process
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from knowledge.audit import record_change
+from knowledge.names import clean_name, meant, name_key
 from knowledge.nudges import follow_lead
 from knowledge.register_facts import FactError, Facts, check_facts
 from knowledge.reviews import replan_reviews
 from storage.models import PARTNERSHIP_NAME_MAX, Commitment, Partnership
 
-_SPACES = re.compile(r"\s+")
 # Slack markup (<@U…>, <#C…>, <https://…>) in a name would render as a mention or a link.
 _MARKUP = re.compile(r"[<>]")
 
@@ -29,17 +27,6 @@ class PartnershipError(ValueError):
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
-
-
-def clean_name(raw: str) -> str:
-    """The name as it will be shown: outer quotes dropped, whitespace collapsed."""
-    name = unicodedata.normalize("NFC", raw).strip().strip("\"'“”‘’").strip()
-    return _SPACES.sub(" ", name)
-
-
-def name_key(name: str) -> str:
-    """What two names are compared by: case and spacing do not make a new partnership."""
-    return clean_name(name).casefold()
 
 
 def validate_name(raw: str) -> str:
@@ -270,10 +257,6 @@ def channel_partnership(session: Session, *, team_id: str, channel_id: str) -> P
     return found[0] if len(found) == 1 else None
 
 
-SURE = 90  # a name this close (WRatio) to exactly one partnership's is taken as meant
-UNSURE = 70  # this close: "did you mean"
-
-
 def resolve_partnership(
     session: Session, *, team_id: str, name: str
 ) -> tuple[Partnership | None, str | None]:
@@ -283,18 +266,5 @@ def resolve_partnership(
     if exact is not None:
         return exact, None
     every = {p.name: p for p in list_partnerships(session, team_id=team_id, closed=True)}
-    ranked = process.extract(
-        clean_name(name),
-        list(every),
-        scorer=fuzz.WRatio,
-        processor=default_process,
-        limit=2,
-        score_cutoff=UNSURE,
-    )
-    if not ranked:
-        return None, None
-    best, score, _ = ranked[0]
-    runner_up = ranked[1][1] if len(ranked) > 1 else 0
-    if score >= SURE and score - runner_up >= 5:
-        return every[best], None
-    return None, best
+    sure, maybe = meant(name, list(every))
+    return (every[sure], None) if sure else (None, maybe)

@@ -12,7 +12,8 @@ from sqlmodel import Session
 
 from knowledge.dates import DueDateError, parse_date
 from knowledge.importer import IMPORT_ACTOR, ImportProblem
-from knowledge.partnerships import PartnershipError, add_partnership, close_partnership, name_key
+from knowledge.names import name_key
+from knowledge.partnerships import PartnershipError, add_partnership, close_partnership
 from knowledge.register_facts import KINDS, LSP_KINDS, FactError, Facts, money, split_partners
 from knowledge.workbook import PARTNERSHIP_COLUMNS
 

@@ -14,6 +14,13 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
+from storage.performance import (  # noqa: F401 (performance management's tables)
+    PROJECT_NAME_MAX,
+    Project,
+    Score,
+    ScoringPolicy,
+    ScoringRound,
+)
 from storage.register import (  # noqa: F401 (the register's tables, kept with the rest)
     PARTNERSHIP_NAME_MAX,
     SLACK_ID,

@@ -1,0 +1,104 @@
+"""Pictures people would rather look at than read: the prioritisation grid (impact against risk)
+as a PNG, with alt text that says in words what it shows. Drawn headless (matplotlib's Agg);
+no data draws no axis, and says so."""
+
+import io
+from dataclasses import dataclass
+
+import matplotlib
+
+matplotlib.use("Agg")  # no screen on a server: never pick an interactive backend
+
+from matplotlib.figure import Figure  # noqa: E402 (after choosing the backend)
+
+SHADES = ("#cfe8cf", "#fde2b8", "#dbe7f5", "#eeeeee")  # one per range, in the ranges' order
+
+
+@dataclass(frozen=True)
+class Point:
+    label: str
+    impact: float  # 1-5
+    risk: float  # 1-5
+    major: bool
+    range_index: int
+
+
+def grid_png(
+    points: list[Point],
+    *,
+    ranges: tuple[str, str, str, str],
+    impact_threshold: float,
+    risk_threshold: float,
+    title: str,
+) -> bytes | None:
+    """The grid as PNG bytes, or None when there is nothing to draw."""
+    if not points:
+        return None
+    figure = Figure(figsize=(8, 6), dpi=100)
+    axes = figure.subplots()
+    low, high = 0.5, 5.5
+    corners = {  # range → (x from, x to, y from, y to): risk on x, impact on y
+        0: (low, risk_threshold, impact_threshold, high),
+        1: (risk_threshold, high, impact_threshold, high),
+        2: (low, risk_threshold, low, impact_threshold),
+        3: (risk_threshold, high, low, impact_threshold),
+    }
+    for index, (x0, x1, y0, y1) in corners.items():
+        axes.fill_between([x0, x1], y0, y1, color=SHADES[index], zorder=0)
+        axes.text(
+            (x0 + x1) / 2,
+            y1 - 0.12,
+            ranges[index],
+            ha="center",
+            va="top",
+            fontsize=11,
+            fontweight="bold",
+            color="#333333",
+        )
+    for point in points:
+        axes.scatter(
+            point.risk,
+            point.impact,
+            s=260 if point.major else 90,
+            color="#1f4e79",
+            edgecolors="white",
+            linewidths=1.5,
+            zorder=3,
+        )
+        axes.annotate(
+            point.label[:30],
+            (point.risk, point.impact),
+            xytext=(8, 6),
+            textcoords="offset points",
+            fontsize=9,
+            zorder=4,
+        )
+    axes.set_xlim(low, high)
+    axes.set_ylim(low, high)
+    axes.set_xlabel("Risk (1 low – 5 high)")
+    axes.set_ylabel("Impact (1 low – 5 high)")
+    axes.set_title(title[:80])
+    axes.axvline(risk_threshold, color="#777777", linewidth=1)
+    axes.axhline(impact_threshold, color="#777777", linewidth=1)
+    axes.scatter([], [], s=260, color="#1f4e79", label="major project")
+    axes.scatter([], [], s=90, color="#1f4e79", label="smaller project")
+    axes.legend(loc="lower right", fontsize=8, framealpha=0.9)
+    figure.tight_layout()
+    out = io.BytesIO()
+    figure.savefig(out, format="png")
+    return out.getvalue()
+
+
+def grid_alt_text(points: list[Point], ranges: tuple[str, str, str, str]) -> str:
+    """What the grid shows, in words: each range and the projects in it."""
+    if not points:
+        return "No projects have been scored yet, so there is no grid to show."
+    parts = []
+    for index, name in enumerate(ranges):
+        inside = [p for p in points if p.range_index == index]
+        listed = ", ".join(
+            f"{p.label} (impact {p.impact:.1f}, risk {p.risk:.1f}{', major' if p.major else ''})"
+            for p in inside
+        )
+        parts.append(f"{name}: {listed or 'none'}.")
+    return "Prioritisation grid of impact against risk. " + " ".join(parts)

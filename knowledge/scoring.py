@@ -1,0 +1,359 @@
+"""Collaborative prioritisation, as Luton does it: each project scored 1-5 on impact criteria and
+on risk criteria, privately, by the people it affects; the medians give an impact and a risk
+score, and those place it in one of four ranges the council names. The thresholds and weights
+are shown with the result, so it can be explained and challenged."""
+
+import json
+import statistics
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from knowledge.audit import record_change
+from storage.models import Project, Score, ScoringPolicy, ScoringRound
+
+
+@dataclass(frozen=True)
+class Criterion:
+    key: str
+    label: str
+    scale: str  # what 1 and 5 mean, shown beside the score
+
+
+IMPACT = (
+    Criterion("fit", "Fit with the council's priorities", "1 = little, 5 = central to them"),
+    Criterion("reach", "Whole organisation or one part", "1 = one team, 5 = the whole council"),
+    Criterion("statutory", "Legal or statutory implications", "1 = none, 5 = a legal duty"),
+)
+RISK = (
+    Criterion("complexity", "Complexity", "1 = simple, 5 = very complex"),
+    Criterion("delivery", "Risk of non-delivery", "1 = unlikely to slip, 5 = likely to fail"),
+    Criterion("failure", "Impact of failure", "1 = slight, 5 = severe"),
+    Criterion("resources", "Resources and skills", "1 = all in place, 5 = we lack them"),
+)
+CRITERIA = IMPACT + RISK
+KEYS = tuple(c.key for c in CRITERIA)
+# high impact & low risk, high impact & high risk, low impact & low risk, low & high
+DEFAULT_RANGES = ("Do now", "Plan and resource", "Quick wins", "Phase later")
+MAX_PROJECTS = 10  # a round's form holds 7 scores a project within Slack's 100 blocks
+MAX_INVITED = 30
+
+
+class ScoringError(ValueError):
+    """A scoring request that cannot be carried out; said to the person as it is."""
+
+
+@dataclass(frozen=True)
+class Rules:
+    """A workspace's weights (per criterion), thresholds and names of the four ranges."""
+
+    weights: dict[str, float] = field(default_factory=lambda: {k: 1.0 for k in KEYS})
+    impact_threshold: float = 3.0
+    risk_threshold: float = 3.0
+    ranges: tuple[str, str, str, str] = DEFAULT_RANGES
+
+    def impact(self, values: dict[str, float]) -> float:
+        return _weighted(values, IMPACT, self.weights)
+
+    def risk(self, values: dict[str, float]) -> float:
+        return _weighted(values, RISK, self.weights)
+
+    def range_index(self, impact: float, risk: float) -> int:
+        """0-3: which of the four ranges (impact and risk at or above a threshold are high)."""
+        return (0 if impact >= self.impact_threshold else 2) + (
+            1 if risk >= self.risk_threshold else 0
+        )
+
+    def explained(self) -> str:
+        """The thresholds and weights in words, shown with every result."""
+        t_i, t_r = self.impact_threshold, self.risk_threshold
+        names = self.ranges
+        weights = ", ".join(f"{c.label.lower()} ×{self.weights[c.key]:g}" for c in CRITERIA)
+        return (
+            f"Impact {t_i:g} or more is high, risk {t_r:g} or more is high. "
+            f"{names[0]}: high impact, low risk. {names[1]}: high impact, high risk. "
+            f"{names[2]}: low impact, low risk. {names[3]}: low impact, high risk. "
+            f"Each score is the weighted mean of its criteria's medians ({weights})."
+        )
+
+
+def _weighted(
+    values: dict[str, float], criteria: tuple[Criterion, ...], weights: dict[str, float]
+) -> float:
+    total = sum(weights[c.key] for c in criteria)
+    return sum(values[c.key] * weights[c.key] for c in criteria) / total
+
+
+def rules_for(session: Session, team_id: str) -> Rules:
+    """The workspace's scoring rules, or the defaults."""
+    row = session.get(ScoringPolicy, team_id)
+    if row is None:
+        return Rules()
+    return Rules(
+        weights={**Rules().weights, **json.loads(row.weights)},
+        impact_threshold=row.impact_threshold,
+        risk_threshold=row.risk_threshold,
+        ranges=tuple(json.loads(row.ranges)),  # type: ignore[arg-type]
+    )
+
+
+def set_rules(
+    session: Session, *, team_id: str, rules: Rules, actor_id: str, now: datetime
+) -> None:
+    """Store a workspace's scoring rules (audited); a ScoringError if they make no sense."""
+    if set(rules.weights) != set(KEYS) or any(not 0 <= w <= 10 for w in rules.weights.values()):
+        raise ScoringError(f"Give each of {', '.join(KEYS)} a weight from 0 to 10.")
+    if not any(rules.weights[c.key] for c in IMPACT) or not any(rules.weights[c.key] for c in RISK):
+        raise ScoringError("Impact and risk each need at least one criterion weighted above 0.")
+    if not (1 <= rules.impact_threshold <= 5 and 1 <= rules.risk_threshold <= 5):
+        raise ScoringError("Thresholds are scores, from 1 to 5.")
+    if len(rules.ranges) != 4 or not all(name.strip() for name in rules.ranges):
+        raise ScoringError("Name all four ranges.")
+    row = session.get(ScoringPolicy, team_id) or ScoringPolicy(
+        team_id=team_id, weights="", ranges=""
+    )
+    row.weights = json.dumps(rules.weights)
+    row.impact_threshold, row.risk_threshold = rules.impact_threshold, rules.risk_threshold
+    row.ranges = json.dumps(list(rules.ranges))
+    session.add(row)
+    record_change(
+        session,
+        team_id=team_id,
+        actor_id=actor_id,
+        action="edit",
+        entity="scoring_policy",
+        entity_id=0,
+        at=now,
+        detail={"weights": rules.weights, "ranges": list(rules.ranges)},
+    )
+    session.commit()
+
+
+def start_round(
+    session: Session,
+    *,
+    team_id: str,
+    channel_id: str,
+    facilitator_id: str,
+    projects: list[Project],
+    invited: list[str],
+    now: datetime,
+) -> ScoringRound:
+    """Open a scoring round in a channel (one at a time there), audited."""
+    if not projects:
+        raise ScoringError(
+            "There are no open projects to score here. Add one with `/partners project add NAME`."
+        )
+    if len(projects) > MAX_PROJECTS:
+        raise ScoringError(
+            f"A round scores at most {MAX_PROJECTS} projects; this would be {len(projects)}."
+        )
+    people = list(dict.fromkeys(invited))
+    if not people:
+        raise ScoringError("Say who scores: `/partners prioritise @sam @priya @jo`.")
+    if len(people) > MAX_INVITED:
+        raise ScoringError(f"Invite at most {MAX_INVITED} people to one round.")
+    if open_round(session, team_id=team_id, channel_id=channel_id) is not None:
+        raise ScoringError("A scoring round is already open in this channel; close it first.")
+    scoring = ScoringRound(
+        team_id=team_id,
+        channel_id=channel_id,
+        facilitator_id=facilitator_id,
+        project_ids=" ".join(str(p.id) for p in projects),
+        invited=" ".join(people),
+        created_at=now,
+    )
+    session.add(scoring)
+    session.flush()
+    record_change(
+        session,
+        team_id=team_id,
+        actor_id=facilitator_id,
+        action="create",
+        entity="scoring_round",
+        entity_id=scoring.id or 0,
+        at=now,
+        detail={"projects": [p.id for p in projects], "invited": len(people)},
+    )
+    session.commit()
+    return scoring
+
+
+def open_round(session: Session, *, team_id: str, channel_id: str) -> ScoringRound | None:
+    return session.exec(
+        select(ScoringRound)
+        .where(ScoringRound.team_id == team_id)
+        .where(ScoringRound.channel_id == channel_id)
+        .where(ScoringRound.status == "open")
+    ).first()
+
+
+def project_ids(scoring: ScoringRound) -> list[int]:
+    return [int(p) for p in scoring.project_ids.split()]
+
+
+def invited(scoring: ScoringRound) -> list[str]:
+    return scoring.invited.split()
+
+
+def check_values(raw: dict[str, object]) -> dict[str, int]:
+    """Every criterion's score as an int 1-5, or a ScoringError."""
+    values = {}
+    for criterion in CRITERIA:
+        value = raw.get(criterion.key)
+        try:
+            number = int(str(value))
+        except ValueError:
+            raise ScoringError(f"Score “{criterion.label}” from 1 to 5.") from None
+        if not 1 <= number <= 5:
+            raise ScoringError(f"Scores are 1 to 5; “{criterion.label}” was {number}.")
+        values[criterion.key] = number
+    return values
+
+
+def record_scores(
+    session: Session,
+    scoring: ScoringRound,
+    *,
+    user_id: str,
+    project_id: int,
+    values: dict[str, int],
+    now: datetime,
+) -> bool:
+    """Store one person's scores of one project (replacing earlier ones; audited without the
+    values, which only ever show as medians). True if anything changed."""
+    if user_id not in invited(scoring):
+        raise ScoringError("You weren't invited to score in this round; ask its facilitator.")
+    if project_id not in project_ids(scoring):
+        raise ScoringError("That project isn't part of this round.")
+    checked = check_values(dict(values))
+    existing = {
+        s.criterion: s
+        for s in session.exec(
+            select(Score)
+            .where(Score.round_id == scoring.id)
+            .where(Score.project_id == project_id)
+            .where(Score.user_id == user_id)
+        )
+    }
+    changed = [k for k, v in checked.items() if k not in existing or existing[k].value != v]
+    if not changed:
+        return False
+    for key in changed:
+        row = existing.get(key) or Score(
+            team_id=scoring.team_id,
+            round_id=scoring.id or 0,
+            project_id=project_id,
+            user_id=user_id,
+            criterion=key,
+            value=0,
+            scored_at=now,
+        )
+        row.value, row.scored_at = checked[key], now
+        session.add(row)
+    record_change(
+        session,
+        team_id=scoring.team_id,
+        actor_id=user_id,
+        action="edit" if existing else "create",
+        entity="score",
+        entity_id=scoring.id or 0,
+        at=now,
+        detail={"project": project_id, "criteria": changed},
+    )
+    session.commit()
+    return True
+
+
+def who_scored(session: Session, scoring: ScoringRound) -> dict[str, set[int]]:
+    """Who has scored which projects (never what they gave)."""
+    found: dict[str, set[int]] = {}
+    for user_id, project_id in session.exec(
+        select(Score.user_id, Score.project_id).where(Score.round_id == scoring.id).distinct()
+    ):
+        found.setdefault(user_id, set()).add(project_id)
+    return found
+
+
+def close_round(session: Session, scoring: ScoringRound, *, actor_id: str, now: datetime) -> None:
+    """Close (or close again, after revisions) a round: its facilitator only; audited."""
+    if actor_id != scoring.facilitator_id:
+        raise ScoringError(
+            f"Only the round's facilitator, <@{scoring.facilitator_id}>, can close it."
+        )
+    again = scoring.status == "closed"
+    scoring.status, scoring.closed_at = "closed", now
+    session.add(scoring)
+    record_change(
+        session,
+        team_id=scoring.team_id,
+        actor_id=actor_id,
+        action="edit",
+        entity="scoring_round",
+        entity_id=scoring.id or 0,
+        at=now,
+        detail={"closed": "again" if again else "first"},
+    )
+    session.commit()
+
+
+@dataclass
+class Placed:
+    """A project's result: criterion medians and spreads, its scores and range."""
+
+    project: Project
+    people: int
+    medians: dict[str, float]
+    spread: dict[str, int]  # highest minus lowest score given, per criterion
+    impact: float
+    risk: float
+    range_index: int
+
+
+@dataclass
+class Result:
+    rules: Rules
+    placed: list[Placed]  # ranked: by range, then impact (high first), then risk (low first)
+    unscored: list[Project]
+    disagreements: list[tuple[Placed, str]]  # (project, criterion) with the widest spreads
+
+
+def results(session: Session, scoring: ScoringRound, rules: Rules) -> Result:
+    """Medians, spreads, scores and ranges for a round's projects, from complete score sets."""
+    projects = {
+        p.id: p
+        for p in session.exec(select(Project).where(col(Project.id).in_(project_ids(scoring))))
+    }
+    given: dict[int, dict[str, dict[str, int]]] = {}
+    for score in session.exec(select(Score).where(Score.round_id == scoring.id)):
+        given.setdefault(score.project_id, {}).setdefault(score.user_id, {})[score.criterion] = (
+            score.value
+        )
+    placed, unscored = [], []
+    for project_id in project_ids(scoring):
+        project = projects.get(project_id)
+        if project is None:
+            continue
+        complete = [v for v in given.get(project_id, {}).values() if set(v) == set(KEYS)]
+        if not complete:
+            unscored.append(project)
+            continue
+        medians = {k: float(statistics.median(v[k] for v in complete)) for k in KEYS}
+        spread = {k: max(v[k] for v in complete) - min(v[k] for v in complete) for k in KEYS}
+        impact, risk = rules.impact(medians), rules.risk(medians)
+        placed.append(
+            Placed(
+                project,
+                len(complete),
+                medians,
+                spread,
+                impact,
+                risk,
+                rules.range_index(impact, risk),
+            )
+        )
+    placed.sort(key=lambda p: (p.range_index, -p.impact, p.risk, p.project.name_key))
+    wide = [(p, k) for p in placed for k in KEYS if p.spread[k] >= 2]
+    wide.sort(key=lambda pk: (-pk[0].spread[pk[1]], pk[0].project.name_key, KEYS.index(pk[1])))
+    return Result(rules, placed, unscored, wide[:3])

@@ -1,0 +1,91 @@
+"""Performance management's tables: projects and their scoring rounds, and how a workspace
+weighs the criteria. Each row belongs to exactly one workspace (`team_id`)."""
+
+from datetime import datetime
+
+from sqlalchemy import Column, ForeignKey, Integer, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from storage.register import SLACK_ID
+from storage.types import UTCDateTime
+
+PROJECT_NAME_MAX = 80
+
+
+class Project(SQLModel, table=True):
+    """A project or transformation opportunity; its name is unique in a workspace, ignoring
+    case."""
+
+    __table_args__ = (UniqueConstraint("team_id", "name_key", name="uq_project_team_name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=SLACK_ID, index=True)
+    name: str = Field(max_length=PROJECT_NAME_MAX)
+    name_key: str = Field(max_length=PROJECT_NAME_MAX)  # casefolded, spaces collapsed
+    description: str | None = Field(default=None, sa_column=Column(Text))
+    owner_id: str | None = Field(default=None, max_length=SLACK_ID)
+    partnership_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            Integer, ForeignKey("partnership.id", ondelete="SET NULL"), nullable=True, index=True
+        ),
+    )
+    size: str = Field(default="smaller", max_length=16)  # major | smaller
+    status: str = Field(default="proposed", max_length=16)  # proposed | active | done | dropped
+    created_by: str = Field(max_length=SLACK_ID)
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    updated_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+
+
+class ScoringRound(SQLModel, table=True):
+    """A prioritisation round in a channel: invited people score projects privately; the
+    facilitator closes it (and may close it again after scores are revised)."""
+
+    __tablename__ = "scoring_round"
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=SLACK_ID, index=True)
+    channel_id: str = Field(max_length=SLACK_ID)
+    facilitator_id: str = Field(max_length=SLACK_ID)
+    project_ids: str = Field(sa_column=Column(Text, nullable=False))  # "3 5 8": scored, in order
+    invited: str = Field(sa_column=Column(Text, nullable=False))  # "U1 U2 U3"
+    status: str = Field(default="open", max_length=16)  # open | closed
+    message_ts: str | None = Field(default=None, max_length=32)  # the round's message
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+
+
+class Score(SQLModel, table=True):
+    """One person's 1-5 score of one criterion of one project in a round; a revision replaces
+    it (audited). Shown to nobody but as medians and spreads."""
+
+    __table_args__ = (
+        UniqueConstraint("round_id", "project_id", "user_id", "criterion", name="uq_score"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=SLACK_ID, index=True)
+    round_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("scoring_round.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    project_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("project.id", ondelete="CASCADE"), nullable=False)
+    )
+    user_id: str = Field(max_length=SLACK_ID)
+    criterion: str = Field(max_length=16)
+    value: int
+    scored_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class ScoringPolicy(SQLModel, table=True):
+    """How a workspace weighs the criteria and names its four ranges (defaults when absent)."""
+
+    __tablename__ = "scoring_policy"
+
+    team_id: str = Field(primary_key=True, max_length=SLACK_ID)
+    weights: str = Field(sa_column=Column(Text, nullable=False))  # "fit=2 reach=1 …"
+    impact_threshold: float = 3.0
+    risk_threshold: float = 3.0
+    ranges: str = Field(sa_column=Column(Text, nullable=False))  # four names, one a line
