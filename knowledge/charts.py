@@ -89,16 +89,30 @@ def grid_png(
     return out.getvalue()
 
 
+ALT_MAX = 1000  # Slack refuses a longer image description (alt_txt_too_large)
+
+
 def grid_alt_text(points: list[Point], ranges: tuple[str, str, str, str]) -> str:
-    """What the grid shows, in words: each range and the projects in it."""
+    """What the grid shows, in words: each range and the projects in it, with their scores
+    while that fits Slack's 1000 characters, else the names alone."""
     if not points:
         return "No projects have been scored yet, so there is no grid to show."
-    parts = []
-    for index, name in enumerate(ranges):
-        inside = [p for p in points if p.range_index == index]
-        listed = ", ".join(
-            f"{p.label} (impact {p.impact:.1f}, risk {p.risk:.1f}{', major' if p.major else ''})"
-            for p in inside
-        )
-        parts.append(f"{name}: {listed or 'none'}.")
-    return "Prioritisation grid of impact against risk. " + " ".join(parts)
+
+    def said(detailed: bool) -> str:
+        parts = []
+        for index, name in enumerate(ranges):
+            listed = ", ".join(
+                f"{p.label} (impact {p.impact:.1f}, risk {p.risk:.1f}"
+                f"{', major' if p.major else ''})"
+                if detailed
+                else p.label
+                for p in points
+                if p.range_index == index
+            )
+            parts.append(f"{name}: {listed or 'none'}.")
+        return "Prioritisation grid of impact against risk. " + " ".join(parts)
+
+    text = said(detailed=True)
+    if len(text) > ALT_MAX:
+        text = said(detailed=False)
+    return text if len(text) <= ALT_MAX else text[: ALT_MAX - 1] + "…"

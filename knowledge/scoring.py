@@ -217,53 +217,58 @@ def record_scores(
     scoring: ScoringRound,
     *,
     user_id: str,
-    project_id: int,
-    values: dict[str, int],
+    scores: dict[int, dict[str, object]],
     now: datetime,
-) -> bool:
-    """Store one person's scores of one project (replacing earlier ones; audited without the
-    values, which only ever show as medians). True if anything changed."""
+) -> list[int]:
+    """Store one person's scores, {project id: {criterion: 1-5}}, all or nothing, replacing
+    earlier ones; each project's change is audited without the values (they only ever show as
+    medians). The projects whose scores changed."""
     if user_id not in invited(scoring):
         raise ScoringError("You weren't invited to score in this round; ask its facilitator.")
-    if project_id not in project_ids(scoring):
+    if not scores:
+        raise ScoringError("There were no scores in that form.")
+    if any(project_id not in project_ids(scoring) for project_id in scores):
         raise ScoringError("That project isn't part of this round.")
-    checked = check_values(dict(values))
-    existing = {
-        s.criterion: s
-        for s in session.exec(
-            select(Score)
-            .where(Score.round_id == scoring.id)
-            .where(Score.project_id == project_id)
-            .where(Score.user_id == user_id)
-        )
-    }
-    changed = [k for k, v in checked.items() if k not in existing or existing[k].value != v]
-    if not changed:
-        return False
-    for key in changed:
-        row = existing.get(key) or Score(
+    checked = {project_id: check_values(values) for project_id, values in scores.items()}
+    changed_projects = []
+    for project_id, values in checked.items():
+        existing = {
+            s.criterion: s
+            for s in session.exec(
+                select(Score)
+                .where(Score.round_id == scoring.id)
+                .where(Score.project_id == project_id)
+                .where(Score.user_id == user_id)
+            )
+        }
+        changed = [k for k, v in values.items() if k not in existing or existing[k].value != v]
+        if not changed:
+            continue
+        for key in changed:
+            row = existing.get(key) or Score(
+                team_id=scoring.team_id,
+                round_id=scoring.id or 0,
+                project_id=project_id,
+                user_id=user_id,
+                criterion=key,
+                value=0,
+                scored_at=now,
+            )
+            row.value, row.scored_at = values[key], now
+            session.add(row)
+        record_change(
+            session,
             team_id=scoring.team_id,
-            round_id=scoring.id or 0,
-            project_id=project_id,
-            user_id=user_id,
-            criterion=key,
-            value=0,
-            scored_at=now,
+            actor_id=user_id,
+            action="edit" if existing else "create",
+            entity="score",
+            entity_id=scoring.id or 0,
+            at=now,
+            detail={"project": project_id, "criteria": changed},
         )
-        row.value, row.scored_at = checked[key], now
-        session.add(row)
-    record_change(
-        session,
-        team_id=scoring.team_id,
-        actor_id=user_id,
-        action="edit" if existing else "create",
-        entity="score",
-        entity_id=scoring.id or 0,
-        at=now,
-        detail={"project": project_id, "criteria": changed},
-    )
+        changed_projects.append(project_id)
     session.commit()
-    return True
+    return changed_projects
 
 
 def who_scored(session: Session, scoring: ScoringRound) -> dict[str, set[int]]:
@@ -357,3 +362,26 @@ def results(session: Session, scoring: ScoringRound, rules: Rules) -> Result:
     wide = [(p, k) for p in placed for k in KEYS if p.spread[k] >= 2]
     wide.sort(key=lambda pk: (-pk[0].spread[pk[1]], pk[0].project.name_key, KEYS.index(pk[1])))
     return Result(rules, placed, unscored, wide[:3])
+
+
+def latest_results(session: Session, *, team_id: str) -> dict[int, tuple[Placed, Rules]]:
+    """Each project's place in the newest closed round that scored it."""
+    rules = rules_for(session, team_id)
+    found: dict[int, tuple[Placed, Rules]] = {}
+    rounds = session.exec(
+        select(ScoringRound)
+        .where(ScoringRound.team_id == team_id)
+        .where(ScoringRound.status == "closed")
+        .order_by(col(ScoringRound.closed_at).desc(), col(ScoringRound.id).desc())
+    )
+    for scoring in rounds:
+        for placed in results(session, scoring, rules).placed:
+            found.setdefault(placed.project.id or 0, (placed, rules))
+    return found
+
+
+def set_round_message(session: Session, scoring: ScoringRound, ts: str) -> None:
+    """Where the round's message is, so it can show who has scored."""
+    scoring.message_ts = ts
+    session.add(scoring)
+    session.commit()

@@ -334,14 +334,12 @@ def views_publish(em: Any, ws: Workspace, args: dict[str, Any]) -> dict[str, Any
 
 def files_get_upload_url(em: Any, ws: Workspace, args: dict[str, Any]) -> dict[str, Any]:
     _required(args, "filename", "length")
+    if len(alt := args.get("alt_txt") or "") > 1000:  # Slack's limit on an image's description
+        raise SlackError("alt_txt_too_large")
     file_id = "F" + secrets.token_hex(5).upper()
-    ws.files[file_id] = {
-        "id": file_id,
-        "name": args["filename"],
-        "length": int(args["length"]),
-        "content": None,
-        "shared_in": None,
-    }
+    name, length = args["filename"], int(args["length"])
+    ws.files[file_id] = dict(id=file_id, name=name, length=length, alt_txt=alt or None)
+    ws.files[file_id].update(content=None, shared_in=None)
     return {"upload_url": f"{em.base}upload/{ws.team_id}/{file_id}", "file_id": file_id}
 
 

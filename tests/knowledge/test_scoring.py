@@ -101,9 +101,7 @@ def test_three_stakeholders_give_medians_scores_and_ranges_worked_by_hand(sessio
     }
     for project_id, sets in given.items():
         for user_id, values in zip(PEOPLE, sets, strict=True):
-            record_scores(
-                session, scoring, user_id=user_id, project_id=project_id, values=values, now=NOW
-            )
+            record_scores(session, scoring, user_id=user_id, scores={project_id: values}, now=NOW)
     assert who_scored(session, scoring) == {u: {front.id, depot.id, paper.id} for u in PEOPLE}
     close_round(session, scoring, actor_id="U0ALEX", now=NOW)
     result = results(session, scoring, rules_for(session, T))
@@ -182,23 +180,39 @@ def test_bad_scores_outsiders_and_other_closers_change_nothing(session, projects
         ({"fit": 3}, "from 1 to 5"),
     ):
         with pytest.raises(ScoringError, match=said):
-            record_scores(session, scoring, user_id="U0SAM", project_id=pid, values=values, now=NOW)
+            record_scores(session, scoring, user_id="U0SAM", scores={pid: values}, now=NOW)
     with pytest.raises(ScoringError, match="weren't invited"):
         record_scores(
-            session,
-            scoring,
-            user_id="U0KIM",
-            project_id=pid,
-            values=scores(3, 3, 3, 3, 3, 3, 3),
-            now=NOW,
+            session, scoring, user_id="U0KIM", scores={pid: scores(3, 3, 3, 3, 3, 3, 3)}, now=NOW
         )
     with pytest.raises(ScoringError, match="isn't part of this round"):
         record_scores(
             session,
             scoring,
             user_id="U0SAM",
-            project_id=projects[1].id,
-            values=scores(3, 3, 3, 3, 3, 3, 3),
+            scores={projects[1].id: scores(3, 3, 3, 3, 3, 3, 3)},
+            now=NOW,
+        )
+    assert session.exec(select(Score)).all() == []
+    # all or nothing: a good project's scores are not kept when another's are bad
+    two = start_round(
+        session,
+        team_id=T,
+        channel_id="C0OTHER",
+        facilitator_id="U0ALEX",
+        projects=projects[:2],
+        invited=PEOPLE,
+        now=NOW,
+    )
+    with pytest.raises(ScoringError):
+        record_scores(
+            session,
+            two,
+            user_id="U0SAM",
+            scores={
+                projects[0].id: scores(3, 3, 3, 3, 3, 3, 3),
+                projects[1].id: scores(9, 3, 3, 3, 3, 3, 3),
+            },
             now=NOW,
         )
     assert session.exec(select(Score)).all() == []
@@ -229,28 +243,13 @@ def test_a_revised_score_replaces_the_first_and_is_audited_without_its_values(se
     )
     pid = projects[0].id
     assert record_scores(
-        session,
-        scoring,
-        user_id="U0SAM",
-        project_id=pid,
-        values=scores(3, 3, 3, 3, 3, 3, 3),
-        now=NOW,
+        session, scoring, user_id="U0SAM", scores={pid: scores(3, 3, 3, 3, 3, 3, 3)}, now=NOW
     )
     assert not record_scores(
-        session,
-        scoring,
-        user_id="U0SAM",
-        project_id=pid,
-        values=scores(3, 3, 3, 3, 3, 3, 3),
-        now=NOW,
+        session, scoring, user_id="U0SAM", scores={pid: scores(3, 3, 3, 3, 3, 3, 3)}, now=NOW
     )
     assert record_scores(
-        session,
-        scoring,
-        user_id="U0SAM",
-        project_id=pid,
-        values=scores(5, 3, 3, 3, 3, 3, 1),
-        now=NOW,
+        session, scoring, user_id="U0SAM", scores={pid: scores(5, 3, 3, 3, 3, 3, 1)}, now=NOW
     )
     stored = {s.criterion: s.value for s in session.exec(select(Score))}
     assert (stored["fit"], stored["resources"], len(stored)) == (5, 1, 7)

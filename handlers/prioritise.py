@@ -1,0 +1,271 @@
+"""`/partners prioritise @USER…`: a scoring round in the channel. Invited people score each
+project privately in one form; the round's message shows who has scored, never what; its
+facilitator closes it, and the channel gets the medians, the spreads, the four ranges and the
+grid picture (with alt text). Scores can be revised and the round closed again."""
+
+import logging
+import re
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlmodel import col, select
+
+from handlers.forms import done_view, working_view
+from handlers.listening import listen, refuse, refuse_field, workspace_of
+from handlers.project_blocks import (
+    CLOSE_ROUND,
+    SCORE,
+    SCORE_VIEW,
+    build_result,
+    build_round_message,
+    build_score_form,
+)
+from handlers.sending import tell
+from handlers.services import Services
+from handlers.subcommands import Invocation, Subcommand
+from knowledge.charts import Point, grid_alt_text, grid_png
+from knowledge.partnerships import channel_partnership
+from knowledge.projects import list_projects
+from knowledge.scoring import (
+    KEYS,
+    ScoringError,
+    check_values,
+    close_round,
+    invited,
+    project_ids,
+    record_scores,
+    results,
+    rules_for,
+    set_round_message,
+    start_round,
+    who_scored,
+)
+from storage.models import Project, Score, ScoringRound
+from storage.rows import team_row
+
+logger = logging.getLogger(__name__)
+MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+USAGE = "Try `/partners prioritise @sam @priya @jo` in the partnership's channel."
+
+
+def run(call: Invocation) -> None:
+    """Start a round for the channel's partnership's open projects (or every open project)."""
+    people = MENTION.findall(call.args)
+    try:
+        with call.services.sessions() as session:
+            here = channel_partnership(session, team_id=call.team_id, channel_id=call.channel_id)
+            projects = list_projects(
+                session, team_id=call.team_id, partnership_id=here.id if here else None
+            )
+            scoring = start_round(
+                session,
+                team_id=call.team_id,
+                channel_id=call.channel_id,
+                facilitator_id=call.user_id,
+                projects=projects,
+                invited=people,
+                now=call.services.clock(),
+            )
+    except ScoringError as error:
+        call.reply(f"{error} {USAGE}")
+        return
+    text, blocks = build_round_message(scoring, projects, {})
+    posted = call.client.chat_postMessage(channel=call.channel_id, text=text, blocks=blocks)
+    with call.services.sessions() as session:
+        fresh = session.get(ScoringRound, scoring.id)
+        assert fresh is not None
+        set_round_message(session, fresh, posted["ts"])
+
+
+def round_projects(services: Services, scoring: ScoringRound) -> list[Project]:
+    with services.sessions() as session:
+        found = {
+            p.id: p
+            for p in session.exec(select(Project).where(col(Project.id).in_(project_ids(scoring))))
+        }
+    return [found[i] for i in project_ids(scoring) if i in found]
+
+
+def read_scores(view: dict[str, Any]) -> dict[int, dict[str, object]]:
+    """{project id: {criterion: value}} from the scoring form's state."""
+    given: dict[int, dict[str, object]] = {}
+    for block_id, fields in view["state"]["values"].items():
+        project, _, criterion = block_id.partition(":")
+        chosen = (fields.get("value") or {}).get("selected_option") or {}
+        given.setdefault(int(project), {})[criterion] = chosen.get("value")
+    return given
+
+
+SUBCOMMANDS = (
+    Subcommand(
+        "prioritise",
+        "prioritise @USER…",
+        "a scoring round for the channel's projects: private scores, medians, four ranges, the grid",
+        "prioritise @sam @priya @jo",
+        run,
+        aliases=("prioritize",),
+    ),
+)
+
+
+def register(app: App, services: Services) -> None:
+    def named(context: BoltContext, value: Any) -> ScoringRound | None:
+        with services.sessions() as session:
+            return team_row(session, ScoringRound, team_id=workspace_of(context), row_id=value)
+
+    def refresh_message(client: WebClient, scoring: ScoringRound) -> None:
+        if not scoring.message_ts:
+            return
+        with services.sessions() as session:
+            scored = who_scored(session, scoring)
+        text, blocks = build_round_message(scoring, round_projects(services, scoring), scored)
+        try:
+            client.chat_update(
+                channel=scoring.channel_id, ts=scoring.message_ts, text=text, blocks=blocks
+            )
+        except SlackApiError as error:  # the message was deleted: the round goes on
+            logger.info("round message not updated: %s", error.response.get("error"))
+
+    def score_pressed(
+        body: dict[str, Any],
+        action: dict[str, Any],
+        context: BoltContext,
+        client: WebClient,
+        respond: Respond,
+    ) -> None:
+        scoring, user_id = named(context, action.get("value")), body["user"]["id"]
+        if scoring is None:
+            tell(respond, "That scoring round isn't in this workspace any more.")
+            return
+        if user_id not in invited(scoring):
+            tell(
+                respond,
+                f"You weren't invited to score in this round; ask <@{scoring.facilitator_id}>.",
+            )
+            return
+        with services.sessions() as session:
+            mine = {
+                (s.project_id, s.criterion): s.value
+                for s in session.exec(
+                    select(Score)
+                    .where(Score.round_id == scoring.id)
+                    .where(Score.user_id == user_id)
+                )
+            }
+        form = build_score_form(scoring, round_projects(services, scoring), mine)
+        client.views_open(trigger_id=body["trigger_id"], view=form)
+
+    def check_scores(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
+        try:
+            given = read_scores(view)
+        except (ValueError, KeyError, TypeError):
+            refuse_field(ack, context, next(iter(view["state"]["values"]), "value"))
+            return
+        errors = {}
+        for project_id, values in given.items():
+            try:
+                check_values(values)
+            except ScoringError as error:
+                missing = next((k for k in KEYS if k not in values or values[k] is None), None)
+                bad = missing or next(
+                    k for k in KEYS if str(values.get(k)) not in {"1", "2", "3", "4", "5"}
+                )
+                errors[f"{project_id}:{bad}"] = str(error)
+        if errors:
+            refuse(ack, context, response_action="errors", errors=errors)
+            return
+        ack(response_action="update", view=working_view("Score the projects", "Saving…"))
+
+    def scores_submitted(
+        body: dict[str, Any], view: dict[str, Any], context: BoltContext, client: WebClient
+    ) -> None:
+        user_id = body["user"]["id"]
+        scoring = named(context, view.get("private_metadata"))
+        if scoring is None:
+            client.views_update(
+                view_id=view["id"], view=done_view("Not saved", "That round is gone.")
+            )
+            return
+        try:
+            with services.sessions() as session:
+                fresh = session.get(ScoringRound, scoring.id)
+                assert fresh is not None
+                record_scores(
+                    session,
+                    fresh,
+                    user_id=user_id,
+                    scores=dict(read_scores(view)),
+                    now=services.clock(),
+                )
+        except ScoringError as error:
+            client.views_update(view_id=view["id"], view=done_view("Not saved", str(error)))
+            return
+        client.views_update(
+            view_id=view["id"],
+            view=done_view(
+                "Scores saved",
+                "✅ Saved. Only medians and spreads will be shown.",
+                "Press *Score the projects* again to revise them.",
+            ),
+        )
+        refresh_message(client, scoring)
+
+    def close_pressed(
+        body: dict[str, Any],
+        action: dict[str, Any],
+        context: BoltContext,
+        client: WebClient,
+        respond: Respond,
+    ) -> None:
+        scoring, user_id = named(context, action.get("value")), body["user"]["id"]
+        if scoring is None:
+            tell(respond, "That scoring round isn't in this workspace any more.")
+            return
+        try:
+            with services.sessions() as session:
+                fresh = session.get(ScoringRound, scoring.id)
+                assert fresh is not None
+                close_round(session, fresh, actor_id=user_id, now=services.clock())
+                result = results(session, fresh, rules_for(session, fresh.team_id))
+        except ScoringError as error:
+            tell(respond, str(error))
+            return
+        refresh_message(client, fresh)
+        text, blocks = build_result(result)
+        thread = fresh.message_ts
+        client.chat_postMessage(
+            channel=fresh.channel_id, thread_ts=thread, text=text, blocks=blocks
+        )
+        rules = result.rules
+        points = [
+            Point(p.project.name, p.impact, p.risk, p.project.size == "major", p.range_index)
+            for p in result.placed
+        ]
+        png = grid_png(
+            points,
+            ranges=rules.ranges,
+            impact_threshold=rules.impact_threshold,
+            risk_threshold=rules.risk_threshold,
+            title="Projects by impact and risk",
+        )
+        if png is None:
+            client.chat_postMessage(
+                channel=fresh.channel_id,
+                thread_ts=thread,
+                text="Nobody has scored a project yet, so there is no grid to draw.",
+            )
+            return
+        client.files_upload_v2(
+            channel=fresh.channel_id,
+            thread_ts=thread,
+            content=png,
+            filename="prioritisation-grid.png",
+            title="Prioritisation grid",
+            alt_txt=grid_alt_text(points, rules.ranges),
+        )
+
+    listen(app.action(SCORE), score_pressed)
+    listen(app.action(CLOSE_ROUND), close_pressed)
+    listen(app.view(SCORE_VIEW), scores_submitted, check=check_scores)
