@@ -16,6 +16,8 @@ from sqlmodel import Field, SQLModel
 
 from storage.performance import (  # noqa: F401 (performance management's tables)
     PROJECT_NAME_MAX,
+    Benefit,
+    BenefitUpdate,
     Project,
     Score,
     ScoringPolicy,
@@ -225,12 +227,13 @@ class Nudge(SQLModel, table=True):
         UniqueConstraint(
             "partnership_id", "recipient_id", "kind", "due_at", name="uq_review_nudge"
         ),
+        UniqueConstraint("benefit_id", "recipient_id", "kind", "due_at", name="uq_benefit_nudge"),
         Index("ix_nudge_status_due", "status", "due_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     team_id: str = Field(max_length=SLACK_ID)
-    # exactly one of these two says what the reminder is about
+    # exactly one of these says what the reminder is about
     commitment_id: int | None = Field(
         default=None,
         sa_column=Column(
@@ -243,7 +246,13 @@ class Nudge(SQLModel, table=True):
             Integer, ForeignKey("partnership.id", ondelete="CASCADE"), nullable=True, index=True
         ),
     )
-    about: date | None = None  # a review reminder: the review date it was planned for
+    benefit_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            Integer, ForeignKey("benefit.id", ondelete="CASCADE"), nullable=True, index=True
+        ),
+    )
+    about: date | None = None  # a review or benefit reminder: the date it was planned for
     recipient_id: str = Field(max_length=SLACK_ID)
     kind: str = Field(max_length=16)  # before | due | overdue | escalation
     number: int = 0  # which overdue nudge (1, 2, 3)

@@ -1,9 +1,10 @@
-"""Performance management's tables: projects and their scoring rounds, and how a workspace
-weighs the criteria. Each row belongs to exactly one workspace (`team_id`)."""
+"""Performance management's tables: projects and their scoring rounds, how a workspace weighs
+the criteria, and the benefits tracker. Each row belongs to exactly one workspace (`team_id`)."""
 
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 
-from sqlalchemy import Column, ForeignKey, Integer, Text, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Integer, Numeric, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.register import SLACK_ID
@@ -89,3 +90,65 @@ class ScoringPolicy(SQLModel, table=True):
     impact_threshold: float = 3.0
     risk_threshold: float = 3.0
     ranges: str = Field(sa_column=Column(Text, nullable=False))  # four names, one a line
+
+
+class Benefit(SQLModel, table=True):
+    """What a project or partnership should deliver: financial (planned and realised GBP by a
+    date) or not (a KPI or capability: how it is measured, baseline, target, latest value, or a
+    narrative where it can't be measured). Its owner is reminded when it falls due unupdated."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=SLACK_ID, index=True)
+    project_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            Integer, ForeignKey("project.id", ondelete="CASCADE"), nullable=True, index=True
+        ),
+    )
+    partnership_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            Integer, ForeignKey("partnership.id", ondelete="CASCADE"), nullable=True, index=True
+        ),
+    )
+    kind: str = Field(max_length=16)  # financial | non_financial
+    title: str = Field(max_length=200)
+    owner_id: str = Field(max_length=SLACK_ID)
+    due: date  # when it should be realised
+    planned_gbp: Decimal | None = Field(default=None, sa_column=Column(Numeric(14, 2)))
+    realised_gbp: Decimal | None = Field(default=None, sa_column=Column(Numeric(14, 2)))
+    measure: str | None = Field(default=None, sa_column=Column(Text))  # how it is measured
+    baseline: float | None = None
+    target: float | None = None
+    latest: float | None = None
+    narrative: str | None = Field(default=None, sa_column=Column(Text))
+    rag: str | None = Field(default=None, max_length=8)  # green | amber | red
+    rag_reason: str | None = Field(default=None, sa_column=Column(Text))
+    evidence_link: str | None = Field(default=None, max_length=500)
+    evidence_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    created_by: str = Field(max_length=SLACK_ID)
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    updated_by: str | None = Field(default=None, max_length=SLACK_ID)
+    updated_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+
+
+class BenefitUpdate(SQLModel, table=True):
+    """One update of a benefit: who, when, what it says now, and the evidence."""
+
+    __tablename__ = "benefit_update"
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=SLACK_ID, index=True)
+    benefit_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("benefit.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    updated_by: str = Field(max_length=SLACK_ID)
+    updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    realised_gbp: Decimal | None = Field(default=None, sa_column=Column(Numeric(14, 2)))
+    latest: float | None = None
+    narrative: str | None = Field(default=None, sa_column=Column(Text))
+    rag: str | None = Field(default=None, max_length=8)
+    rag_reason: str | None = Field(default=None, sa_column=Column(Text))
+    evidence_link: str | None = Field(default=None, max_length=500)

@@ -253,7 +253,9 @@ def test_a_revised_score_replaces_the_first_and_is_audited_without_its_values(se
     )
     stored = {s.criterion: s.value for s in session.exec(select(Score))}
     assert (stored["fit"], stored["resources"], len(stored)) == (5, 1, 7)
-    audits = [a for a in session.exec(select(AuditEntry)) if a.entity == "score"]
+    audits = [
+        a for a in session.exec(select(AuditEntry).order_by(AuditEntry.id)) if a.entity == "score"
+    ]
     assert [a.action for a in audits] == ["create", "edit"]
     assert '"criteria": ["fit", "resources"]' in audits[1].detail and "5" not in audits[1].detail
 
