@@ -154,10 +154,12 @@ def decide(
 
 
 def same_subject(nudge: Nudge) -> Any:
-    """The SQL condition for reminders about the same thing as `nudge` (its commitment, or the
-    partnership whose review it is about)."""
+    """The SQL condition for reminders about the same thing as `nudge` (its commitment, the
+    partnership whose review it is about, or a benefit)."""
     if nudge.partnership_id is not None:
         return col(Nudge.partnership_id) == nudge.partnership_id
+    if nudge.benefit_id is not None:
+        return col(Nudge.benefit_id) == nudge.benefit_id
     return col(Nudge.commitment_id) == nudge.commitment_id
 
 
