@@ -15,11 +15,13 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import IntegrityError
 
 from bot.reaching import UNREACHABLE, delivered, metadata, send
+from handlers.benefit_blocks import build_benefit_nudge
 from handlers.commitment_blocks import build_digest, build_escalation, build_nudge
 from handlers.people import person
 from handlers.register_blocks import build_review_nudge
 from handlers.sending import dm
 from handlers.services import Services
+from knowledge.benefits import decide_benefit
 from knowledge.commitments import owners_of
 from knowledge.digest import claim_digest, digests
 from knowledge.nudges import (
@@ -34,7 +36,7 @@ from knowledge.nudges import (
 from knowledge.reviews import decide_review
 from knowledge.workdays import local_today
 from storage.claims import Lease
-from storage.models import Commitment, Nudge, Partnership
+from storage.models import Benefit, Commitment, Nudge, Partnership
 
 logger = logging.getLogger("partnerbot.nudges")
 
@@ -105,6 +107,8 @@ def _deliver(
 ) -> str | None:
     if nudge.partnership_id is not None:
         return _deliver_review(services, client, lease, nudge, now, zones)
+    if nudge.benefit_id is not None:
+        return _deliver_benefit(services, client, lease, nudge, now, zones)
     with services.sessions() as session:
         policy = policy_for(session, nudge.team_id)
         commitment = session.get(Commitment, nudge.commitment_id)
@@ -181,6 +185,41 @@ def _deliver_review(
     if not decision.send or partnership is None:
         _change(lease, nudge, decision.change)
         return None
+    text, blocks = build_review_nudge(partnership, local_today(now, tz), number=nudge.number)
+    return _dm_once(client, lease, nudge, now, text, blocks, f"partnership {partnership.id}")
+
+
+def _deliver_benefit(
+    services: Services,
+    client: WebClient,
+    lease: Lease[Nudge],
+    nudge: Nudge,
+    now: datetime,
+    zones: _Zones,
+) -> str | None:
+    """A benefit due and not updated: a DM to its owner with an Update button."""
+    tz = zones.of(nudge.recipient_id)
+    with services.sessions() as session:
+        policy = policy_for(session, nudge.team_id)
+        benefit = session.get(Benefit, nudge.benefit_id)
+        decision = decide_benefit(session, nudge, benefit=benefit, tz=tz, now=now, policy=policy)
+    if not decision.send or benefit is None:
+        _change(lease, nudge, decision.change)
+        return None
+    text, blocks = build_benefit_nudge(benefit, local_today(now, tz))
+    return _dm_once(client, lease, nudge, now, text, blocks, f"benefit {benefit.id}")
+
+
+def _dm_once(
+    client: WebClient,
+    lease: Lease[Nudge],
+    nudge: Nudge,
+    now: datetime,
+    text: str,
+    blocks: list[dict[str, Any]],
+    about: str,
+) -> str | None:
+    """DM a reminder once: if a run died while sending it, look for it first (metadata)."""
     if nudge.sending_at is not None:
         found = delivered(client, nudge)
         if found is not None:
@@ -188,24 +227,17 @@ def _deliver_review(
             return None
     if not lease.finish(nudge, sending_at=lease.now()):
         return None
-    text, blocks = build_review_nudge(partnership, local_today(now, tz), number=nudge.number)
     try:
         posted = dm(client, nudge.recipient_id, text, blocks, metadata=metadata(nudge.id or 0))
     except SlackApiError as error:
         code = error.response.get("error")
-        logger.warning(
-            "could not remind a lead about a review",
-            extra={"partnership": partnership.id, "error": code},
-        )
-        # someone Slack says is gone will never get it: a new lead is for the register to set
+        logger.warning("could not send a reminder", extra={"about": about, "error": code})
+        # someone Slack says is gone will never get it: a new lead or owner is for people to set
         status = {"status": CANCELLED} if code in UNREACHABLE else {}
         lease.finish(nudge, attempts=nudge.attempts + 1, **status)
         return None
     lease.finish(nudge, **sent(channel=posted["channel"], ts=posted["ts"], now=now))
-    return (
-        f"{now:%Y-%m-%d %H:%M} UTC  {nudge.kind:<10} partnership {partnership.id} → "
-        f"{nudge.recipient_id} (DM)"
-    )
+    return f"{now:%Y-%m-%d %H:%M} UTC  {nudge.kind:<10} {about} → {nudge.recipient_id} (DM)"
 
 
 def post_digests(services: Services, client: WebClient, now: datetime) -> list[str]:

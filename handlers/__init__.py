@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 def features() -> tuple[ModuleType, ...]:
     """Every feature module, in the order help lists their subcommands."""
     from handlers import (
+        benefits,
         breakout,
         commitment_actions,
         commitments,
@@ -43,6 +44,7 @@ def features() -> tuple[ModuleType, ...]:
         partnership_actions,
         projects,
         prioritise,
+        benefits,
         export,
         home,
         errors,
