@@ -226,6 +226,10 @@ class Shell:
         elif call.method == "files.completeUploadExternal":
             names = ", ".join(f["name"] for f in call.result.get("files", []))
             self.say(f"(file shared in {self.where(args.get('channel_id', ''))}: {names})")
+            for shared in call.result.get("files", []):
+                alt = (self.ws.files.get(shared["id"]) or {}).get("alt_txt")
+                if alt:  # what a screen reader says of the picture: here, what it shows
+                    self.say(f"  picture: {alt}")
 
     def print_block(self, head: str, lines: list[str]) -> None:
         if head:
