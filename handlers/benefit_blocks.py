@@ -20,7 +20,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from handlers.blockkit import MESSAGE_BLOCKS, context, escape, section, truncate
-from knowledge.benefits import RAGS, realised, standing
+from knowledge.benefits import RAGS, standing
 from storage.models import Benefit, Partnership, Project
 
 BENEFIT_VIEW, BENEFIT_UPDATE_VIEW = "benefit_form", "benefit_update_form"
@@ -180,8 +180,6 @@ def build_benefit_nudge(benefit: Benefit, today: date) -> tuple[str, list[dict[s
     """The owner's reminder: the benefit is due (or past due) and has not been updated."""
     when = "today" if benefit.due == today else f"on {benefit.due:%a %d %b %Y}"
     text = f"📈 “{benefit.title}” was due to be realised {when}: how has it gone?"
-    if realised(benefit):  # never sent for a realised one; said plainly if it ever is
-        text = f"📈 “{benefit.title}” is realised."
     blocks = [
         section(escape(text)),
         section(benefit_line(benefit, today)),

@@ -16,7 +16,7 @@ from handlers.benefit_blocks import (
     build_update_form,
 )
 from handlers.blockkit import escape
-from handlers.forms import done_view, once_key, refilled, working_view
+from handlers.forms import done_view, field_value, once_key, refilled, working_view
 from handlers.listening import listen, refuse, workspace_of
 from handlers.people import is_manager, person
 from handlers.sending import tell
@@ -31,6 +31,8 @@ from knowledge.workdays import local_today
 from storage import claims
 from storage.models import Benefit
 from storage.rows import team_row
+
+NOT_YOURS = "Only its owner, whoever added it, admins and facilitators can update a benefit."
 
 
 def run_add(call: Invocation) -> None:
@@ -74,12 +76,8 @@ def run_list(call: Invocation) -> None:
     call.reply(*build_benefits(title, found, today))
 
 
-def _value(values: dict[str, Any], block: str, key: str = "value") -> Any:
-    return ((values.get(block) or {}).get("value") or {}).get(key)
-
-
 def _number(values: dict[str, Any], block: str) -> float | None:
-    raw = _value(values, block)
+    raw = field_value(values, block)
     if raw in (None, ""):
         return None
     try:
@@ -91,22 +89,22 @@ def _number(values: dict[str, Any], block: str) -> float | None:
 def read_benefit_form(view: dict[str, Any]) -> tuple[str, int, Planned]:
     """(project | partnership, its id, the benefit) from the form; FactError for a bad field."""
     values = view["state"]["values"]
-    of = ((_value(values, "of", "selected_option") or {}).get("value") or "").partition(":")
+    of = ((field_value(values, "of", "selected_option") or {}).get("value") or "").partition(":")
     if of[0] not in ("project", "partnership") or not of[2].isdigit():
         raise FactError("Choose a project or partnership.", "of")
-    due = _value(values, "due", "selected_date")
+    due = field_value(values, "due", "selected_date")
     if not due:
         raise FactError("When should it be realised?", "due")
     planned = Planned(
-        kind=(_value(values, "kind", "selected_option") or {}).get("value") or "",
-        title=_value(values, "title") or "",
-        owner_id=_value(values, "owner", "selected_user") or "",
+        kind=(field_value(values, "kind", "selected_option") or {}).get("value") or "",
+        title=field_value(values, "title") or "",
+        owner_id=field_value(values, "owner", "selected_user") or "",
         due=date.fromisoformat(due),
-        planned_gbp=money(_value(values, "planned"), "planned"),
-        measure=_value(values, "measure"),
+        planned_gbp=money(field_value(values, "planned"), "planned"),
+        measure=field_value(values, "measure"),
         baseline=_number(values, "baseline"),
         target=_number(values, "target"),
-        narrative=_value(values, "narrative"),
+        narrative=field_value(values, "narrative"),
     )
     return of[0], int(of[2]), planned
 
@@ -193,7 +191,7 @@ def register(app: App, services: Services) -> None:
     def check_update(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
         values = view["state"]["values"]
         try:
-            money(_value(values, "realised"), "realised")
+            money(field_value(values, "realised"), "realised")
             _number(values, "latest")
         except FactError as error:
             refuse(ack, context, response_action="errors", errors={error.field: str(error)})
@@ -205,44 +203,40 @@ def register(app: App, services: Services) -> None:
     ) -> None:
         team_id, user_id = workspace_of(context), body["user"]["id"]
         values = view["state"]["values"]
+        metadata = view.get("private_metadata")
         with services.sessions() as session:
-            benefit = team_row(
-                session, Benefit, team_id=team_id, row_id=view.get("private_metadata")
-            )
-            if benefit is None:
-                client.views_update(
-                    view_id=view["id"], view=done_view("Not saved", "That benefit is gone.")
-                )
-                return
-            may = user_id in (benefit.owner_id, benefit.created_by) or is_manager(
-                client, services, user_id
-            )
-            if not may:
-                client.views_update(
-                    view_id=view["id"],
-                    view=done_view(
-                        "Not saved",
-                        "Only its owner, whoever added it, admins and facilitators can update a benefit.",
-                    ),
-                )
-                return
-            try:
+            benefit = team_row(session, Benefit, team_id=team_id, row_id=metadata)
+        problem = None
+        if benefit is None:
+            problem = "That benefit is gone."
+        elif user_id not in (benefit.owner_id, benefit.created_by) and not is_manager(
+            client, services, user_id
+        ):
+            problem = NOT_YOURS
+        if problem:
+            client.views_update(view_id=view["id"], view=done_view("Not saved", problem))
+            return
+        try:
+            with services.sessions() as session:
+                fresh = team_row(session, Benefit, team_id=team_id, row_id=metadata)
+                if fresh is None:
+                    raise BenefitError("That benefit is gone.")
                 update_benefit(
                     session,
-                    benefit,
+                    fresh,
                     actor_id=user_id,
                     now=services.clock(),
-                    realised_gbp=money(_value(values, "realised"), "realised"),
+                    realised_gbp=money(field_value(values, "realised"), "realised"),
                     latest=_number(values, "latest"),
-                    narrative=_value(values, "narrative"),
-                    rag=(_value(values, "rag", "selected_option") or {}).get("value"),
-                    reason=_value(values, "reason"),
-                    evidence_link=_value(values, "evidence"),
+                    narrative=field_value(values, "narrative"),
+                    rag=(field_value(values, "rag", "selected_option") or {}).get("value"),
+                    reason=field_value(values, "reason"),
+                    evidence_link=field_value(values, "evidence"),
                 )
-            except BenefitError as error:
-                client.views_update(view_id=view["id"], view=refilled(view, str(error)))
-                return
-            title = benefit.title
+                title = fresh.title
+        except BenefitError as error:
+            client.views_update(view_id=view["id"], view=refilled(view, str(error)))
+            return
         client.views_update(
             view_id=view["id"], view=done_view("Benefit updated", f"✅ Updated *{escape(title)}*.")
         )

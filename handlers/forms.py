@@ -25,7 +25,14 @@ _INITIAL = {
     "checkboxes": ("selected_options", "initial_options"),
     "multi_static_select": ("selected_options", "initial_options"),
     "number_input": ("value", "initial_value"),
+    "url_text_input": ("value", "initial_value"),
 }
+
+
+def field_value(values: dict[str, Any], block: str, key: str = "value") -> Any:
+    """What a submitted form's input `block` (its element's action_id being "value") holds
+    under `key` ("value", "selected_option", "selected_user", "selected_date", …)."""
+    return ((values.get(block) or {}).get("value") or {}).get(key)
 
 
 def working_view(title: str, text: str) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from handlers.blockkit import escape
 from handlers.forms import done_view, refilled, working_view
-from handlers.home_flow import publish_home
+from handlers.home_flow import refresh_homes
 from handlers.listening import listen, refuse, refuse_field, workspace_of
 from handlers.people import person
 from handlers.register_blocks import CLOSE, EDIT, NOTE, REVIEW, SET_ITEM, SNOOZE_REVIEW
@@ -231,8 +231,7 @@ def register(app: App, services: Services) -> None:
                 f"✅ Review of *{escape(partnership.name)}* on {on:%d %b %Y} recorded.{after}",
             ),
         )
-        for someone in {user_id, partnership.lead_id} - {None}:
-            publish_home(client, services, partnership.team_id, str(someone))
+        refresh_homes(client, services, partnership.team_id, user_id, partnership.lead_id)
 
     def check_close(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
         partnership = form_partnership(view, context)
@@ -282,8 +281,7 @@ def register(app: App, services: Services) -> None:
                 "and it can still be searched.",
             ),
         )
-        for someone in {user_id, partnership.lead_id} - {None}:
-            publish_home(client, services, partnership.team_id, str(someone))
+        refresh_homes(client, services, partnership.team_id, user_id, partnership.lead_id)
 
     def check_item(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
         meta = str(view.get("private_metadata") or "").split(":")

@@ -29,7 +29,6 @@ from knowledge.charts import Point, grid_alt_text, grid_png
 from knowledge.partnerships import channel_partnership
 from knowledge.projects import list_projects
 from knowledge.scoring import (
-    KEYS,
     ScoringError,
     check_values,
     close_round,
@@ -168,11 +167,7 @@ def register(app: App, services: Services) -> None:
             try:
                 check_values(values)
             except ScoringError as error:
-                missing = next((k for k in KEYS if k not in values or values[k] is None), None)
-                bad = missing or next(
-                    k for k in KEYS if str(values.get(k)) not in {"1", "2", "3", "4", "5"}
-                )
-                errors[f"{project_id}:{bad}"] = str(error)
+                errors[f"{project_id}:{error.field}"] = str(error)
         if errors:
             refuse(ack, context, response_action="errors", errors=errors)
             return

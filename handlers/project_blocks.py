@@ -17,7 +17,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from handlers.blockkit import MESSAGE_BLOCKS, context, escape, header, section, truncate
-from knowledge.scoring import CRITERIA, IMPACT, RISK, Result, Rules
+from knowledge.scoring import CRITERIA, IMPACT, RISK, Placed, Result, Rules
 from storage.models import PROJECT_NAME_MAX, Partnership, Project, ScoringRound
 
 PROJECT_VIEW = "project_form"
@@ -198,15 +198,12 @@ def build_score_form(
     ).to_dict()
 
 
-def latest_words(project_name: str, result: Result) -> str | None:
+def latest_words(placed: Placed, rules: Rules) -> str:
     """A project's place in a round's result, in words, with the rules that placed it."""
-    placed = next((p for p in result.placed if p.project.name == project_name), None)
-    if placed is None:
-        return None
     return (
-        f"*{escape(result.rules.ranges[placed.range_index])}*: impact {placed.impact:.2f}, "
+        f"*{escape(rules.ranges[placed.range_index])}*: impact {placed.impact:.2f}, "
         f"risk {placed.risk:.2f} (medians of {placed.people} people's scores)\n"
-        f"_{escape(result.rules.explained())}_"
+        f"_{escape(rules.explained())}_"
     )
 
 

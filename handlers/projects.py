@@ -7,7 +7,7 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from handlers.blockkit import escape
-from handlers.forms import done_view, once_key, refilled, working_view
+from handlers.forms import done_view, field_value, once_key, refilled, working_view
 from handlers.listening import listen, refuse, workspace_of
 from handlers.project_blocks import (
     PROJECT_VIEW,
@@ -20,10 +20,9 @@ from handlers.services import Services
 from handlers.subcommands import Invocation, Subcommand
 from knowledge.partnerships import channel_partnership, list_partnerships
 from knowledge.projects import ProjectError, add_project, list_projects, resolve_project
-from knowledge.scoring import Result, latest_results
+from knowledge.scoring import latest_results
 from storage import claims
 from storage.models import Partnership, Project
-from storage.rows import team_row
 
 USAGE = (
     "Try `/partners project add Digital front door`, `/partners project list` or "
@@ -87,10 +86,7 @@ def _show(call: Invocation, name: str) -> None:
             return
         partnership = session.get(Partnership, project.partnership_id or 0)
         latest = latest_results(session, team_id=call.team_id).get(project.id or 0)
-    words = None
-    if latest is not None:
-        placed, rules = latest
-        words = latest_words(project.name, Result(rules, [placed], [], []))
+    words = latest_words(*latest) if latest is not None else None
     call.reply(*build_project_card(project, partnership, words))
 
 
@@ -98,7 +94,7 @@ def read_project_form(view: dict[str, Any]) -> dict[str, Any]:
     values = view["state"]["values"]
 
     def given(block: str, key: str = "value") -> Any:
-        return ((values.get(block) or {}).get("value") or {}).get(key)
+        return field_value(values, block, key)
 
     partnership = (given("partnership", "selected_option") or {}).get("value")
     return {
@@ -140,11 +136,6 @@ def register(app: App, services: Services) -> None:
         form = read_project_form(view)
         try:
             with services.sessions() as session:
-                if form["partnership_id"] is not None and (
-                    team_row(session, Partnership, team_id=team_id, row_id=form["partnership_id"])
-                    is None
-                ):
-                    raise ProjectError("That partnership isn't in this workspace.", "partnership")
                 claims.done_once(session, team_id=team_id, key=once_key(view), at=services.clock())
                 project: Project = add_project(
                     session, team_id=team_id, actor_id=user_id, now=services.clock(), **form

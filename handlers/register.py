@@ -8,7 +8,7 @@ from slack_sdk import WebClient
 
 from handlers.blockkit import escape, section
 from handlers.forms import done_view, refilled, working_view
-from handlers.home_flow import publish_home
+from handlers.home_flow import refresh_homes
 from handlers.listening import listen, refuse, workspace_of
 from handlers.people import person
 from handlers.register_blocks import build_list, channel_of, describe
@@ -276,8 +276,7 @@ def register(app: App, services: Services) -> None:
                 f"`/partners partnership {partnership.name}` shows its card.",
             ),
         )
-        for someone in {user_id, partnership.lead_id, before_lead} - {None}:
-            publish_home(client, services, team_id, str(someone))
+        refresh_homes(client, services, team_id, user_id, partnership.lead_id, before_lead)
 
     listen(app.view(ADD_VIEW), form_submitted, check=check_form)
     listen(app.view(EDIT_VIEW), form_submitted, check=check_form)

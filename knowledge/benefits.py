@@ -3,7 +3,7 @@ and non-financial benefits, how each is measured and when it should be realised;
 who, when and the evidence; a benefit due and not updated reminds its owner; and a status says
 honestly where each stands (not everything green: green on old evidence needs a reason)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -71,17 +71,7 @@ def check_planned(planned: Planned) -> Planned:
         raise BenefitError(
             "Say how it will be measured, or describe the capability it creates.", "measure"
         )
-    return Planned(
-        planned.kind,
-        title,
-        planned.owner_id,
-        planned.due,
-        planned.planned_gbp,
-        measure,
-        planned.baseline,
-        planned.target,
-        narrative,
-    )
+    return replace(planned, title=title, measure=measure, narrative=narrative)
 
 
 def add_benefit(

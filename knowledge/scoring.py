@@ -41,7 +41,12 @@ MAX_INVITED = 30
 
 
 class ScoringError(ValueError):
-    """A scoring request that cannot be carried out; said to the person as it is."""
+    """A scoring request that cannot be carried out; said to the person as it is. `field`
+    names the criterion a bad score was given for, if that is what was wrong."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -205,9 +210,11 @@ def check_values(raw: dict[str, object]) -> dict[str, int]:
         try:
             number = int(str(value))
         except ValueError:
-            raise ScoringError(f"Score “{criterion.label}” from 1 to 5.") from None
+            raise ScoringError(f"Score “{criterion.label}” from 1 to 5.", criterion.key) from None
         if not 1 <= number <= 5:
-            raise ScoringError(f"Scores are 1 to 5; “{criterion.label}” was {number}.")
+            raise ScoringError(
+                f"Scores are 1 to 5; “{criterion.label}” was {number}.", criterion.key
+            )
         values[criterion.key] = number
     return values
 

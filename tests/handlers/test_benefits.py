@@ -8,7 +8,7 @@ from bot.nudging import send_due_nudges
 from handlers.benefit_blocks import BENEFIT_UPDATE_VIEW, BENEFIT_VIEW, UPDATE_BENEFIT
 from storage.models import Benefit, BenefitUpdate, Nudge, Project
 from tests.handlers import register_kit
-from tests.handlers.register_kit import opened_form, rows, run
+from tests.handlers.register_kit import opened_form, rows, run, uid
 
 box, clock = register_kit.box, register_kit.clock  # the fixtures
 
@@ -84,6 +84,25 @@ def test_a_benefit_falls_due_its_owner_is_reminded_once_and_updates_it(box, peop
     box.wait()
     form = opened_form(box)
     assert form["callback_id"] == BENEFIT_UPDATE_VIEW
+    # someone who neither owns nor added it, and is no admin: refused, nothing stored
+    box.driver.view_submission(
+        form, {"realised": field("number", "1"), "rag": field("select", "red")}, user=uid(box, "jo")
+    )
+    box.wait()
+    assert "Only its owner" in str(box.emulator.calls_to("views.update", ok=True)[-1].args["view"])
+    assert rows(box, BenefitUpdate) == []
+    # a link that is not a web address: said, and the form comes back with it as typed
+    box.driver.view_submission(
+        form,
+        {"rag": field("select", "amber"), "evidence": field("url", "ftp://council/q3")},
+        user=people.sam,
+    )
+    box.wait()
+    again = box.emulator.calls_to("views.update", ok=True)[-1].args["view"]
+    assert "must be a web address" in str(again["blocks"])
+    [evidence] = [b for b in again["blocks"] if b.get("block_id") == "evidence"]
+    assert evidence["element"]["initial_value"] == "ftp://council/q3"
+    assert rows(box, BenefitUpdate) == []
     # green with no evidence: said, nothing stored
     box.driver.view_submission(
         form,

@@ -66,6 +66,8 @@ def test_a_project_name_is_unique_and_found_with_a_typo(session, projects):
     for bad, said in (("", "needs a name"), ("x" * 81, "81 characters"), ("<@U1>", "mentions")):
         with pytest.raises(ProjectError, match=said):
             add_project(session, team_id=T, name=bad, actor_id="U0ALEX", now=NOW)
+    with pytest.raises(ProjectError, match="isn't in this workspace"):
+        add_project(session, team_id=T, name="Odd", actor_id="U0ALEX", now=NOW, partnership_id=9999)
     with pytest.raises(ProjectError, match="major or smaller"):
         add_project(session, team_id=T, name="Odd", actor_id="U0ALEX", now=NOW, size="huge")
     assert len(session.exec(select(Project)).all()) == 3
