@@ -5,12 +5,6 @@ no data draws no axis, and says so."""
 import io
 from dataclasses import dataclass
 
-import matplotlib
-
-matplotlib.use("Agg")  # no screen on a server: never pick an interactive backend
-
-from matplotlib.figure import Figure  # noqa: E402 (after choosing the backend)
-
 SHADES = ("#cfe8cf", "#fde2b8", "#dbe7f5", "#eeeeee")  # one per range, in the ranges' order
 
 
@@ -34,6 +28,10 @@ def grid_png(
     """The grid as PNG bytes, or None when there is nothing to draw."""
     if not points:
         return None
+    # imported here, not at start-up: matplotlib costs every web worker ~0.7 s to import, and
+    # only a closing scoring round draws. A Figure made directly never picks a GUI backend.
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=(8, 6), dpi=100)
     axes = figure.subplots()
     low, high = 0.5, 5.5

@@ -30,7 +30,7 @@ def wait_healthy(base: str, process: subprocess.Popen, timeout: float = 40) -> N
             with urllib.request.urlopen(base + "/healthz", timeout=2) as response:
                 if response.status == 200:
                     return
-        except (urllib.error.URLError, ConnectionError):
+        except (urllib.error.URLError, ConnectionError, TimeoutError):  # workers still booting
             time.sleep(0.2)
     raise AssertionError("serve did not become healthy")
 
