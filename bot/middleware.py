@@ -11,6 +11,7 @@ from typing import Any
 from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 
 from handlers.breakout_blocks import ANONYMOUS, ANONYMOUS_VIEW
+from handlers.pulse_blocks import ANSWER_PULSE, PULSE_VIEW
 from handlers.sending import QuietRespond, QuietWebClient
 from handlers.services import Services
 from storage.events import claim_event
@@ -79,7 +80,7 @@ def install(app: App, services: Services) -> None:
         kind, name = describe_request(body)
         context["request_id"] = request_id = secrets.token_hex(6)
         # who sent an anonymous answer, or asked for the form to, is written down nowhere
-        anonymous = name in (ANONYMOUS_VIEW, ANONYMOUS)
+        anonymous = name in (ANONYMOUS_VIEW, ANONYMOUS, PULSE_VIEW, ANSWER_PULSE)
         retry = request.headers.get("x-slack-retry-num", [None])[0]
         logger.info(
             "slack request",

@@ -18,6 +18,7 @@ from bot.reaching import UNREACHABLE, delivered, metadata, send
 from handlers.benefit_blocks import build_benefit_nudge
 from handlers.commitment_blocks import build_digest, build_escalation, build_nudge
 from handlers.people import person
+from handlers.pulse_blocks import build_pulse_dm
 from handlers.register_blocks import build_review_nudge
 from handlers.sending import dm
 from handlers.services import Services
@@ -27,12 +28,14 @@ from knowledge.digest import claim_digest, digests
 from knowledge.nudges import (
     CANCELLED,
     ESCALATION,
+    PULSE,
     SUPERSEDED,
     away_until,
     decide,
     policy_for,
     sent,
 )
+from knowledge.pulses import decide_pulse, pulse_of
 from knowledge.reviews import decide_review
 from knowledge.workdays import local_today
 from storage.claims import Lease
@@ -105,6 +108,8 @@ def _deliver(
     now: datetime,
     zones: _Zones,
 ) -> str | None:
+    if nudge.kind == PULSE:
+        return _deliver_pulse(services, client, lease, nudge, now, zones)
     if nudge.partnership_id is not None:
         return _deliver_review(services, client, lease, nudge, now, zones)
     if nudge.benefit_id is not None:
@@ -210,6 +215,37 @@ def _deliver_benefit(
     return _dm_once(client, lease, nudge, now, text, blocks, f"benefit {benefit.id}")
 
 
+def _deliver_pulse(
+    services: Services,
+    client: WebClient,
+    lease: Lease[Nudge],
+    nudge: Nudge,
+    now: datetime,
+    zones: _Zones,
+) -> str | None:
+    """A health pulse's DM to a member: Answer anonymously."""
+    tz = zones.of(nudge.recipient_id)
+    with services.sessions() as session:
+        policy = policy_for(session, nudge.team_id)
+        pulse = pulse_of(session, nudge)
+        partnership = session.get(Partnership, nudge.partnership_id)
+    decision = decide_pulse(nudge, pulse=pulse, tz=tz, now=now, policy=policy)
+    if not decision.send or pulse is None or partnership is None:
+        _change(lease, nudge, decision.change)
+        return None
+    text, blocks = build_pulse_dm(partnership, pulse)
+    return _dm_once(
+        client,
+        lease,
+        nudge,
+        now,
+        text,
+        blocks,
+        f"pulse {pulse.id}",
+        or_in=partnership.channel_id,  # a Slack Connect partner is asked there, privately
+    )
+
+
 def _dm_once(
     client: WebClient,
     lease: Lease[Nudge],
@@ -218,8 +254,12 @@ def _dm_once(
     text: str,
     blocks: list[dict[str, Any]],
     about: str,
+    *,
+    or_in: str | None = None,
 ) -> str | None:
-    """DM a reminder once: if a run died while sending it, look for it first (metadata)."""
+    """DM a reminder once: if a run died while sending it, look for it first (metadata). If
+    Slack can't DM them (a Slack Connect partner), and `or_in` names a channel, they get it
+    there as a message only they see."""
     if nudge.sending_at is not None:
         found = delivered(client, nudge)
         if found is not None:
@@ -231,6 +271,8 @@ def _dm_once(
         posted = dm(client, nudge.recipient_id, text, blocks, metadata=metadata(nudge.id or 0))
     except SlackApiError as error:
         code = error.response.get("error")
+        if code in UNREACHABLE and or_in:
+            return _ephemeral(client, lease, nudge, now, text, blocks, about, or_in)
         logger.warning("could not send a reminder", extra={"about": about, "error": code})
         # someone Slack says is gone will never get it: a new lead or owner is for people to set
         status = {"status": CANCELLED} if code in UNREACHABLE else {}
@@ -238,6 +280,29 @@ def _dm_once(
         return None
     lease.finish(nudge, **sent(channel=posted["channel"], ts=posted["ts"], now=now))
     return f"{now:%Y-%m-%d %H:%M} UTC  {nudge.kind:<10} {about} → {nudge.recipient_id} (DM)"
+
+
+def _ephemeral(
+    client: WebClient,
+    lease: Lease[Nudge],
+    nudge: Nudge,
+    now: datetime,
+    text: str,
+    blocks: list[dict[str, Any]],
+    about: str,
+    channel: str,
+) -> str | None:
+    try:
+        posted = client.chat_postEphemeral(
+            channel=channel, user=nudge.recipient_id, text=text, blocks=blocks
+        )
+    except SlackApiError as error:
+        code = error.response.get("error")
+        logger.warning("could not send a reminder", extra={"about": about, "error": code})
+        lease.finish(nudge, attempts=nudge.attempts + 1, status=CANCELLED)
+        return None
+    lease.finish(nudge, **sent(channel=channel, ts=posted.get("message_ts"), now=now))
+    return f"{now:%Y-%m-%d %H:%M} UTC  {nudge.kind:<10} {about} → {nudge.recipient_id} (in channel)"
 
 
 def post_digests(services: Services, client: WebClient, now: datetime) -> list[str]:

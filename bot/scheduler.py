@@ -66,6 +66,14 @@ def send_digests(services: Services, client: WebClient) -> None:
         logger.info("digest posted", extra={"line": line})
 
 
+def pulses(services: Services, client: WebClient) -> None:
+    """Close pulses whose week is over; start the month's (claimed, so once across processes)."""
+    from bot.pulsing import run_pulses
+
+    for line in run_pulses(services, client, services.clock()):
+        logger.info("pulse", extra={"line": line})
+
+
 def build_scheduler(
     services: Services, *, blocking: bool = False, client: WebClient | None = None
 ) -> BaseScheduler:
@@ -101,6 +109,16 @@ def build_scheduler(
             seconds=10,
             args=[services, client],
             id="breakout-timers",
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,
+        )
+        scheduler.add_job(
+            pulses,
+            "interval",
+            minutes=30,
+            args=[services, client],
+            id="health-pulses",
             replace_existing=True,
             coalesce=True,
             max_instances=1,

@@ -26,6 +26,8 @@ def build_services(settings: Settings, engine: Engine, clock: Callable[[], datet
         facilitators=settings.partnerbot_facilitators,
         questions_channel=settings.partnerbot_questions_channel or None,
         timezone=settings.partnerbot_timezone,
+        # keys pulse answers while a pulse is open, so a second answer replaces the first
+        answer_key=settings.slack_signing_secret or "",
     )
 
 

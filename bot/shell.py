@@ -21,7 +21,8 @@ Type a slash command as in Slack, e.g. /partners help
   @partnerbot Q  ask in the channel; the answer comes in a thread
   /nudges [ISO]  send the reminders due at that instant (default now), e.g.
                  /nudges 2026-12-11T09:31Z; /digest [ISO] posts Monday's digests;
-                 /timers [ISO] runs breakout timers ("2 minutes left", "time's up")
+                 /timers [ISO] runs breakout timers ("2 minutes left", "time's up");
+                 /pulses [ISO] closes pulses whose week is over, starts the month's
   N              press the button (or submit the form) numbered N
   /quit          leave (or Ctrl-D)"""
 
@@ -91,7 +92,7 @@ class Shell:
             self.say("  ".join("@" + u.name for u in self.ws.users.values() if not u.is_bot))
         elif line == "/channels":
             self.say("  ".join("#" + c.name for c in self.ws.channels.values() if not c.is_im))
-        elif word in {"/nudges", "/digest", "/timers"}:
+        elif word in {"/nudges", "/digest", "/timers", "/pulses"}:
             self.run_job(word, rest.strip())
         elif line == "/home":
             self.send(
@@ -124,6 +125,7 @@ class Shell:
         from datetime import UTC, datetime
 
         from bot.nudging import post_digests, send_due_nudges
+        from bot.pulsing import run_pulses
         from bot.timers import run_breakout_timers
 
         try:
@@ -135,9 +137,12 @@ class Shell:
         except ValueError as error:
             raise ValueError(f"{when!r} is not an ISO-8601 time like 2026-12-11T09:31Z") from error
         now = now if now.tzinfo else now.replace(tzinfo=UTC)
-        run = {"/nudges": send_due_nudges, "/digest": post_digests, "/timers": run_breakout_timers}[
-            job
-        ]
+        run = {
+            "/nudges": send_due_nudges,
+            "/digest": post_digests,
+            "/timers": run_breakout_timers,
+            "/pulses": run_pulses,
+        }[job]
         mark = self.box.emulator.next_seq
         lines = run(self.box.bot.services, self.box.bot.app.client, now)
         self.box.wait()

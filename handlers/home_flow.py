@@ -23,12 +23,15 @@ from handlers.blockkit import (
 )
 from handlers.commitment_blocks import summary
 from handlers.people import is_manager, person
+from handlers.pulse_blocks import health_blocks
+from handlers.pulse_flow import trend_words
 from handlers.question_flow import ANSWER
 from handlers.register_blocks import line_of, review_words
 from handlers.services import Services
 from knowledge.commitments import open_commitments, owners_of
 from knowledge.entries import KIND_LABELS, entries_by
 from knowledge.partnerships import list_partnerships
+from knowledge.pulses import health
 from knowledge.questions import open_questions, questions_asked_by
 from knowledge.register import Standing, register_list, reviews_due
 from knowledge.workdays import local_today
@@ -41,6 +44,7 @@ HOME_COMMIT, HOME_LESSON, HOME_PARTNERSHIP = "home_commit", "home_lesson", "home
 COMMITMENTS_SHOWN = 12  # each a section and its buttons
 LINES_SHOWN = 10  # partnerships, reviews, lessons: one line each
 QUESTIONS_SHOWN = 8
+HEALTH_SHOWN = 3  # partnerships I lead whose pulse the tab shows
 
 
 def _more(shown: int, total: int, command: str) -> list[dict[str, Any]]:
@@ -97,9 +101,11 @@ def build_home(
     wanted: list[LessonWanted] | None = None,
     asked: list[tuple[LessonWanted, Entry | None]] | None = None,
     manager: bool = False,
+    health: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """The Home tab view: my commitments (Done and Snooze right there), partnerships I lead,
-    reviews due, my lessons, questions, and buttons for the common actions."""
+    """The Home tab view: my commitments (Done and Snooze right there), partnerships I lead
+    (with their health pulses), reviews due, my lessons, questions, and buttons for the common
+    actions."""
     blocks = [
         header("partnerbot"),
         section(
@@ -139,6 +145,7 @@ def build_home(
     if led:
         blocks += packed_sections((line_of(s, today) for s in led[:LINES_SHOWN]), max_blocks=2)
         blocks += _more(LINES_SHOWN, len(led), "/partners partnership list mine")
+        blocks += health or []
     elif register:
         names = ", ".join(f"*{escape(p.name)}*" for p in register[:LINES_SHOWN])
         more = f" and {len(register) - LINES_SHOWN} more" if len(register) > LINES_SHOWN else ""
@@ -202,6 +209,12 @@ def publish_home(client: WebClient, services: Services, team_id: str, user_id: s
         mine = entries_by(session, team_id=team_id, author_id=user_id, limit=LINES_SHOWN)
         wanted = open_questions(session, team_id=team_id, limit=QUESTIONS_SHOWN)
         asked = questions_asked_by(session, team_id=team_id, user_id=user_id)
+        healths = [(s.partnership, health(session, s.partnership)) for s in led[:HEALTH_SHOWN]]
+    pulses = [
+        block
+        for p, found in healths
+        for block in health_blocks(found, alt_text=trend_words(p, found), name=p.name)
+    ]
     # answering is for facilitators and admins: only they are asked about (users.info)
     manager = bool(wanted) and is_manager(client, services, user_id)
     view = build_home(
@@ -215,6 +228,7 @@ def publish_home(client: WebClient, services: Services, team_id: str, user_id: s
         wanted=wanted,
         asked=asked,
         manager=manager,
+        health=pulses,
     )
     try:
         client.views_publish(user_id=user_id, view=view)

@@ -155,10 +155,11 @@ def build_card(
     entries: list[Entry],
     reviews: list[PartnershipReview],
     can_edit: bool,
+    health: list[dict[str, Any]] | None = None,
 ) -> tuple[str, list[dict[str, Any]]]:
     """A partnership's card: its facts, what governance is missing, the agreement checklist
-    (with a menu on each item for those who may change it), open commitments, the latest
-    lessons and notes, and its reviews."""
+    (with a menu on each item for those who may change it), open commitments, its health
+    (handlers/pulse_blocks.py), the latest lessons and notes, and its reviews."""
     p = standing.partnership
     closed = p.status != "open"
     blocks = [header(truncate(p.name + (" (closed)" if closed else ""), 150)), section(_facts(p))]
@@ -189,6 +190,7 @@ def build_card(
         blocks.append(section(truncate("\n".join(lines), 3000)))
     else:
         blocks.append(section("*Open commitments:* none."))
+    blocks += health or []
     if entries:
         lines = ["*Latest lessons and notes*"]
         lines += [f"• {escape(truncate(e.title, 140))} ({e.created_at:%d %b %Y})" for e in entries]

@@ -7,10 +7,13 @@ from slack_sdk import WebClient
 from sqlmodel import col, select
 
 from handlers.people import is_manager, manages, person
+from handlers.pulse_blocks import health_blocks
+from handlers.pulse_flow import trend_words
 from handlers.register_blocks import build_card
 from handlers.services import Services
 from knowledge.agreement import checklist
 from knowledge.commitments import open_commitments, owners_of
+from knowledge.pulses import health
 from knowledge.register import standings
 from knowledge.reviews import reviews_of
 from knowledge.workdays import local_today
@@ -91,6 +94,7 @@ def card_of(
             )
         )
         reviews = reviews_of(session, partnership)
+        pulse_health = health(session, partnership)
     return build_card(
         standing,
         today=today,
@@ -99,4 +103,5 @@ def card_of(
         entries=entries,
         reviews=reviews,
         can_edit=can_edit,
+        health=health_blocks(pulse_health, alt_text=trend_words(partnership, pulse_health)),
     )

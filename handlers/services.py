@@ -25,3 +25,4 @@ class Services:
     timezone: str
     search: KnowledgeSearch
     questions_channel: str | None = None  # where unanswered questions go; else facilitators
+    answer_key: str = ""  # the secret in a pulse answer's voter key (knowledge/pulses.py)

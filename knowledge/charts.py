@@ -1,6 +1,6 @@
 """Pictures people would rather look at than read: the prioritisation grid (impact against risk)
-as a PNG, with alt text that says in words what it shows. Drawn headless (matplotlib's Agg);
-no data draws no axis, and says so."""
+and the health pulse trend, as PNGs, with alt text that says in words what each shows. Drawn
+headless (matplotlib's Figure, never pyplot); no data draws no axis, and says so."""
 
 import io
 from dataclasses import dataclass
@@ -113,4 +113,72 @@ def grid_alt_text(points: list[Point], ranges: tuple[str, str, str, str]) -> str
     text = said(detailed=True)
     if len(text) > ALT_MAX:
         text = said(detailed=False)
+    return text if len(text) <= ALT_MAX else text[: ALT_MAX - 1] + "…"
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    label: str  # when the pulse closed, e.g. "Nov 2026"
+    averages: dict[str, float]  # dimension → 1-5 average (only pulses that may be shown)
+
+
+def trend_png(points: list[TrendPoint], *, names: dict[str, str], title: str) -> bytes | None:
+    """The health trend as PNG bytes: one line per dimension over the pulses, or None when no
+    pulse can be shown yet."""
+    if not points:
+        return None
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(8, 5), dpi=100)
+    axes = figure.subplots()
+    xs = list(range(len(points)))
+    for index, (key, name) in enumerate(names.items()):
+        axes.plot(
+            xs,
+            [p.averages[key] for p in points],
+            marker="o",
+            linewidth=2,
+            label=name,
+            color=f"C{index}",
+        )
+    axes.set_xticks(xs, [p.label for p in points])
+    axes.set_xlim(-0.5, len(points) - 0.5)
+    axes.set_ylim(0.8, 5.2)
+    axes.set_ylabel("Average rating (1 poor – 5 strong)")
+    axes.set_title(title[:80])
+    axes.grid(axis="y", color="#dddddd")
+    axes.legend(loc="lower left", fontsize=8, ncols=2, framealpha=0.9)
+    figure.tight_layout()
+    out = io.BytesIO()
+    figure.savefig(out, format="png")
+    return out.getvalue()
+
+
+def trend_alt_text(points: list[TrendPoint], *, names: dict[str, str], title: str) -> str:
+    """What the trend shows, in words: the overall average at each pulse, and the latest
+    pulse's strongest and weakest parts (with the change since the one before)."""
+    if not points:
+        return f"{title}: no pulse has had three or more answers yet, so there is no trend to show."
+
+    def mean(p: TrendPoint) -> float:
+        return sum(p.averages.values()) / len(p.averages)
+
+    overall = ", ".join(f"{p.label} {mean(p):.1f}" for p in points)
+    last = points[-1]
+    ranked = sorted(names, key=lambda k: (last.averages[k], names[k]))
+
+    def said(key: str) -> str:
+        change = ""
+        if len(points) > 1:
+            delta = last.averages[key] - points[-2].averages[key]
+            change = f", {'up' if delta > 0 else 'down'} {abs(delta):.1f}" if delta else ", same"
+        return f"{names[key]} {last.averages[key]:.1f}{change}"
+
+    text = (
+        f"{title}: average rating out of 5 over {len(points)} pulse"
+        f"{'s' if len(points) != 1 else ''}: {overall}. In the latest, strongest: "
+        f"{said(ranked[-1])}; weakest: {said(ranked[0])}. Every part: "
+        + "; ".join(said(k) for k in names)
+        + "."
+    )
     return text if len(text) <= ALT_MAX else text[: ALT_MAX - 1] + "…"

@@ -21,6 +21,7 @@ from knowledge.workdays import (
 from storage.models import Away, Commitment, CommitmentOwner, Nudge, NudgePolicy, Partnership
 
 BEFORE, DUE, OVERDUE, ESCALATION, SNOOZED = "before", "due", "overdue", "escalation", "snoozed"
+PULSE = "pulse"  # a health pulse's DM to a member (knowledge/pulses.py), not a reminder
 PENDING, CLAIMED, SENT, CANCELLED, SUPERSEDED = (
     "pending",
     "claimed",
@@ -156,8 +157,8 @@ def decide(
 def same_subject(nudge: Nudge) -> Any:
     """The SQL condition for reminders about the same thing as `nudge` (its commitment, the
     partnership whose review it is about, or a benefit)."""
-    if nudge.partnership_id is not None:
-        return col(Nudge.partnership_id) == nudge.partnership_id
+    if nudge.partnership_id is not None:  # its review, not its pulses
+        return (col(Nudge.partnership_id) == nudge.partnership_id) & (col(Nudge.kind) != PULSE)
     if nudge.benefit_id is not None:
         return col(Nudge.benefit_id) == nudge.benefit_id
     return col(Nudge.commitment_id) == nudge.commitment_id

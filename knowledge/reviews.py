@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 from knowledge.audit import record_change
 from knowledge.nudges import (
     CANCELLED,
+    PULSE,
     Decision,
     Policy,
     add_snooze,
@@ -94,7 +95,7 @@ def replan_reviews(
     (in the caller's transaction). One already sent is never sent again."""
     replace_pending(
         session,
-        col(Nudge.partnership_id) == partnership.id,
+        (col(Nudge.partnership_id) == partnership.id) & (col(Nudge.kind) != PULSE),
         plan_reviews(partnership, tz=tz, now=now, region=region),
     )
 

@@ -19,6 +19,8 @@ from storage.performance import (  # noqa: F401 (performance management's tables
     Benefit,
     BenefitUpdate,
     Project,
+    Pulse,
+    PulseAnswer,
     Score,
     ScoringPolicy,
     ScoringRound,

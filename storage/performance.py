@@ -152,3 +152,54 @@ class BenefitUpdate(SQLModel, table=True):
     rag: str | None = Field(default=None, max_length=8)
     rag_reason: str | None = Field(default=None, sa_column=Column(Text))
     evidence_link: str | None = Field(default=None, max_length=500)
+
+
+class Pulse(SQLModel, table=True):
+    """A partnership's health pulse: its members are asked by DM to rate it; the answers are
+    shown, as averages, only once it closes with three or more. Monthly pulses carry their month
+    (`period`), so two processes cannot start the same one."""
+
+    __table_args__ = (UniqueConstraint("partnership_id", "period", name="uq_pulse_period"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=SLACK_ID, index=True)
+    partnership_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("partnership.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    period: str | None = Field(default=None, max_length=7)  # "2026-11" for a monthly pulse
+    invited: str = Field(sa_column=Column(Text, nullable=False))  # "U1 U2 U3": who was asked
+    salt: str | None = Field(default=None, max_length=64)  # wiped at close, with the voter keys
+    opened_by: str | None = Field(default=None, max_length=SLACK_ID)  # None: the monthly one
+    opened_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    closes_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    status: str = Field(default="open", max_length=16)  # open | closed
+    closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    chart_file_id: str | None = Field(default=None, max_length=32)  # the trend PNG in Slack
+
+
+class PulseAnswer(SQLModel, table=True):
+    """One anonymous answer to a pulse: seven 1-5 ratings and a comment, and no author. While
+    the pulse is open a keyed hash (`voter_key`) lets a second answer replace the first; it is
+    wiped when the pulse closes. No time is kept: it could tell who answered."""
+
+    __tablename__ = "pulse_answer"
+    __table_args__ = (UniqueConstraint("pulse_id", "voter_key", name="uq_pulse_voter"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=SLACK_ID, index=True)
+    pulse_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("pulse.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    voter_key: str | None = Field(default=None, max_length=64)
+    goals: int
+    trust: int
+    communication: int
+    leadership: int
+    governance: int
+    benefit: int
+    delivery: int
+    comment: str | None = Field(default=None, sa_column=Column(Text))
