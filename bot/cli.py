@@ -51,6 +51,18 @@ def _parser() -> argparse.ArgumentParser:
     search.add_argument("--team", default=argparse.SUPPRESS, help="workspace (team) ID")
     export = commands.add_parser("export", help="export everything as one .xlsx workbook")
     export.add_argument("file")
+    report = commands.add_parser("report", help="a partnership's committee report (.docx)")
+    report.add_argument("partnership")
+    report.add_argument("file")
+    report.add_argument("--team", default=argparse.SUPPRESS, help="workspace (team) ID")
+    scoring = commands.add_parser("scoring", help="show or change how projects are scored")
+    scoring.add_argument(
+        "--weight", action="append", metavar="KEY=N", help="a criterion's weight, 0-10 (repeat)"
+    )
+    scoring.add_argument("--impact-threshold", type=float, help="impact this high or more is high")
+    scoring.add_argument("--risk-threshold", type=float, help="risk this high or more is high")
+    scoring.add_argument("--ranges", help='the four ranges\' names, "A;B;C;D"')
+    scoring.add_argument("--team", default=argparse.SUPPRESS, help="workspace (team) ID")
     nudges = commands.add_parser("nudges", help="send every nudge due now (or at --now)")
     nudges.add_argument(
         "action",
@@ -123,6 +135,14 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         from bot.commands import export_workbook
 
         return export_workbook(settings, args.team, args.file)
+    elif args.command == "report":
+        from bot.performance import committee_report
+
+        return committee_report(settings, args.team, args.partnership, args.file)
+    elif args.command == "scoring":
+        from bot.performance import scoring_rules
+
+        return scoring_rules(settings, args)
     elif args.command == "nudges":
         from bot.commands import nudge_policy, run_nudges
 

@@ -31,6 +31,7 @@ def features() -> tuple[ModuleType, ...]:
         pulses,
         questions,
         register,
+        report,
         search,
     )
 
@@ -47,6 +48,7 @@ def features() -> tuple[ModuleType, ...]:
         prioritise,
         benefits,
         pulses,
+        report,
         export,
         home,
         errors,

@@ -1,0 +1,134 @@
+"""`/partners report NAME`: the committee report for one partnership, a Word document sent to the
+caller by DM (files_upload_v2), with a progress message that moves as each section is written.
+Its lead, admins, facilitators and the people in its channel may ask for it."""
+
+import io
+import logging
+from collections.abc import Callable
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from handlers.blockkit import escape
+from handlers.people import person
+from handlers.register_flow import may_manage
+from handlers.services import Services
+from handlers.subcommands import Invocation, Subcommand
+from knowledge.partnerships import resolve_partnership
+from knowledge.report import SECTIONS, Progress, write_report
+from knowledge.workdays import local_today
+from storage.models import Partnership
+
+logger = logging.getLogger(__name__)
+
+USAGE = "Try `/partners report Retrofit Partnership`."
+NOT_YOURS = (
+    "Only its lead officer, the people in its channel, workspace admins and facilitators can "
+    "have a partnership's committee report."
+)
+
+
+def names(client: WebClient, services: Services) -> Callable[[str], str]:
+    """A person's name as Slack has it (asked once each), for a document read outside Slack."""
+    known: dict[str, str] = {}
+
+    def name_of(user_id: str) -> str:
+        if user_id not in known:
+            _, user = person(client, services, user_id)
+            profile = (user or {}).get("profile") or {}
+            known[user_id] = (
+                profile.get("real_name")
+                or (user or {}).get("real_name")
+                or (user or {}).get("name")
+                or "a former member"
+            )
+        return known[user_id]
+
+    return name_of
+
+
+def may_read(client: WebClient, services: Services, partnership: Partnership, user_id: str) -> bool:
+    """Its lead, admins and facilitators, and anyone in its channel."""
+    if may_manage(client, services, partnership, user_id):
+        return True
+    if not partnership.channel_id:
+        return False
+    try:
+        pages = client.conversations_members(channel=partnership.channel_id, limit=1000)
+        return any(user_id in (page.get("members") or []) for page in pages)
+    except SlackApiError:
+        return False  # a channel the bot has left: the safe mistake
+
+
+def run(call: Invocation) -> None:
+    """Write the report and DM it; a progress message moves as each section is written."""
+    name = call.args.strip()
+    if not name:
+        call.reply(f"Which partnership? {USAGE}")
+        return
+    with call.services.sessions() as session:
+        partnership, guess = resolve_partnership(session, team_id=call.team_id, name=name)
+    if partnership is None:
+        hint = f" Did you mean *{escape(guess)}*?" if guess else ""
+        call.reply(f"There is no partnership called “{escape(name[:80])}”.{hint} {USAGE}")
+        return
+    client, services = call.client, call.services
+    if not may_read(client, services, partnership, call.user_id):
+        call.reply(NOT_YOURS)
+        return
+    call.reply(f"Preparing the committee report for *{escape(partnership.name)}*: I'll DM it.")
+    dm_channel = client.conversations_open(users=call.user_id)["channel"]["id"]
+    progress = client.chat_postMessage(
+        channel=dm_channel,
+        text=f"⏳ Writing the report: 0 of {len(SECTIONS)} sections…",
+    )
+
+    def moved(step: Progress) -> None:
+        client.chat_update(
+            channel=dm_channel,
+            ts=progress["ts"],
+            text=f"⏳ Writing the report: {step.done} of {step.total} sections ({step.section})…",
+        )
+
+    now = services.clock()
+    today = local_today(now, person(client, services, call.user_id)[0])
+    buffer = io.BytesIO()
+    with services.sessions() as session:
+        fresh = session.get(Partnership, partnership.id)
+        assert fresh is not None
+        write_report(
+            session,
+            fresh,
+            buffer,
+            today=today,
+            now=now,
+            name_of=names(client, services),
+            progress=moved,
+        )
+    client.files_upload_v2(
+        channel=dm_channel,
+        content=buffer.getvalue(),
+        filename=f"committee-report-{today:%Y-%m-%d}.docx",
+        title=f"Committee report: {partnership.name}, {today:%d %b %Y}",
+        initial_comment="Here is the committee report: facts, governance, the agreement, "
+        "commitments, benefits, health, prioritisation and breakout themes.",
+    )
+    client.chat_update(
+        channel=dm_channel, ts=progress["ts"], text=f"✅ Report written: {len(SECTIONS)} sections."
+    )
+
+
+SUBCOMMANDS = (
+    Subcommand(
+        "report",
+        "report NAME",
+        "the committee report for a partnership (.docx), by DM",
+        "/partners report Retrofit Partnership",
+        run=run,
+    ),
+)
+
+
+def register(app: App, services: Services) -> None:
+    """Nothing to bind: the report is a subcommand only."""
