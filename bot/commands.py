@@ -15,7 +15,7 @@ from knowledge.importer import ImportProblem, import_file
 from knowledge.query import QueryError, parse_query
 from knowledge.register_import import import_register, is_register
 from knowledge.search import snippet
-from knowledge.workbook import write_workbook
+from knowledge.workbook import SHEETS, write_workbook
 from storage.models import Entry
 from storage.teams import known_teams
 
@@ -151,7 +151,9 @@ def export_workbook(settings: Settings, team: str | None, file: str) -> int:
     _, services = open_services(settings)
     team_id = choose_team(services, settings, team)
     with (
-        tqdm(total=6, unit="sheet", desc=f"exporting {path.name}", file=sys.stderr) as bar,
+        tqdm(
+            total=len(SHEETS), unit="sheet", desc=f"exporting {path.name}", file=sys.stderr
+        ) as bar,
         services.sessions() as session,
     ):
         counts = write_workbook(

@@ -2,18 +2,19 @@
 committee expects a register: a cover sheet, then one sheet each with a frozen header row, an
 autofilter, real dates and GBP number formats, and columns wide enough to read."""
 
-from collections.abc import Callable, Container, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Container
 from datetime import datetime
 from typing import IO, Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 from sqlmodel import Session, col, select
 
 from knowledge.agreement import ITEMS, STATUSES
+from knowledge.performance_sheets import SHEETS as PERFORMANCE_SHEETS
+from knowledge.performance_sheets import add_performance_sheets
 from knowledge.register_facts import KINDS, LSP_KINDS
+from knowledge.sheets import DATE, MONEY, STAMP, Column, add_sheet
 from storage.models import (
     AgreementItem,
     Commitment,
@@ -22,17 +23,6 @@ from storage.models import (
     Partnership,
     PartnershipReview,
 )
-
-DATE, MONEY, STAMP = "DD/MM/YYYY", '"£"#,##0.00', "DD/MM/YYYY HH:MM"
-WIDEST = 60  # characters: longer cells wrap
-
-
-@dataclass(frozen=True)
-class Column:
-    title: str
-    width: int = 14
-    number_format: str | None = None
-
 
 # The Partnerships sheet is also what `partnerbot import` reads back: keep these titles.
 PARTNERSHIP_COLUMNS = (
@@ -62,6 +52,7 @@ SHEETS = (
     "Commitments",
     "Lessons",
     "Briefing notes",
+    *PERFORMANCE_SHEETS,
 )
 
 
@@ -86,40 +77,6 @@ def _partnership_row(p: Partnership, agreed: int) -> list[Any]:
         "yes" if p.significant else "no",
         agreed,
     ]
-
-
-def _sheet(book: Workbook, title: str, columns: Iterable[Column], rows: Iterable[list[Any]]) -> int:
-    sheet = book.create_sheet(title)
-    columns = list(columns)
-    sheet.append([c.title for c in columns])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    count = 0
-    for row in rows:
-        sheet.append([_cell(v) for v in row])
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str) and cell.value.startswith("="):
-                cell.data_type = "s"  # what someone typed, kept as text: never a formula
-        count += 1
-    for index, column in enumerate(columns, start=1):
-        letter = get_column_letter(index)
-        sheet.column_dimensions[letter].width = min(column.width, WIDEST)
-        if column.number_format or column.width >= 40:
-            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
-                if column.number_format:
-                    cell.number_format = column.number_format
-                if column.width >= 40:
-                    cell.alignment = Alignment(wrap_text=True, vertical="top")
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{count + 1}"
-    return count
-
-
-def _cell(value: Any) -> Any:
-    # Excel keeps no time zones: instants are written as UTC wall-clock times.
-    if isinstance(value, datetime) and value.tzinfo is not None:
-        return value.replace(tzinfo=None)
-    return value
 
 
 def write_workbook(
@@ -166,7 +123,7 @@ def write_workbook(
             agreed[item.partnership_id] = agreed.get(item.partnership_id, 0) + 1
     done(
         "Partnerships",
-        _sheet(
+        add_sheet(
             book,
             "Partnerships",
             PARTNERSHIP_COLUMNS,
@@ -176,7 +133,7 @@ def write_workbook(
     by_item = {(i.partnership_id, i.item): i for i in items}
     done(
         "Agreement checklist",
-        _sheet(
+        add_sheet(
             book,
             "Agreement checklist",
             [
@@ -211,7 +168,7 @@ def write_workbook(
     )
     done(
         "Reviews",
-        _sheet(
+        add_sheet(
             book,
             "Reviews",
             [
@@ -249,7 +206,7 @@ def write_workbook(
     )
     done(
         "Commitments",
-        _sheet(
+        add_sheet(
             book,
             "Commitments",
             [
@@ -311,7 +268,7 @@ def write_workbook(
         ]
         done(
             title,
-            _sheet(
+            add_sheet(
                 book,
                 title,
                 columns,
@@ -330,6 +287,9 @@ def write_workbook(
                 ),
             ),
         )
+    add_performance_sheets(
+        book, session, team_id=team_id, today=now.date(), names=dict(names), done=done
+    )
     _cover(
         cover,
         workspace=workspace,
@@ -361,8 +321,9 @@ def _cover(
         [
             "What it holds",
             "The council's partnership register with its agreement checklist and reviews, the "
-            "commitments partners made, and the lessons learnt and briefing notes kept by "
-            "partnerbot.",
+            "commitments partners made, the lessons learnt and briefing notes kept by "
+            "partnerbot, and performance: project scores, benefits and health pulses "
+            "(averages only from three answers up).",
         ]
     )
     sheet.append(

@@ -282,6 +282,9 @@ def test_the_export_is_a_workbook_by_dm_checked_cell_by_cell_and_imports_back(
         "Commitments",
         "Lessons",
         "Briefing notes",
+        "Project scores",
+        "Benefits",
+        "Health pulses",
     ]
     sheet = book["Partnerships"]
     assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref.startswith("A1:")

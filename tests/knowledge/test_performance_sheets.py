@@ -1,0 +1,91 @@
+"""Performance management in the export workbook: project scores with their range, the benefits
+tracker, and health pulses whose averages appear only from three answers up."""
+
+import io
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+from openpyxl import load_workbook
+
+from knowledge.benefits import Planned, add_benefit
+from knowledge.partnerships import add_partnership
+from knowledge.projects import add_project
+from knowledge.pulses import DIMENSIONS, answer, close_pulse, start_pulse
+from knowledge.scoring import close_round, record_scores, start_round
+from knowledge.workbook import SHEETS, write_workbook
+
+NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+T = "T0SHELL"
+
+
+def rows_of(sheet):
+    header = [c.value for c in sheet[1]]
+    return [dict(zip(header, r, strict=True)) for r in sheet.iter_rows(min_row=2, values_only=True)]
+
+
+def test_scores_benefits_and_pulses_are_sheets_of_the_workbook(session):
+    retrofit = add_partnership(
+        session, team_id=T, name="Retrofit", channel_id="C0R", actor_id="U0ALEX", now=NOW
+    )
+    loft = add_project(
+        session, team_id=T, name="Loft insulation", actor_id="U0ALEX", now=NOW,
+        partnership_id=retrofit.id, size="major",
+    )  # fmt: skip
+    add_project(session, team_id=T, name="=HYPERLINK(evil)", actor_id="U0ALEX", now=NOW)
+    scoring = start_round(
+        session, team_id=T, channel_id="C0R", facilitator_id="U0ALEX", projects=[loft],
+        invited=["U0SAM", "U0PRIYA"], now=NOW,
+    )  # fmt: skip
+    for user, fit in (("U0SAM", 5), ("U0PRIYA", 3)):
+        scores = {"fit": fit, "reach": 4, "statutory": 3, "complexity": 4, "delivery": 4}
+        scores |= {"failure": 4, "resources": 4}
+        record_scores(session, scoring, user_id=user, scores={loft.id: scores}, now=NOW)
+    close_round(session, scoring, actor_id="U0ALEX", now=NOW)
+    planned = Planned(
+        kind="financial", title="Lower bills", owner_id="U0SAM", due=date(2027, 3, 31),
+        planned_gbp=Decimal("50000"),
+    )  # fmt: skip
+    add_benefit(
+        session, team_id=T, planned=planned, actor_id="U0ALEX", now=NOW,
+        owner_tz="Europe/London", project_id=loft.id,
+    )  # fmt: skip
+    for size, when in ((2, NOW), (3, NOW + timedelta(days=10))):
+        pulse = start_pulse(
+            session, retrofit, members=[f"U{n}" for n in range(size)], opened_by=None, now=when
+        )
+        for n in range(size):
+            answer(session, T, pulse.id, user_id=f"U{n}", secret="k", comment=None, now=when,
+                   ratings={d: 2 + n for d in DIMENSIONS})  # fmt: skip
+        close_pulse(session, pulse, now=when + timedelta(days=7), by=None)
+
+    out = io.BytesIO()
+    counts = write_workbook(session, out, team_id=T, workspace="Shell", now=NOW)
+    book = load_workbook(io.BytesIO(out.getvalue()))
+    assert book.sheetnames == ["About", *SHEETS]
+    assert SHEETS[-3:] == ("Project scores", "Benefits", "Health pulses")
+    assert (counts["Project scores"], counts["Benefits"], counts["Health pulses"]) == (2, 1, 2)
+    scores = book["Project scores"]
+    assert scores.freeze_panes == "A2" and scores.auto_filter.ref == "A1:P3"
+    first, second = rows_of(scores)
+    assert (first["Project"], first["Impact"], first["Risk"], first["Range"]) == (
+        "=HYPERLINK(evil)",
+        "not scored yet",
+        None,
+        None,
+    )
+    assert scores["A2"].data_type == "s"  # a name typed like a formula stays text
+    # fit's median (5+3)/2 = 4, so impact (4+4+3)/3 = 3.67 and risk 4: high and high
+    assert (second["Impact"], second["Risk"], second["Range"], second["Scored by"]) == (
+        3.67,
+        4.0,
+        "Plan and resource",
+        2,
+    )
+    assert second["Fit with the council's priorities (median)"] == 4.0
+    [benefit] = rows_of(book["Benefits"])
+    assert (benefit["Of"], benefit["Standing"]) == ("Loft insulation", "on track")
+    assert book["Benefits"]["F2"].number_format == '"£"#,##0.00'
+    held, shown = rows_of(book["Health pulses"])
+    assert held["Answers"] == 2 and held["Shared goals"] == "fewer than 3 answered: not shown"
+    assert held["Trust"] is None
+    assert shown["Answers"] == 3 and shown["Trust"] == 3.0
