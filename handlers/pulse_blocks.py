@@ -76,7 +76,7 @@ def build_pulse_form(partnership: Partnership, pulse: Pulse) -> dict[str, Any]:
     blocks.append(
         InputBlock(
             block_id="comment",
-            label="Anything to add? (optional)",
+            label="Anything to add?",
             optional=True,
             element=PlainTextInputElement(
                 action_id="value", multiline=True, max_length=COMMENT_MAX

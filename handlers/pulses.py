@@ -95,8 +95,9 @@ def _ratings(values: dict[str, Any]) -> dict[str, int]:
 SUBCOMMANDS = (
     Subcommand(
         "pulse",
-        "pulse NAME",
-        "ask a partnership's members for an anonymous health rating now (monthly by default)",
+        "pulse NAME | pulse close NAME",
+        "ask a partnership's members for an anonymous health rating now (monthly by default), "
+        "or close the open pulse and show its results",
         "/partners pulse Retrofit partnership",
         run=run,
     ),
