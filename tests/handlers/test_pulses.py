@@ -8,6 +8,8 @@ import json
 import logging
 from datetime import UTC, datetime, timedelta
 
+from docx import Document
+from openpyxl import load_workbook
 from PIL import Image, ImageStat
 
 from bot.nudging import send_due_nudges
@@ -134,9 +136,22 @@ def test_below_the_threshold_a_pulse_shows_nothing_anywhere(box, people, clock, 
     assert "fewer than 3 people have answered" in shown and "Trust" not in shown
     assert box.emulator.calls_to("files.getUploadURLExternal") == []
     # nothing of what they said reached Slack, the audit or the logs, and nothing keeps who
+    assert {a.voter_key for a in rows(box, PulseAnswer)} == {None}
+    # nor in the committee report or the workbook
+    run(box, "report retrofit partnership", people.alex, people.retrofit)
+    run(box, "export", people.alex, people.retrofit)
+    files = {
+        f["name"].rsplit(".", 1)[1]: f["content"] for f in box.emulator.workspace.files.values()
+    }
+    report = "\n".join(p.text for p in Document(io.BytesIO(files["docx"])).paragraphs)
+    assert "No health pulse has closed with 3 or more answers yet" in report
+    [held] = load_workbook(io.BytesIO(files["xlsx"]))["Health pulses"].iter_rows(
+        min_row=2, values_only=True
+    )
+    assert held[3:6] == (2, "fewer than 3 answered: not shown", None)
     for secret in ("SAM-FIRST-THOUGHT", "SAM-SECOND-THOUGHT", "KIM-CANDID-REMARK"):
         assert secret not in everything_said(box) and secret not in caplog.text
-    assert {a.voter_key for a in rows(box, PulseAnswer)} == {None}
+        assert secret not in report
     assert rows(box, Pulse)[0].salt is None
     audit = json.dumps([a.model_dump(mode="json") for a in rows(box, AuditEntry)])
     assert p["sam"] not in audit and p["kim"] not in audit
@@ -263,8 +278,13 @@ def test_bad_input_changes_nothing(box, people, clock):
     outsider = box.emulator.workspace.users["U0PARTNERBOT"].id
     reply = box.driver.view_submission(form, ratings([3] * 7), user=outsider)
     assert reply.json()["view"]["title"]["text"] == "Not sent"
-    # another workspace's pulse id, from a correctly signed request of this one
-    forged = {**form, "private_metadata": str(pulse.id + 100)}
+    # another workspace's pulse, named by a correctly signed request of this one
+    with box.bot.services.sessions() as session:
+        theirs = Pulse(**{**pulse.model_dump(), "id": None, "team_id": "T0OTHERCOUNCIL"})
+        session.add(theirs)
+        session.commit()
+        session.refresh(theirs)
+    forged = {**form, "private_metadata": str(theirs.id)}
     reply = box.driver.view_submission(forged, ratings([3] * 7), user=people.sam)
     assert "isn't in this workspace" in json.dumps(reply.json())
     assert rows(box, PulseAnswer) == []
