@@ -32,14 +32,14 @@ def run_pulses(services: Services, client: WebClient, now: datetime) -> list[str
         due = due_monthly(session, now=now)
     for partnership in due:
         try:
-            pulse = open_pulse(
+            started = open_pulse(
                 client, services, partnership, opened_by=None, period=f"{now:%Y-%m}", now=now
             )
-        except PulseError as error:  # no members, say: try again next run is pointless this month
+        except PulseError as error:  # no members, say: the next run tries again
             logger.info(
                 "no monthly pulse", extra={"partnership": partnership.id, "why": str(error)}
             )
             continue
-        if pulse is not None:
-            lines.append(f"pulse {pulse.id} started for partnership {partnership.id}")
+        if started is not None:
+            lines.append(f"pulse {started.id} started for partnership {partnership.id}")
     return lines
