@@ -8,35 +8,26 @@ from dataclasses import replace
 from pathlib import Path
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from tqdm import tqdm
 
 from bot.commands import choose_team
 from bot.services import open_services
 from bot.settings import Settings
+from handlers.report import names
+from handlers.services import Services
 from knowledge.partnerships import resolve_partnership
 from knowledge.report import SECTIONS, write_report
 from knowledge.scoring import KEYS, Rules, ScoringError, rules_for, set_rules
 from knowledge.workdays import local_today
 
 
-def _names(settings: Settings) -> Callable[[str], str]:
-    """People's names from Slack when a bot token is set; else their IDs."""
+def _names(settings: Settings, services: Services) -> Callable[[str], str]:
+    """People's names from Slack when a bot token is set (as `/partners report` names them);
+    else their IDs."""
     if not settings.slack_bot_token:
         return str
     client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url)
-    known: dict[str, str] = {}
-
-    def name_of(user_id: str) -> str:
-        if user_id not in known:
-            try:
-                user = client.users_info(user=user_id)["user"]
-                known[user_id] = (user.get("profile") or {}).get("real_name") or user["name"]
-            except SlackApiError:
-                known[user_id] = user_id
-        return known[user_id]
-
-    return name_of
+    return names(client, services)
 
 
 def committee_report(settings: Settings, team: str | None, name: str, file: str) -> int:
@@ -61,7 +52,7 @@ def committee_report(settings: Settings, team: str | None, name: str, file: str)
                 str(path),
                 today=local_today(now, services.timezone),
                 now=now,
-                name_of=_names(settings),
+                name_of=_names(settings, services),
                 progress=lambda step: bar.update(1),
             )
     print(f"Wrote {path}: the committee report for {partnership.name} ({team_id}).")

@@ -12,7 +12,7 @@ from slack_sdk.errors import SlackApiError
 from handlers.people import person
 from handlers.pulse_blocks import build_result
 from handlers.services import Services
-from knowledge.charts import TrendPoint, trend_alt_text, trend_png
+from knowledge.charts import trend_alt_text, trend_png
 from knowledge.pulses import (
     DIMENSIONS,
     Health,
@@ -21,6 +21,7 @@ from knowledge.pulses import (
     health,
     set_chart,
     start_pulse,
+    trend_points,
 )
 from storage.models import Partnership, Pulse
 
@@ -71,15 +72,6 @@ def open_pulse(
             now=now or services.clock(),
             period=period,
         )
-
-
-def trend_points(found: Health) -> list[TrendPoint]:
-    """The trend's points: each shown pulse, labelled by the day it closed."""
-    return [
-        TrendPoint(f"{r.pulse.closed_at:%d %b %y}" if r.pulse.closed_at else "", r.averages)
-        for r in found.trend
-        if r.averages is not None
-    ]
 
 
 def trend_words(partnership: Partnership, found: Health) -> str:

@@ -13,11 +13,10 @@ from handlers.forms import done_view, field_value, refilled, working_view
 from handlers.listening import listen, refuse, workspace_of
 from handlers.pulse_blocks import ANSWER_PULSE, PULSE_VIEW, build_pulse_form
 from handlers.pulse_flow import close_and_tell, open_pulse
-from handlers.register_flow import may_manage
+from handlers.register_flow import may_manage, named
 from handlers.sending import tell
 from handlers.services import Services
 from handlers.subcommands import Invocation, Subcommand
-from knowledge.partnerships import resolve_partnership
 from knowledge.pulses import DIMENSIONS, SHOW_FROM, PulseError, answer, answerable, open_pulse_of
 from storage.models import Partnership
 
@@ -34,14 +33,8 @@ def run(call: Invocation) -> None:
     args = call.args.strip()
     closing = args.casefold().startswith("close ")
     name = args[len("close ") :].strip() if closing else args
-    if not name:
-        call.reply(f"Which partnership? {USAGE}")
-        return
-    with call.services.sessions() as session:
-        partnership, guess = resolve_partnership(session, team_id=call.team_id, name=name)
+    partnership = named(call, name, USAGE)
     if partnership is None:
-        hint = f" Did you mean *{escape(guess)}*?" if guess else ""
-        call.reply(f"There is no partnership called “{escape(name[:80])}”.{hint} {USAGE}")
         return
     if not may_manage(call.client, call.services, partnership, call.user_id):
         call.reply(NOT_YOURS)

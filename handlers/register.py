@@ -19,6 +19,7 @@ from handlers.register_flow import (
     lead_problem,
     lead_zone,
     may_manage,
+    named,
     partnership_named,
 )
 from handlers.register_forms import (
@@ -42,12 +43,11 @@ from knowledge.partnerships import (
     add_partnership,
     check_new_name,
     edit_partnership,
-    resolve_partnership,
 )
 from knowledge.register import FILTERS, register_list
 from knowledge.register_facts import FactError, Facts, check_facts
 from knowledge.workdays import local_today
-from storage.models import PARTNERSHIP_NAME_MAX, Partnership
+from storage.models import Partnership
 from storage.rows import team_row
 
 __all__ = ["ADD_VIEW", "CHANNEL_BLOCK", "CHANNEL_INPUT", "EDIT_VIEW", "NAME_BLOCK", "NAME_INPUT"]
@@ -103,20 +103,8 @@ def _list(call: Invocation, which: str) -> None:
     call.reply(*build_list(found, today, which))
 
 
-def _named(call: Invocation, name: str) -> Partnership | None:
-    """The partnership the caller named, or None after saying what they might have meant."""
-    with call.services.sessions() as session:
-        found, guess = resolve_partnership(session, team_id=call.team_id, name=name)
-    if found is None:
-        hint = f" Did you mean *{escape(guess)}*?" if guess else ""
-        call.reply(
-            f"There is no partnership called “{escape(name[:PARTNERSHIP_NAME_MAX])}”.{hint} {USAGE}"
-        )
-    return found
-
-
 def _open_form(call: Invocation, verb: str, name: str) -> None:
-    partnership = _named(call, name)
+    partnership = named(call, name, USAGE)
     if partnership is None:
         return
     if partnership.status != "open":
@@ -165,7 +153,7 @@ def _add_from_command(call: Invocation, name: str) -> None:
 
 
 def _show(call: Invocation, name: str) -> None:
-    partnership = _named(call, name)
+    partnership = named(call, name, USAGE)
     if partnership is not None:
         call.reply(
             *card_of(

@@ -6,18 +6,21 @@ from typing import Any
 from slack_sdk import WebClient
 from sqlmodel import col, select
 
+from handlers.blockkit import escape
 from handlers.people import is_manager, manages, person
 from handlers.pulse_blocks import health_blocks
 from handlers.pulse_flow import trend_words
 from handlers.register_blocks import build_card
 from handlers.services import Services
+from handlers.subcommands import Invocation
 from knowledge.agreement import checklist
 from knowledge.commitments import open_commitments, owners_of
+from knowledge.partnerships import resolve_partnership
 from knowledge.pulses import health
 from knowledge.register import standings
 from knowledge.reviews import reviews_of
 from knowledge.workdays import local_today
-from storage.models import Entry, Partnership
+from storage.models import PARTNERSHIP_NAME_MAX, Entry, Partnership
 from storage.rows import team_row
 
 NOT_YOURS = "Only its lead officer, workspace admins and facilitators can change a partnership."
@@ -29,6 +32,22 @@ def partnership_named(services: Services, team_id: str, value: Any) -> Partnersh
     """The partnership a button or form names, if it is this workspace's."""
     with services.sessions() as session:
         return team_row(session, Partnership, team_id=team_id, row_id=value)
+
+
+def named(call: Invocation, name: str, usage: str) -> Partnership | None:
+    """The partnership a subcommand's caller named (typo-tolerant), or None after telling them
+    there is none, with what they might have meant and `usage`."""
+    if not name:
+        call.reply(f"Which partnership? {usage}")
+        return None
+    with call.services.sessions() as session:
+        found, guess = resolve_partnership(session, team_id=call.team_id, name=name)
+    if found is None:
+        hint = f" Did you mean *{escape(guess)}*?" if guess else ""
+        call.reply(
+            f"There is no partnership called “{escape(name[:PARTNERSHIP_NAME_MAX])}”.{hint} {usage}"
+        )
+    return found
 
 
 def may_manage(

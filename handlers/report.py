@@ -12,10 +12,9 @@ from slack_sdk.errors import SlackApiError
 
 from handlers.blockkit import escape
 from handlers.people import person
-from handlers.register_flow import may_manage
+from handlers.register_flow import may_manage, named
 from handlers.services import Services
 from handlers.subcommands import Invocation, Subcommand
-from knowledge.partnerships import resolve_partnership
 from knowledge.report import SECTIONS, Progress, write_report
 from knowledge.workdays import local_today
 from storage.models import Partnership
@@ -41,7 +40,7 @@ def names(client: WebClient, services: Services) -> Callable[[str], str]:
                 profile.get("real_name")
                 or (user or {}).get("real_name")
                 or (user or {}).get("name")
-                or "a former member"
+                or user_id  # Slack could not say: the ID, rather than a guess
             )
         return known[user_id]
 
@@ -63,15 +62,8 @@ def may_read(client: WebClient, services: Services, partnership: Partnership, us
 
 def run(call: Invocation) -> None:
     """Write the report and DM it; a progress message moves as each section is written."""
-    name = call.args.strip()
-    if not name:
-        call.reply(f"Which partnership? {USAGE}")
-        return
-    with call.services.sessions() as session:
-        partnership, guess = resolve_partnership(session, team_id=call.team_id, name=name)
+    partnership = named(call, call.args.strip(), USAGE)
     if partnership is None:
-        hint = f" Did you mean *{escape(guess)}*?" if guess else ""
-        call.reply(f"There is no partnership called “{escape(name[:80])}”.{hint} {USAGE}")
         return
     client, services = call.client, call.services
     if not may_read(client, services, partnership, call.user_id):

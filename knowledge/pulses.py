@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from knowledge.audit import record_change
+from knowledge.charts import TrendPoint
 from knowledge.nudges import CANCELLED, PENDING, PULSE, Decision, Policy, put_off
 from knowledge.workdays import next_nudge_instant
 from storage.models import Nudge, Partnership, Pulse, PulseAnswer
@@ -279,6 +280,15 @@ def health(session: Session, partnership: Partnership) -> Health:
         latest=results[0] if results else None,
         trend=list(reversed(shown)),
     )
+
+
+def trend_points(found: Health) -> list[TrendPoint]:
+    """The trend picture's points: each shown pulse, labelled by the day it closed."""
+    return [
+        TrendPoint(f"{r.pulse.closed_at:%d %b %y}" if r.pulse.closed_at else "", r.averages)
+        for r in found.trend
+        if r.averages is not None
+    ]
 
 
 def overall(averages: dict[str, float]) -> float:

@@ -20,9 +20,9 @@ from sqlmodel import Session, col, select
 from knowledge.agreement import ITEMS, STATUSES, checklist
 from knowledge.benefits import benefits_of, standing
 from knowledge.breakout import summary
-from knowledge.charts import Point, TrendPoint, grid_alt_text, grid_png, trend_alt_text, trend_png
+from knowledge.charts import Point, grid_alt_text, grid_png, trend_alt_text, trend_png
 from knowledge.commitments import owners_of
-from knowledge.pulses import DIMENSIONS, SHOW_FROM, health, overall
+from knowledge.pulses import DIMENSIONS, SHOW_FROM, health, overall, trend_points
 from knowledge.register import standings
 from knowledge.register_facts import KINDS, LSP_KINDS
 from knowledge.scoring import latest_results, rules_for
@@ -240,11 +240,7 @@ def _health(session: Session, document: Any, p: Partnership) -> None:
             "nothing to show: fewer answers are never shown, to keep them anonymous."
         )
         return
-    points = [
-        TrendPoint(f"{r.pulse.closed_at:%d %b %y}" if r.pulse.closed_at else "", r.averages)
-        for r in found.trend
-        if r.averages is not None
-    ]
+    points = trend_points(found)
     title = f"Health of {p.name}"
     document.add_paragraph(
         f"Latest pulse: {latest.answered} anonymous answers, overall "
