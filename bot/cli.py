@@ -63,6 +63,14 @@ def _parser() -> argparse.ArgumentParser:
     scoring.add_argument("--risk-threshold", type=float, help="risk this high or more is high")
     scoring.add_argument("--ranges", help='the four ranges\' names, "A;B;C;D"')
     scoring.add_argument("--team", default=argparse.SUPPRESS, help="workspace (team) ID")
+    export_user = commands.add_parser("export-user", help="everything held about a person, as JSON")
+    export_user.add_argument("user", help="their Slack user ID, U…")
+    export_user.add_argument("file", nargs="?", help="the JSON file to write (default U….json)")
+    export_user.add_argument("--team", default=argparse.SUPPRESS, help="workspace (team) ID")
+    forget_user = commands.add_parser("forget-user", help="remove a person's identity everywhere")
+    forget_user.add_argument("user", help="their Slack user ID, U…")
+    forget_user.add_argument("--yes", action="store_true", help="go ahead: it cannot be undone")
+    forget_user.add_argument("--team", default=argparse.SUPPRESS, help="workspace (team) ID")
     nudges = commands.add_parser("nudges", help="send every nudge due now (or at --now)")
     nudges.add_argument(
         "action",
@@ -139,6 +147,14 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         from bot.performance import committee_report
 
         return committee_report(settings, args.team, args.partnership, args.file)
+    elif args.command == "export-user":
+        from bot.rights import export_user
+
+        return export_user(settings, args.team, args.user, args.file)
+    elif args.command == "forget-user":
+        from bot.rights import forget_user
+
+        return forget_user(settings, args.team, args.user, yes=args.yes)
     elif args.command == "scoring":
         from bot.performance import scoring_rules
 

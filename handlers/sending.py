@@ -1,6 +1,7 @@
 """The one path out to Slack: every message the bot sends passes `quiet()`, so a mass mention
 a person typed (`<!channel>`, `<!here>`, `<!everyone>`, `<!subteam^…>`) is never posted back
-live, in blocks or in the plain `text` that notifications read."""
+live, in blocks or in the plain `text` that notifications read; and someone whose data was
+erased (`partnerbot forget-user`) is named "a former member", not an unknown user."""
 
 import re
 from typing import Any
@@ -11,12 +12,15 @@ from slack_sdk.web import SlackResponse
 
 _MASS = re.compile(r"<!(channel|here|everyone|group)(?:\|[^>]*)?>", re.IGNORECASE)
 _SUBTEAM = re.compile(r"<!subteam\^[A-Za-z0-9]+(?:\|@?([^>]*))?>")
+_FORMER = re.compile(r"<@UFORMER[0-9A-F]*(?:\|[^>]*)?>")  # knowledge.data_rights.FORMER
 _MESSAGE_METHODS = ("chat.postMessage", "chat.postEphemeral", "chat.update", "chat.scheduleMessage")
 
 
 def quiet(text: str) -> str:
     """Mass mentions as plain words: "@here" reads the same and pings nobody (the bot never
     sends `link_names`, so plain text is never turned into a mention)."""
+    if "<@UFORMER" in text:
+        text = _FORMER.sub("a former member", text)
     if "<!" not in text:
         return text
     text = _MASS.sub(lambda m: "@" + m.group(1).lower(), text)

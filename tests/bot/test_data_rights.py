@@ -1,0 +1,147 @@
+"""A council's data protection officer answers a subject-access request and an erasure request:
+`partnerbot export-user` lists everything held about Sam (made through the signed Bolt path),
+`partnerbot forget-user` removes his ID from every row and audit entry while the content stays,
+his open commitments go back to whoever recorded them, and Slack then shows "a former member"."""
+
+import json
+from datetime import UTC, datetime
+
+from sqlalchemy import text
+from sqlmodel import SQLModel, select
+
+from bot.cli import main
+from knowledge.breakout import Plan, add_answer, start_round
+from knowledge.data_rights import NEEDS_OWNER, PERSON
+from knowledge.entries import vote
+from storage.models import (
+    AuditEntry,
+    BreakoutAnswer,
+    Commitment,
+    CommitmentOwner,
+    Entry,
+    Partnership,
+    Vote,
+)
+from tests.handlers import register_kit
+from tests.handlers.register_kit import rows, run
+
+box, clock = register_kit.box, register_kit.clock  # the fixtures
+
+
+def everything(box):
+    """Every value of every row of every table, as one string."""
+    dump = []
+    with box.bot.services.sessions() as session:
+        for table in SQLModel.metadata.sorted_tables:
+            dump += [str(tuple(r)) for r in session.execute(text(f'SELECT * FROM "{table.name}"'))]
+    return "\n".join(dump)
+
+
+def seed(box, people):
+    """Sam's traces, made as people make them."""
+    sam, alex = people.sam, people.alex
+    run(box, "partnership add Retrofit Partnership", alex, people.retrofit)
+    run(box, "lesson Early supplier days built trust #retrofit", sam, people.retrofit)
+    run(box, f"lesson Thanks to <@{sam}|sam> for the supplier map", alex, people.retrofit)
+    run(box, f"commit <@{sam}|sam> Share the supply-chain map by 12 Dec", alex, people.retrofit)
+    run(box, f"commit <@{sam}|sam> Book the venue by 10 Dec", sam, people.retrofit)
+    run(box, "away until 2 Jan", sam, people.retrofit)
+    now = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+    with box.bot.services.sessions() as session:
+        partnership = session.exec(select(Partnership)).one()
+        partnership.lead_id = sam
+        session.add(partnership)
+        thanks = session.exec(select(Entry).where(Entry.author_id == alex)).one()
+        vote(session, entry=thanks, user_id=sam, helpful=True, now=now)
+        plan = Plan("What gets in the way", ("What gets in the way?",), None, None)
+        round_, _ = start_round(
+            session,
+            team_id=people.team,
+            channel_id=people.retrofit,
+            facilitator_id=alex,
+            plan=plan,
+            now=now,
+        )
+        add_answer(session, round_, number=0, text="Slow sign-off", author_id=sam, now=now)
+        session.commit()
+
+
+def test_a_person_is_exported_then_forgotten_and_their_content_stays(
+    box, people, monkeypatch, capsys, tmp_path
+):
+    seed(box, people)
+    sam, alex = people.sam, people.alex
+    monkeypatch.setenv("DATABASE_URL", box.bot.settings.database_url)
+    team = ["--team", people.team]
+    # the subject-access request
+    out = tmp_path / "sam.json"
+    assert main([*team, "export-user", sam, str(out)]) == 0
+    assert f"held about {sam} in {people.team}" in capsys.readouterr().out
+    held = json.loads(out.read_text())
+    assert held["person"] == sam
+    tables = held["tables"]
+    assert {"entry", "commitment", "commitment_owner", "away", "vote", "breakout_answer"} <= set(
+        tables
+    )
+    titles = {e["title"] for e in tables["entry"]}
+    assert titles == {
+        "Early supplier days built trust",
+        f"Thanks to <@{sam}|sam> for the supplier map",
+    }
+    assert {c["action"] for c in tables["commitment"]} == {"Book the venue"}  # he recorded it
+    assert any(a["actor_id"] == sam for a in tables["audit_entry"])
+    assert tables["partnership"][0]["lead_id"] == sam
+    # erasure needs --yes, and changes nothing without it
+    assert main([*team, "forget-user", sam]) == 2
+    assert "--yes" in capsys.readouterr().err and sam in everything(box)
+    assert main([*team, "forget-user", sam, "--yes"]) == 0
+    said = capsys.readouterr().out
+    assert said.startswith(f"Forgot {sam} in {people.team}:") and "entry" in said
+    # no row and no audit entry keeps his ID, in any column
+    assert [line for line in everything(box).splitlines() if sam in line] == []
+    # his content stays, as a former member's; votes stay as counts; named answers lose the name
+    entries = {e.title: e for e in rows(box, Entry) if e.kind == "lesson"}
+    assert entries["Early supplier days built trust"].author_id == "UFORMER"
+    thanks = entries["Thanks to a former member for the supplier map"]
+    assert thanks.helpful == 1 and rows(box, Vote) == []
+    [answer] = rows(box, BreakoutAnswer)
+    assert (answer.text, answer.author_id) == ("Slow sign-off", None)
+    assert rows(box, Partnership)[0].lead_id is None
+    # his open commitments: back to the creator, or flagged when he had recorded it himself
+    by_action = {c.action: c for c in rows(box, Commitment)}
+    owners = {o.commitment_id: o.user_id for o in rows(box, CommitmentOwner)}
+    assert owners[by_action["Share the supply-chain map"].id] == alex
+    venue = by_action["Book the venue"]
+    assert owners[venue.id].startswith("UFORMER") and venue.progress_note == NEEDS_OWNER
+    # the erasure is audited without naming him
+    [erased] = [a for a in rows(box, AuditEntry) if a.entity == "person"]
+    assert erased.entity_id == "erased" and sam not in erased.detail
+    # Slack shows a former member, never an unknown user
+    listed = run(box, "actions all", alex, people.retrofit).args
+    assert "a former member" in json.dumps(listed) and "UFORMER" not in json.dumps(listed)
+
+
+def test_bad_requests_change_nothing(box, people, monkeypatch, capsys, tmp_path):
+    seed(box, people)
+    monkeypatch.setenv("DATABASE_URL", box.bot.settings.database_url)
+    team = ["--team", people.team]
+    before = everything(box)
+    assert main([*team, "export-user", "sam"]) == 2
+    assert "not a Slack user ID" in capsys.readouterr().err
+    assert main([*team, "export-user", people.sam, str(tmp_path / "sam.csv")]) == 2
+    assert main([*team, "forget-user", "UFORMER", "--yes"]) == 2
+    assert main(["--team", "T0ELSEWHERE", "forget-user", people.sam, "--yes"]) == 0
+    assert "nothing" in capsys.readouterr().out  # another workspace holds nothing of his
+    assert everything(box).count(people.sam) == before.count(people.sam)
+
+
+def test_every_table_names_its_people_in_columns_the_erasure_knows():
+    """A column holding a user ID under another name would escape forget-user."""
+    suspicious = {
+        f"{t.name}.{c.name}"
+        for t in SQLModel.metadata.sorted_tables
+        for c in t.columns
+        if (c.name.endswith(("_by", "user_id")) or c.name in {"recipient_id", "actor_id"})
+        and c.name not in PERSON
+    }
+    assert suspicious == set()
