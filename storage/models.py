@@ -14,6 +14,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
+from storage.installations import Workspace  # noqa: F401 (installs and their tokens)
 from storage.performance import (  # noqa: F401 (performance management's tables)
     PROJECT_NAME_MAX,
     Benefit,

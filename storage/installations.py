@@ -1,0 +1,93 @@
+"""Where each installed workspace's tokens live (slack_sdk's SQLAlchemy installation and OAuth
+state stores read and write these tables; their columns are slack_sdk's own, and a test checks
+they still match its builders), and each workspace's standing: installed, or uninstalled and
+kept until its retention runs out."""
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, Column, DateTime, Index, Integer, String, Table, func
+from sqlmodel import Field, SQLModel
+
+from storage.register import SLACK_ID
+from storage.types import UTCDateTime
+
+INSTALLATIONS, BOTS, STATES = "slack_installations", "slack_bots", "slack_oauth_states"
+
+
+def _installed_at() -> Column[datetime]:
+    return Column("installed_at", DateTime, nullable=False, default=func.now())
+
+
+installations = Table(
+    INSTALLATIONS,
+    SQLModel.metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("client_id", String(32), nullable=False),
+    Column("app_id", String(32), nullable=False),
+    Column("enterprise_id", String(32)),
+    Column("enterprise_name", String(200)),
+    Column("enterprise_url", String(200)),
+    Column("team_id", String(32)),
+    Column("team_name", String(200)),
+    Column("bot_token", String(200)),
+    Column("bot_id", String(32)),
+    Column("bot_user_id", String(32)),
+    Column("bot_scopes", String(1000)),
+    Column("bot_refresh_token", String(200)),
+    Column("bot_token_expires_at", DateTime),
+    Column("user_id", String(32), nullable=False),
+    Column("user_token", String(200)),
+    Column("user_scopes", String(1000)),
+    Column("user_refresh_token", String(200)),
+    Column("user_token_expires_at", DateTime),
+    Column("incoming_webhook_url", String(200)),
+    Column("incoming_webhook_channel", String(200)),
+    Column("incoming_webhook_channel_id", String(200)),
+    Column("incoming_webhook_configuration_url", String(200)),
+    Column("is_enterprise_install", Boolean, default=False, nullable=False),
+    Column("token_type", String(32)),
+    _installed_at(),
+    Index(
+        f"{INSTALLATIONS}_idx", "client_id", "enterprise_id", "team_id", "user_id", "installed_at"
+    ),
+)
+
+bots = Table(
+    BOTS,
+    SQLModel.metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("client_id", String(32), nullable=False),
+    Column("app_id", String(32), nullable=False),
+    Column("enterprise_id", String(32)),
+    Column("enterprise_name", String(200)),
+    Column("team_id", String(32)),
+    Column("team_name", String(200)),
+    Column("bot_token", String(200)),
+    Column("bot_id", String(32)),
+    Column("bot_user_id", String(32)),
+    Column("bot_scopes", String(1000)),
+    Column("bot_refresh_token", String(200)),
+    Column("bot_token_expires_at", DateTime),
+    Column("is_enterprise_install", Boolean, default=False, nullable=False),
+    _installed_at(),
+    Index(f"{BOTS}_idx", "client_id", "enterprise_id", "team_id", "installed_at"),
+)
+
+oauth_states = Table(
+    STATES,
+    SQLModel.metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("state", String(200), nullable=False),
+    Column("expire_at", DateTime, nullable=False),
+)
+
+
+class Workspace(SQLModel, table=True):
+    """A workspace the bot serves through an OAuth install: when it was installed, and when it
+    left (its tokens go at once; its data is kept for PARTNERBOT_RETENTION_DAYS, then purged)."""
+
+    team_id: str = Field(primary_key=True, max_length=SLACK_ID)
+    enterprise_id: str | None = Field(default=None, max_length=SLACK_ID)
+    name: str | None = Field(default=None, max_length=200)
+    installed_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    uninstalled_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
