@@ -28,6 +28,7 @@ METHOD_SCOPES = {
     "conversations.info": ("channels:read", "groups:read"),
     "conversations.history": "im:history",  # the bot reads only its own DMs
     "conversations.replies": ("channels:history", "groups:history"),
+    "conversations.members": ("channels:read", "groups:read"),
     "users.info": "users:read",
     "files.getUploadURLExternal": "files:write",
     "files.completeUploadExternal": "files:write",
@@ -78,6 +79,8 @@ def test_the_scopes_are_exactly_those_the_bot_uses(box, people):
         "commit @priya Book the venue by friday",
         "actions all",
         "away until friday",
+        "export",  # a file by DM
+        "report Retrofit",
     ]
     for text in commands:
         box.driver.command(text, user=people.sam, channel=people.retrofit)
