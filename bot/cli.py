@@ -71,6 +71,9 @@ def _parser() -> argparse.ArgumentParser:
     forget_user.add_argument("user", help="their Slack user ID, U…")
     forget_user.add_argument("--yes", action="store_true", help="go ahead: it cannot be undone")
     forget_user.add_argument("--team", default=argparse.SUPPRESS, help="workspace (team) ID")
+    purge = commands.add_parser("purge", help="remove an uninstalled workspace's data now")
+    purge.add_argument("--team", required=True, help="workspace (team) ID")
+    purge.add_argument("--force", action="store_true", help="even if it is still installed")
     nudges = commands.add_parser("nudges", help="send every nudge due now (or at --now)")
     nudges.add_argument(
         "action",
@@ -147,6 +150,10 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         from bot.performance import committee_report
 
         return committee_report(settings, args.team, args.partnership, args.file)
+    elif args.command == "purge":
+        from bot.retention import purge_now
+
+        return purge_now(settings, args.team, force=args.force)
     elif args.command == "export-user":
         from bot.rights import export_user
 

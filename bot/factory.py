@@ -10,10 +10,10 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from sqlalchemy.engine import Engine
 
-from bot import middleware
+from bot import installs, middleware
 from bot.executor import TrackedExecutor
 from bot.services import open_services
-from bot.settings import ConfigError, Settings
+from bot.settings import Settings
 from handlers import register_all
 from handlers.sending import QuietWebClient
 from handlers.services import Services, utc_now
@@ -62,19 +62,21 @@ def create_app(
     socket_mode: bool = False,
     migrate: bool = True,
 ) -> Partnerbot:
-    """Build the bot: migrate the database, make the Bolt app, register every feature."""
-    if not settings.slack_bot_token and settings.slack_client_id:
-        # The seam for multi-workspace installs: an OAuth flow and installation store go here.
-        raise ConfigError(
-            "OAuth installs (SLACK_CLIENT_ID/SECRET) are not supported yet; set "
-            "SLACK_BOT_TOKEN for a single workspace."
-        )
-    settings.require("SLACK_BOT_TOKEN", *(() if socket_mode else ("SLACK_SIGNING_SECRET",)))
+    """Build the bot: migrate the database, make the Bolt app, register every feature. With
+    SLACK_BOT_TOKEN it serves that one workspace; with SLACK_CLIENT_ID and no token, every
+    workspace that installs it through OAuth (bot/installs.py)."""
+    oauth = settings.oauth_enabled
+    if oauth:
+        settings.require("SLACK_CLIENT_SECRET", "SLACK_STATE_SECRET", "SLACK_SIGNING_SECRET")
+    else:
+        settings.require("SLACK_BOT_TOKEN", *(() if socket_mode else ("SLACK_SIGNING_SECRET",)))
     engine, services = open_services(settings, clock, migrate=migrate)
     executor = TrackedExecutor()
     app = App(
-        client=web_client(settings),
+        client=installs.web_client(settings) if oauth else web_client(settings),
+        oauth_settings=installs.oauth_settings(settings, services, engine) if oauth else None,
         signing_secret=settings.slack_signing_secret,
+        user_facing_authorize_error_message=installs.NOT_INSTALLED,
         request_verification_enabled=not socket_mode,
         # Each listener's check runs before the answer and its work after (handlers/listening):
         # the answer never waits for a free thread, nor for Slack's Web API.
@@ -83,6 +85,8 @@ def create_app(
         logger=logging.getLogger("partnerbot.bolt"),
     )
     middleware.install(app, services)
+    if oauth:
+        installs.register_uninstalls(app, settings, services, engine)
     register_all(app, services)
     return Partnerbot(
         app=app, services=services, engine=engine, settings=settings, executor=executor

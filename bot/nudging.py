@@ -20,7 +20,7 @@ from handlers.commitment_blocks import build_digest, build_escalation, build_nud
 from handlers.people import person
 from handlers.pulse_blocks import build_pulse_dm
 from handlers.register_blocks import build_review_nudge
-from handlers.sending import dm
+from handlers.sending import Clients, dm, for_team
 from handlers.services import Services
 from knowledge.benefits import decide_benefit
 from knowledge.commitments import owners_of
@@ -57,10 +57,28 @@ class _Zones:
         return self._known[user_id]
 
 
+class _TeamZones:
+    """_Zones for each workspace, with its own client."""
+
+    def __init__(self, services: Services, clients: WebClient | Clients) -> None:
+        self._services, self._clients = services, clients
+        self._teams: dict[str, _Zones] = {}
+
+    def client(self, team_id: str) -> WebClient | None:
+        return for_team(self._clients, team_id)
+
+    def of(self, team_id: str) -> _Zones:
+        if team_id not in self._teams:
+            client = self.client(team_id)
+            assert client is not None
+            self._teams[team_id] = _Zones(self._services, client)
+        return self._teams[team_id]
+
+
 SENDERS = 8  # reminders sent at once by one run: Slack's latency, not our CPU, is the limit
 
 
-def send_due_nudges(services: Services, client: WebClient, now: datetime) -> list[str]:
+def send_due_nudges(services: Services, client: WebClient | Clients, now: datetime) -> list[str]:
     """Send every nudge due at `now`; one line for each one sent.
 
     Nudges are claimed a batch at a time under a lease that a heartbeat renews while the run
@@ -68,13 +86,17 @@ def send_due_nudges(services: Services, client: WebClient, now: datetime) -> lis
     each is acted on and marked only while this run still holds it. A batch's reminders go
     out SENDERS at a time (slack_sdk's retry handler waits out a 429 per channel).
     """
-    zones = _Zones(services, client)
+    teams = _TeamZones(services, client)
 
     def one(lease: Lease[Nudge], nudge: Nudge) -> str | None:
         if not lease.hold(nudge):
             return None
+        team_client = teams.client(nudge.team_id)
+        if team_client is None:  # the workspace uninstalled the bot: nobody there to remind
+            lease.finish(nudge, status=CANCELLED)
+            return None
         try:
-            return _deliver(services, client, lease, nudge, now, zones)
+            return _deliver(services, team_client, lease, nudge, now, teams.of(nudge.team_id))
         except Exception:  # never let one nudge stop the others; the next run tries again
             logger.exception(
                 "nudge failed; it will be retried",
@@ -305,7 +327,7 @@ def _ephemeral(
     return f"{now:%Y-%m-%d %H:%M} UTC  {nudge.kind:<10} {about} → {nudge.recipient_id} (in channel)"
 
 
-def post_digests(services: Services, client: WebClient, now: datetime) -> list[str]:
+def post_digests(services: Services, clients: WebClient | Clients, now: datetime) -> list[str]:
     """Post this week's digest in every channel with open commitments or reviews due (once per
     week)."""
     posted = []
@@ -320,6 +342,9 @@ def post_digests(services: Services, client: WebClient, now: datetime) -> list[s
             for d in found
         }
     for digest in found:
+        client = for_team(clients, digest.team_id)
+        if client is None:
+            continue
         with services.sessions() as session:
             if not claim_digest(session, digest, now=now):
                 continue

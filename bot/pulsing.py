@@ -9,6 +9,7 @@ from datetime import datetime
 from slack_sdk import WebClient
 
 from handlers.pulse_flow import close_and_tell, open_pulse
+from handlers.sending import Clients, for_team
 from handlers.services import Services
 from knowledge.pulses import PulseError, due_for_closing, due_monthly
 from knowledge.workdays import in_working_hours
@@ -16,12 +17,15 @@ from knowledge.workdays import in_working_hours
 logger = logging.getLogger("partnerbot.pulses")
 
 
-def run_pulses(services: Services, client: WebClient, now: datetime) -> list[str]:
+def run_pulses(services: Services, clients: WebClient | Clients, now: datetime) -> list[str]:
     """Close the pulses due to close and start the month's; one line for each."""
     lines = []
     with services.sessions() as session:
         closing = due_for_closing(session, now=now)
     for pulse in closing:
+        client = for_team(clients, pulse.team_id)
+        if client is None:  # its workspace uninstalled the bot
+            continue
         found = close_and_tell(client, services, pulse, by=None, now=now)
         if found is not None:
             shown = "shown" if found.shown else "too few to show"
@@ -31,6 +35,9 @@ def run_pulses(services: Services, client: WebClient, now: datetime) -> list[str
     with services.sessions() as session:
         due = due_monthly(session, now=now)
     for partnership in due:
+        client = for_team(clients, partnership.team_id)
+        if client is None:
+            continue
         try:
             started = open_pulse(
                 client, services, partnership, opened_by=None, period=f"{now:%Y-%m}", now=now

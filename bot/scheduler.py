@@ -11,9 +11,10 @@ from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
 )
+from sqlalchemy.engine import Engine
 
 from bot.settings import Settings
-from handlers.sending import QuietWebClient
+from handlers.sending import Clients, QuietWebClient
 from handlers.services import Services
 from storage.events import prune_events
 
@@ -25,8 +26,13 @@ EVENT_MEMORY = timedelta(days=2)  # Slack retries an event for minutes; two days
 def scheduler_client(settings: Settings) -> WebClient:
     """The scheduler's client: it may sleep on a 429's Retry-After, as listeners may not."""
     settings.require("SLACK_BOT_TOKEN")
+    return retrying_client(settings, str(settings.slack_bot_token))
+
+
+def retrying_client(settings: Settings, token: str) -> WebClient:
+    """A client for one workspace's token that waits out a 429 (never a listener's)."""
     return QuietWebClient(
-        token=settings.slack_bot_token,
+        token=token,
         base_url=settings.slack_api_url,
         retry_handlers=[
             ConnectionErrorRetryHandler(),
@@ -42,7 +48,7 @@ def prune_processed_events(services: Services) -> None:
     logger.info("pruned processed events", extra={"removed": removed})
 
 
-def send_nudges(services: Services, client: WebClient) -> None:
+def send_nudges(services: Services, client: WebClient | Clients) -> None:
     """Send every nudge that is due now (the same code as `partnerbot nudges run`)."""
     from bot.nudging import send_due_nudges
 
@@ -50,7 +56,7 @@ def send_nudges(services: Services, client: WebClient) -> None:
         logger.info("nudge sent", extra={"line": line})
 
 
-def breakout_timers(services: Services, client: WebClient) -> None:
+def breakout_timers(services: Services, client: WebClient | Clients) -> None:
     """ "2 minutes left" and "time's up" for running breakouts."""
     from bot.timers import run_breakout_timers
 
@@ -58,7 +64,7 @@ def breakout_timers(services: Services, client: WebClient) -> None:
         logger.info("breakout timer", extra={"line": line})
 
 
-def send_digests(services: Services, client: WebClient) -> None:
+def send_digests(services: Services, client: WebClient | Clients) -> None:
     """Monday's digests (claimed per channel and week, so two processes post once)."""
     from bot.nudging import post_digests
 
@@ -66,7 +72,14 @@ def send_digests(services: Services, client: WebClient) -> None:
         logger.info("digest posted", extra={"line": line})
 
 
-def pulses(services: Services, client: WebClient) -> None:
+def purge_departed_workspaces(services: Services, retention_days: int) -> None:
+    """Purge the data of workspaces that uninstalled more than the retention period ago."""
+    from bot.retention import purge_departed
+
+    purge_departed(services, services.clock(), retention_days=retention_days)
+
+
+def pulses(services: Services, client: WebClient | Clients) -> None:
     """Close pulses whose week is over; start the month's (claimed, so once across processes)."""
     from bot.pulsing import run_pulses
 
@@ -74,11 +87,26 @@ def pulses(services: Services, client: WebClient) -> None:
         logger.info("pulse", extra={"line": line})
 
 
+def scheduler_clients(settings: Settings, engine: Engine) -> WebClient | Clients:
+    """The scheduler's client: the one workspace's, or with OAuth installs each workspace's own
+    (bot/installs.py), all of them waiting out a 429."""
+    if settings.oauth_enabled:
+        from bot.installs import team_clients
+
+        return team_clients(settings, engine)
+    return scheduler_client(settings)
+
+
 def build_scheduler(
-    services: Services, *, blocking: bool = False, client: WebClient | None = None
+    services: Services,
+    *,
+    blocking: bool = False,
+    client: WebClient | Clients | None = None,
+    retention_days: int | None = None,
 ) -> BaseScheduler:
     """The scheduler with every job added, not started: `serve` runs it in the background,
-    `worker` in the foreground."""
+    `worker` in the foreground. `retention_days` (OAuth installs): purge workspaces that left
+    longer ago than that, daily."""
     scheduler: BaseScheduler = BlockingScheduler() if blocking else BackgroundScheduler()
     scheduler.add_job(
         prune_processed_events,
@@ -90,6 +118,17 @@ def build_scheduler(
         coalesce=True,
         max_instances=1,
     )
+    if retention_days is not None:
+        scheduler.add_job(
+            purge_departed_workspaces,
+            "interval",
+            hours=24,
+            args=[services, retention_days],
+            id="purge-departed-workspaces",
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,
+        )
     if client is not None:  # the scheduler's own client: it may wait out a 429
         # every 20 s: a run that died holds its reminders for storage.claims.LEASE (30 s), so the
         # next run after that sends them, within a minute of the crash

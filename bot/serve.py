@@ -8,7 +8,7 @@ from gunicorn.app.base import BaseApplication
 
 from bot.factory import create_app, warm_search
 from bot.logs import configure_logging
-from bot.scheduler import build_scheduler, scheduler_client
+from bot.scheduler import build_scheduler, scheduler_clients
 from bot.services import open_services
 from bot.settings import Settings
 from bot.web import build_wsgi
@@ -76,14 +76,19 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
         bot = create_app(self.settings, migrate=False)  # serve() migrated before the fork
         warm_search(bot.services)
         if self.settings.scheduler_enabled:
-            build_scheduler(bot.services, client=scheduler_client(self.settings)).start()
+            build_scheduler(
+                bot.services,
+                client=scheduler_clients(self.settings, bot.engine),
+                retention_days=_retention(self.settings),
+            ).start()
             logger.info("scheduler running in the web process")
         return build_wsgi(bot)
 
 
 def serve(settings: Settings, port: int | None = None) -> None:
     """`partnerbot serve`: Bolt on gunicorn at POST /slack/events, GET /healthz."""
-    settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
+    if not settings.oauth_enabled:
+        settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
     # Migrate once, here, before gunicorn forks its workers (under the migration lock, so a
     # `partnerbot worker` starting at the same moment waits rather than racing).
     migrate(settings)
@@ -108,14 +113,29 @@ def socket(settings: Settings) -> None:
     bot = create_app(settings, socket_mode=True)
     warm_search(bot.services)
     if settings.scheduler_enabled:
-        build_scheduler(bot.services, client=scheduler_client(settings)).start()
+        build_scheduler(
+            bot.services,
+            client=scheduler_clients(settings, bot.engine),
+            retention_days=_retention(settings),
+        ).start()
     SocketModeHandler(bot.app, settings.slack_app_token).start()
 
 
 def worker(settings: Settings) -> None:
     """`partnerbot worker`: the scheduler alone, in the foreground."""
-    settings.require("SLACK_BOT_TOKEN")
+    if not settings.oauth_enabled:
+        settings.require("SLACK_BOT_TOKEN")
     configure_logging(secrets=_secrets(settings))
-    _, services = open_services(settings)
+    engine, services = open_services(settings)
     logger.info("worker starting")
-    build_scheduler(services, blocking=True, client=scheduler_client(settings)).start()
+    build_scheduler(
+        services,
+        blocking=True,
+        client=scheduler_clients(settings, engine),
+        retention_days=_retention(settings),
+    ).start()
+
+
+def _retention(settings: Settings) -> int | None:
+    """Only workspaces that installed through OAuth can leave; theirs is the retention job."""
+    return settings.partnerbot_retention_days if settings.oauth_enabled else None

@@ -12,6 +12,9 @@ SLACK_API_URL = "https://slack.com/api/"
 WHERE_TO_FIND = {
     "SLACK_BOT_TOKEN": "OAuth & Permissions → Bot User OAuth Token (starts xoxb-)",
     "SLACK_SIGNING_SECRET": "Basic Information → App Credentials → Signing Secret",
+    "SLACK_CLIENT_ID": "Basic Information → App Credentials → Client ID",
+    "SLACK_CLIENT_SECRET": "Basic Information → App Credentials → Client Secret",
+    "SLACK_STATE_SECRET": "not Slack's: any long random string you keep, e.g. `openssl rand -hex 32`",
     "SLACK_APP_TOKEN": (
         "Basic Information → App-Level Tokens → Generate, with the connections:write scope "
         "(starts xapp-)"
@@ -34,6 +37,7 @@ class Settings(BaseSettings):
     slack_client_id: str | None = None
     slack_client_secret: str | None = None
     slack_team_id: str | None = None
+    slack_state_secret: str | None = None  # signs OAuth states (distributed installs)
     slack_api_url: str = SLACK_API_URL
     database_url: str = "sqlite:///partnerbot.db"
     port: int = Field(default=3000, ge=1, le=65535)
@@ -44,6 +48,8 @@ class Settings(BaseSettings):
     partnerbot_questions_channel: str | None = None
     # added to the contract: "off" keeps `serve` from running the scheduler in-process
     partnerbot_scheduler: str = "on"
+    # days an uninstalled workspace's data is kept before the scheduler purges it
+    partnerbot_retention_days: int = Field(default=30, ge=0, le=3650)
 
     @field_validator("slack_api_url")
     @classmethod
@@ -74,6 +80,11 @@ class Settings(BaseSettings):
     @property
     def scheduler_enabled(self) -> bool:
         return self.partnerbot_scheduler.strip().lower() not in {"off", "0", "false", "no"}
+
+    @property
+    def oauth_enabled(self) -> bool:
+        """Distributed installs: the app's credentials and no single workspace's token."""
+        return bool(self.slack_client_id and not self.slack_bot_token)
 
     @property
     def has_slack_tokens(self) -> bool:

@@ -6,6 +6,7 @@ from datetime import datetime
 from slack_sdk import WebClient
 
 from handlers.breakout_flow import close_current, finish, in_thread
+from handlers.sending import Clients, for_team
 from handlers.services import Services
 from knowledge import breakout as rounds
 from storage.claims import Lease
@@ -14,13 +15,19 @@ from storage.models import BreakoutRound, BreakoutTimer
 logger = logging.getLogger("partnerbot.timers")
 
 
-def run_breakout_timers(services: Services, client: WebClient, now: datetime) -> list[str]:
+def run_breakout_timers(
+    services: Services, clients: WebClient | Clients, now: datetime
+) -> list[str]:
     """Post every timer message due at `now`; time's up on the last question closes the round.
     Timers are claimed under a lease, like nudges (storage/claims.py)."""
     done = []
     with Lease(services.sessions, BreakoutTimer, now=now) as lease:
         for timer in lease.rows():
             if not lease.hold(timer):
+                continue
+            client = for_team(clients, timer.team_id)
+            if client is None:  # its workspace uninstalled the bot
+                lease.finish(timer, status="done")
                 continue
             try:
                 line = _post(services, client, timer, now)

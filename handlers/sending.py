@@ -4,6 +4,7 @@ live, in blocks or in the plain `text` that notifications read; and someone whos
 erased (`partnerbot forget-user`) is named "a former member", not an unknown user."""
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt.context.respond import Respond
@@ -14,6 +15,15 @@ _MASS = re.compile(r"<!(channel|here|everyone|group)(?:\|[^>]*)?>", re.IGNORECAS
 _SUBTEAM = re.compile(r"<!subteam\^[A-Za-z0-9]+(?:\|@?([^>]*))?>")
 _FORMER = re.compile(r"<@UFORMER[0-9A-F]*(?:\|[^>]*)?>")  # knowledge.data_rights.FORMER
 _MESSAGE_METHODS = ("chat.postMessage", "chat.postEphemeral", "chat.update", "chat.scheduleMessage")
+
+
+Clients = Callable[[str], WebClient | None]  # a workspace's own client (OAuth installs)
+
+
+def for_team(client: "WebClient | Clients", team_id: str) -> WebClient | None:
+    """The client for one workspace's scheduled work: a single-workspace bot's one client, or
+    with OAuth installs that workspace's own (None once it has uninstalled the bot)."""
+    return client if isinstance(client, WebClient) else client(team_id)
 
 
 def quiet(text: str) -> str:

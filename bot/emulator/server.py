@@ -1,5 +1,6 @@
 """The emulator's HTTP server: Web API methods, response_url posts and file uploads."""
 
+import base64
 import contextlib
 import json
 import secrets
@@ -12,6 +13,7 @@ from urllib.parse import parse_qs, urlparse
 
 from bot.emulator.limits import MESSAGE_BLOCKS, block_errors
 from bot.emulator.methods import METHODS, SlackError
+from bot.emulator.oauth import Installs
 from bot.emulator.workspace import Call, Workspace, demo_workspace, next_ts
 
 RESPONSE_URL_USES = 5  # Slack accepts five posts to one response_url, within 30 minutes
@@ -34,6 +36,8 @@ class Emulator:
         self._latency: dict[str, float] = {}  # method (or "*" for every one) → seconds
         self._lock = threading.RLock()
         self._server: ThreadingHTTPServer | None = None
+        self.installs = Installs()
+        self.scopes = "chat:write,commands"  # what an install grants (tests may set the manifest's)
 
     # -- life cycle ------------------------------------------------------------------------
     def start(self) -> "Emulator":
@@ -173,6 +177,10 @@ class Emulator:
                     self._record(method, None, args, False, "ratelimited", {})
                     return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "1"}
                 self._last_post[channel] = now
+            if method == "oauth.v2.access":  # the app's credentials, not a token
+                access = self.installs.exchange(self.workspaces, args, self.scopes)
+                self._record(method, None, args, access["ok"], access.get("error"), access)
+                return 200, access, {}
             implementation = METHODS.get(method)
             workspace = next((ws for ws in self.workspaces.values() if ws.bot_token == token), None)
             if implementation is None:
@@ -278,6 +286,10 @@ def _handler_for(emulator: Emulator) -> type[BaseHTTPRequestHandler]:
             if path.startswith("/api/"):
                 auth = self.headers.get("Authorization", "")
                 args = _parse_args(self, raw)
+                if auth.startswith("Basic "):  # oauth.v2.access: the app's id and secret
+                    decoded = base64.b64decode(auth.removeprefix("Basic ")).decode()
+                    args["client_id"], _, args["client_secret"] = decoded.partition(":")
+                    auth = ""
                 token = auth.removeprefix("Bearer ").strip() or args.pop("token", None)
                 status, body, headers = emulator.answer_api(path[len("/api/") :], token, args)
                 self._reply(

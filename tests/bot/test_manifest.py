@@ -5,6 +5,7 @@ from pathlib import Path
 import yaml
 
 from bot.emulator import Call
+from bot.installs import BOT_SCOPES
 from handlers.commands import COMMAND
 from handlers.lessons import SAVE_AS_LESSON
 
@@ -52,8 +53,10 @@ def test_home_events_and_interactivity_are_on():
     assert MANIFEST["settings"]["event_subscriptions"]["bot_events"] == [
         "app_home_opened",
         "app_mention",
+        "app_uninstalled",
         "message.channels",
         "message.groups",
+        "tokens_revoked",
     ]
     assert MANIFEST["settings"]["interactivity"]["is_enabled"] is True
 
@@ -106,3 +109,5 @@ def test_the_scopes_are_exactly_those_the_bot_uses(box, people):
         "im:write",
     }
     assert set(MANIFEST["oauth_config"]["scopes"]["bot"]) == needed
+    # an OAuth install asks Slack for the same scopes
+    assert set(BOT_SCOPES) == needed

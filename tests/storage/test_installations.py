@@ -1,9 +1,9 @@
 """Our migration creates slack_sdk's installation and state store tables: they must stay the
 columns its SQLAlchemy builders make, or its stores would read and write the wrong shape."""
 
-from sqlalchemy import MetaData
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+from sqlalchemy import MetaData
 
 from storage.installations import BOTS, INSTALLATIONS, STATES, bots, installations, oauth_states
 

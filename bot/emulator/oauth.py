@@ -1,0 +1,58 @@
+"""Slack's side of an OAuth install, emulated: the consent page's redirect (a one-time code for
+a workspace), `oauth.v2.access` exchanging it for that workspace's bot token, and uninstalling,
+which revokes the token at once (later calls answer `invalid_auth`, as Slack's do)."""
+
+import secrets
+import threading
+from typing import Any
+
+from bot.emulator.workspace import Workspace
+
+CLIENT_ID, CLIENT_SECRET = "1234567890.0987654321", "emulated-client-secret"
+APP_ID = "A0PARTNERBOT"
+
+
+class Installs:
+    """The app's credentials as Slack knows them, and codes waiting to be exchanged."""
+
+    def __init__(self) -> None:
+        self._codes: dict[str, tuple[str, str]] = {}  # code → (team_id, installer)
+        self._lock = threading.Lock()
+
+    def consent(self, team_id: str, installer: str) -> str:
+        """What Slack puts on the redirect after someone clicks Allow: a code, once."""
+        code = "code-" + secrets.token_hex(8)
+        with self._lock:
+            self._codes[code] = (team_id, installer)
+        return code
+
+    def exchange(
+        self, workspaces: dict[str, Workspace], args: dict[str, Any], scopes: str
+    ) -> dict[str, Any]:
+        """oauth.v2.access: the code and the app's credentials, for the workspace's token."""
+        if args.get("client_id") != CLIENT_ID or args.get("client_secret") != CLIENT_SECRET:
+            return {"ok": False, "error": "invalid_client_id"}
+        with self._lock:
+            found = self._codes.pop(str(args.get("code")), None)
+        if found is None:
+            return {"ok": False, "error": "invalid_code"}
+        team_id, installer = found
+        ws = workspaces[team_id]
+        ws.bot_token = "xoxb-emulator-" + secrets.token_hex(8)  # each install issues its own
+        return {
+            "ok": True,
+            "app_id": APP_ID,
+            "authed_user": {"id": installer},
+            "scope": scopes,
+            "token_type": "bot",
+            "access_token": ws.bot_token,
+            "bot_user_id": ws.bot_user_id,
+            "team": {"id": ws.team_id, "name": ws.name},
+            "enterprise": None,
+            "is_enterprise_install": False,
+        }
+
+
+def revoke(ws: Workspace) -> None:
+    """The app was uninstalled from this workspace: its token stops working."""
+    ws.bot_token = "xoxb-revoked-" + secrets.token_hex(8)

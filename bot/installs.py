@@ -1,0 +1,164 @@
+"""Many workspaces from one deployment: Bolt's OAuth flow with slack_sdk's SQLAlchemy installation
+and state stores (in the bot's own database, tables made by its migrations), each request served
+with its workspace's token, the scheduler's client per workspace, and uninstalls.
+
+With SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_STATE_SECRET (and no SLACK_BOT_TOKEN),
+`/slack/install` starts an install and `/slack/oauth_redirect` finishes it."""
+
+import hashlib
+import hmac
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext, BoltResponse
+from slack_bolt.listener.builtins import TokenRevocationListeners
+from slack_bolt.oauth.callback_options import CallbackOptions, SuccessArgs
+from slack_bolt.oauth.oauth_settings import OAuthSettings
+from slack_sdk import WebClient
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+from sqlalchemy.engine import Engine
+
+from bot.settings import Settings
+from handlers.sending import QuietWebClient
+from handlers.services import Services
+from storage.teams import mark_installed, mark_uninstalled
+
+logger = logging.getLogger("partnerbot.installs")
+
+INSTALL_PATH, REDIRECT_PATH = "/slack/install", "/slack/oauth_redirect"
+NOT_INSTALLED = (
+    "partnerbot isn't installed in this workspace (or was removed from it). Ask your Slack "
+    "admin to add it again: nothing you type here is kept until then."
+)
+STATE_LIFETIME = 600  # seconds from "Add to Slack" to coming back
+# the manifest's bot scopes (tests/bot/test_manifest.py keeps the two the same)
+BOT_SCOPES = (
+    "app_mentions:read",
+    "channels:history",
+    "channels:read",
+    "chat:write",
+    "commands",
+    "files:write",
+    "groups:history",
+    "groups:read",
+    "im:history",
+    "im:write",
+    "users:read",
+)
+
+
+class SignedStateStore(SQLAlchemyOAuthStateStore):
+    """OAuth states signed with SLACK_STATE_SECRET: a forged or altered one is refused before
+    the database is asked; a real one works once, within STATE_LIFETIME."""
+
+    def __init__(self, secret: str, engine: Engine) -> None:
+        super().__init__(expiration_seconds=STATE_LIFETIME, engine=engine)
+        self._key = secret.encode()
+
+    def _mac(self, state: str) -> str:
+        return hmac.new(self._key, state.encode(), hashlib.sha256).hexdigest()[:32]
+
+    def issue(self, *args: Any, **kwargs: Any) -> str:
+        state = super().issue(*args, **kwargs)
+        return f"{state}.{self._mac(state)}"
+
+    def consume(self, state: str) -> bool:
+        raw, _, mac = state.rpartition(".")
+        if not raw or not hmac.compare_digest(mac, self._mac(raw)):
+            logger.info("an OAuth state that we did not sign was refused")
+            return False
+        return bool(super().consume(raw))
+
+
+def installation_store(settings: Settings, engine: Engine) -> SQLAlchemyInstallationStore:
+    """slack_sdk's store, on the bot's database (its tables come from migration 0012)."""
+    return SQLAlchemyInstallationStore(client_id=str(settings.slack_client_id), engine=engine)
+
+
+def oauth_settings(settings: Settings, services: Services, engine: Engine) -> OAuthSettings:
+    """Bolt's OAuth flow: bot scopes only, states signed and kept in the database, and each
+    finished install recorded as a served workspace."""
+
+    def installed(args: SuccessArgs) -> BoltResponse:
+        done = args.installation
+        with services.sessions() as session:
+            mark_installed(
+                session,
+                team_id=str(done.team_id),
+                enterprise_id=done.enterprise_id,
+                name=done.team_name,
+                now=services.clock(),
+            )
+        logger.info("installed", extra={"team_id": done.team_id, "enterprise": done.enterprise_id})
+        return args.default.success(args)
+
+    return OAuthSettings(
+        client_id=settings.slack_client_id,
+        client_secret=settings.slack_client_secret,
+        scopes=list(BOT_SCOPES),
+        install_path=INSTALL_PATH,
+        redirect_uri_path=REDIRECT_PATH,
+        install_page_rendering_enabled=False,  # straight on to Slack's consent page
+        installation_store=installation_store(settings, engine),
+        installation_store_bot_only=True,
+        state_store=SignedStateStore(str(settings.slack_state_secret), engine),
+        callback_options=CallbackOptions(
+            success=installed, failure=lambda args: args.default.failure(args)
+        ),
+    )
+
+
+def team_clients(settings: Settings, engine: Engine) -> Callable[[str], WebClient | None]:
+    """The scheduler's client for one workspace, with that workspace's bot token; None for a
+    workspace that is not (or no longer) installed."""
+    store = installation_store(settings, engine)
+    made: dict[str, tuple[str, WebClient]] = {}
+
+    def client_for(team_id: str) -> WebClient | None:
+        bot = store.find_bot(enterprise_id=None, team_id=team_id)
+        if bot is None or not bot.bot_token:
+            return None
+        token = bot.bot_token
+        if team_id not in made or made[team_id][0] != token:  # a new install, a rotated token
+            made[team_id] = (token, _scheduler_client(settings, token))
+        return made[team_id][1]
+
+    return client_for
+
+
+def _scheduler_client(settings: Settings, token: str) -> WebClient:
+    from bot.scheduler import retrying_client
+
+    return retrying_client(settings, token)
+
+
+def register_uninstalls(app: App, settings: Settings, services: Services, engine: Engine) -> None:
+    """`app_uninstalled` and `tokens_revoked`: the workspace's tokens go at once; its data is
+    kept for PARTNERBOT_RETENTION_DAYS, then the scheduler purges it."""
+    revocations = TokenRevocationListeners(installation_store(settings, engine))
+
+    def left(context: BoltContext) -> None:
+        with services.sessions() as session:
+            mark_uninstalled(session, team_id=str(context.team_id), now=services.clock())
+        logger.info("uninstalled: its tokens are removed", extra={"team_id": context.team_id})
+
+    @app.event("app_uninstalled")
+    def uninstalled(ack: Ack, context: BoltContext) -> None:
+        ack()
+        revocations.handle_app_uninstalled_events(context)
+        left(context)
+
+    @app.event("tokens_revoked")
+    def revoked(ack: Ack, event: dict[str, Any], context: BoltContext) -> None:
+        ack()
+        revocations.handle_tokens_revoked_events(event, context)
+        if (event.get("tokens") or {}).get("bot"):
+            left(context)
+
+
+def web_client(settings: Settings) -> WebClient:
+    """The listeners' client in OAuth mode: no token of its own (Bolt gives each request its
+    workspace's), no retry sleeps."""
+    return QuietWebClient(base_url=settings.slack_api_url)
