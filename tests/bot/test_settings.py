@@ -18,7 +18,27 @@ CONTRACT = {
     "PORT",
     "PARTNERBOT_TIMEZONE",
     "PARTNERBOT_FACILITATORS",
+    "SLACK_STATE_SECRET",
+    "PARTNERBOT_RETENTION_DAYS",
 }
+
+
+def test_distributed_installs_need_the_app_credentials_and_a_state_secret(monkeypatch):
+    from bot.factory import create_app
+
+    settings = Settings(_env_file=None, slack_client_id="1.2", slack_signing_secret="s" * 16)
+    assert settings.oauth_enabled and settings.partnerbot_retention_days == 30
+    with pytest.raises(ConfigError) as refused:
+        create_app(settings, migrate=False)
+    assert "SLACK_CLIENT_SECRET" in str(refused.value) and "SLACK_STATE_SECRET" in str(
+        refused.value
+    )
+    with pytest.raises(ValidationError):
+        Settings(_env_file=None, partnerbot_retention_days=-1)
+    # a bot token means one workspace, whatever else is set
+    assert not Settings(
+        _env_file=None, slack_client_id="1.2", slack_bot_token="xoxb-1"
+    ).oauth_enabled
 
 
 def test_every_contract_name_is_a_setting():
