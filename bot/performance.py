@@ -13,7 +13,7 @@ from tqdm import tqdm
 from bot.commands import choose_team
 from bot.services import open_services
 from bot.settings import Settings
-from handlers.report import names
+from handlers.people import names
 from handlers.services import Services
 from knowledge.partnerships import resolve_partnership
 from knowledge.report import SECTIONS, write_report

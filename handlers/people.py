@@ -2,6 +2,7 @@
 they may manage entries, whether a channel is private. Every feature and scheduler job uses these."""
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from slack_sdk import WebClient
@@ -55,3 +56,22 @@ def is_private_channel(client: WebClient, channel_id: str | None) -> bool:
     except SlackApiError:
         return True
     return bool(channel.get("is_private") or channel.get("is_im") or channel.get("is_mpim"))
+
+
+def names(client: WebClient, services: Services) -> Callable[[str], str]:
+    """A person's name as Slack has it (asked once each), for a document read outside Slack."""
+    known: dict[str, str] = {}
+
+    def name_of(user_id: str) -> str:
+        if user_id not in known:
+            _, user = person(client, services, user_id)
+            profile = (user or {}).get("profile") or {}
+            known[user_id] = (
+                profile.get("real_name")
+                or (user or {}).get("real_name")
+                or (user or {}).get("name")
+                or user_id  # Slack could not say: the ID, rather than a guess
+            )
+        return known[user_id]
+
+    return name_of

@@ -4,14 +4,13 @@ Its lead, admins, facilitators and the people in its channel may ask for it."""
 
 import io
 import logging
-from collections.abc import Callable
 
 from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from handlers.blockkit import escape
-from handlers.people import person
+from handlers.people import names, person
 from handlers.register_flow import may_manage, named
 from handlers.services import Services
 from handlers.subcommands import Invocation, Subcommand
@@ -26,25 +25,6 @@ NOT_YOURS = (
     "Only its lead officer, the people in its channel, workspace admins and facilitators can "
     "have a partnership's committee report."
 )
-
-
-def names(client: WebClient, services: Services) -> Callable[[str], str]:
-    """A person's name as Slack has it (asked once each), for a document read outside Slack."""
-    known: dict[str, str] = {}
-
-    def name_of(user_id: str) -> str:
-        if user_id not in known:
-            _, user = person(client, services, user_id)
-            profile = (user or {}).get("profile") or {}
-            known[user_id] = (
-                profile.get("real_name")
-                or (user or {}).get("real_name")
-                or (user or {}).get("name")
-                or user_id  # Slack could not say: the ID, rather than a guess
-            )
-        return known[user_id]
-
-    return name_of
 
 
 def may_read(client: WebClient, services: Services, partnership: Partnership, user_id: str) -> bool:
