@@ -1,5 +1,6 @@
 """Bolt's listener thread pool, with a way to wait until every listener has finished."""
 
+import contextvars
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -30,7 +31,9 @@ class TrackedExecutor(ThreadPoolExecutor):
                     self._pending -= 1
                     self._idle.notify_all()
 
-        return super().submit(tracked)
+        # the listener's work runs with the request's context: its workspace scope above all
+        context = contextvars.copy_context()
+        return super().submit(context.run, tracked)
 
     def wait_idle(self, timeout: float = 10.0) -> bool:
         """Block until no listener is running; False if that did not happen within `timeout`."""

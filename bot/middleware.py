@@ -15,6 +15,7 @@ from handlers.pulse_blocks import ANSWER_PULSE, PULSE_VIEW
 from handlers.sending import QuietRespond, QuietWebClient
 from handlers.services import Services
 from storage.events import claim_event
+from storage.scope import serving
 
 LISTENER_TIMEOUT = 10  # seconds a listener waits for one Web API call (slack_sdk's default is 30)
 NOT_HERE = (
@@ -104,7 +105,8 @@ def install(app: App, services: Services) -> None:
             return _ignore(body, context, "no workspace in the request (an org-wide install?)")
         if served and team_id != served:
             return _ignore(body, context, "another workspace")
-        return next()
+        with serving(str(team_id)):  # every session from here on sees this workspace only
+            return next()
 
     @app.middleware
     def quiet_clients(context: BoltContext, next: Callable[[], BoltResponse]) -> BoltResponse:

@@ -12,6 +12,8 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
+from storage.scope import scoped_info
+
 if TYPE_CHECKING:
     from alembic.config import Config
 
@@ -58,7 +60,8 @@ def session_factory(engine: Engine) -> SessionFactory:
     """Sessions that keep loaded rows usable after commit (handlers render them afterwards)."""
 
     def new_session() -> Session:
-        return Session(engine, expire_on_commit=False)
+        # scoped to the workspace of the request being served, if any (storage/scope.py)
+        return Session(engine, expire_on_commit=False, info=scoped_info())
 
     return new_session
 

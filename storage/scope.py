@@ -1,0 +1,87 @@
+"""Workspace isolation in one place. While a request from a workspace is served (`serving`), every
+session opened reads and changes only that workspace's rows: each ORM query on a table with a
+`team_id` gets `team_id = <the request's>` added (SQLAlchemy's `with_loader_criteria`, applied
+to every SELECT, UPDATE and DELETE the session runs), and a flush that would write a row of
+another workspace is refused. So a handler that forgot a filter, or a button naming another
+workspace's id, finds nothing rather than someone else's data.
+
+The scheduler and the command line serve no one request: they open sessions outside `serving`
+and choose their workspaces themselves."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.orm import ORMExecuteState, with_loader_criteria
+from sqlmodel import Session, SQLModel
+
+_serving: ContextVar[str | None] = ContextVar("partnerbot_serving", default=None)
+
+
+class OtherWorkspace(PermissionError):
+    """A write of another workspace's row while serving a request: a bug, never data."""
+
+
+@contextmanager
+def serving(team_id: str | None) -> Iterator[None]:
+    """Scope every session opened in this context (and in work it hands to other threads with
+    its context copied) to one workspace."""
+    token = _serving.set(team_id)
+    try:
+        yield
+    finally:
+        _serving.reset(token)
+
+
+def serving_now() -> str | None:
+    """The workspace of the request being served, if any."""
+    return _serving.get()
+
+
+def scoped_info() -> dict[str, Any]:
+    """What a new session carries: the workspace it is scoped to (None: unscoped)."""
+    return {"team_id": _serving.get()}
+
+
+_models: list[type[SQLModel]] = []
+
+
+def _scoped_models() -> list[type[SQLModel]]:
+    """Every table class with a workspace column (not those keyed by the workspace alone)."""
+    if not _models:
+        _models.extend(
+            mapper.class_
+            for mapper in SQLModel._sa_registry.mappers
+            if "team_id" in mapper.columns and not mapper.columns["team_id"].primary_key
+        )
+    return _models
+
+
+def _only_this_workspace(state: ORMExecuteState) -> None:
+    team_id = state.session.info.get("team_id")
+    if not team_id or not (state.is_select or state.is_update or state.is_delete):
+        return
+    if state.is_column_load or state.is_relationship_load:
+        return
+    state.statement = state.statement.options(
+        *(
+            with_loader_criteria(model, lambda cls: cls.team_id == team_id, include_aliases=True)
+            for model in _scoped_models()
+        )
+    )
+
+
+def _no_other_workspace(session: Session, _context: Any, _instances: Any) -> None:
+    team_id = session.info.get("team_id")
+    if not team_id:
+        return
+    for row in (*session.new, *session.dirty, *session.deleted):
+        theirs = getattr(row, "team_id", None)
+        if theirs is not None and theirs != team_id:
+            raise OtherWorkspace(f"a {type(row).__name__} of another workspace, while serving one")
+
+
+event.listen(Session, "do_orm_execute", _only_this_workspace)
+event.listen(Session, "before_flush", _no_other_workspace)
