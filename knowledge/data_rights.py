@@ -171,7 +171,7 @@ def forget(session: Session, *, team_id: str, user_id: str, now: datetime) -> Co
         ),
     )
     for table in _tables():
-        _scrub(session, table, team_id, user_id, pseudonym, changed)
+        _scrub(session, table, team_id, user_id, pseudonym, changed, now)
     record_change(
         session,
         team_id=team_id,
@@ -193,6 +193,7 @@ def _scrub(
     user_id: str,
     pseudonym: str,
     changed: Counter[str],
+    now: datetime,
 ) -> None:
     """Replace the person's ID in one table's person, list and text columns."""
     unique = {c.name for u in table.constraints if hasattr(u, "columns") for c in u.columns}
@@ -216,6 +217,9 @@ def _scrub(
                     if column.name == "detail":
                         json.loads(text)  # still the JSON it was
                 values[column.name] = text
+        if values and {"version", "changed_at"} <= set(table.c.keys()):
+            # a changed entry: running search indexes pick up its new text (knowledge/search.py)
+            values.update(version=row["version"] + 1, changed_at=now)
         if values:
             key = [table.c[c.name] == row[c.name] for c in table.primary_key.columns]
             session.execute(update(table).where(*key).values(**values))
