@@ -12,12 +12,15 @@ from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, BoltResponse
+from slack_bolt.authorization.authorize import InstallationStoreAuthorize
 from slack_bolt.listener.builtins import TokenRevocationListeners
 from slack_bolt.oauth.callback_options import CallbackOptions, SuccessArgs
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+from slack_sdk.oauth.token_rotation import TokenRotator
 from sqlalchemy.engine import Engine
 
 from bot.settings import Settings
@@ -32,6 +35,7 @@ NOT_INSTALLED = (
     "partnerbot isn't installed in this workspace (or was removed from it). Ask your Slack "
     "admin to add it again: nothing you type here is kept until then."
 )
+ROTATE_BEFORE = 120  # minutes: a rotating token is refreshed this long before it expires
 STATE_LIFETIME = 600  # seconds from "Add to Slack" to coming back
 # the manifest's bot scopes (tests/bot/test_manifest.py keeps the two the same)
 BOT_SCOPES = (
@@ -94,7 +98,7 @@ def oauth_settings(settings: Settings, services: Services, engine: Engine) -> OA
         logger.info("installed", extra={"team_id": done.team_id, "enterprise": done.enterprise_id})
         return args.default.success(args)
 
-    return OAuthSettings(
+    oauth = OAuthSettings(
         client_id=settings.slack_client_id,
         client_secret=settings.slack_client_secret,
         scopes=list(BOT_SCOPES),
@@ -103,21 +107,50 @@ def oauth_settings(settings: Settings, services: Services, engine: Engine) -> OA
         install_page_rendering_enabled=False,  # straight on to Slack's consent page
         installation_store=installation_store(settings, engine),
         installation_store_bot_only=True,
+        token_rotation_expiration_minutes=ROTATE_BEFORE,
         state_store=SignedStateStore(str(settings.slack_state_secret), engine),
         callback_options=CallbackOptions(
             success=installed, failure=lambda args: args.default.failure(args)
         ),
     )
+    # Bolt's own authorize refreshes rotating tokens through a client of its making, which
+    # would call slack.com whatever SLACK_API_URL says: give it ours
+    oauth.authorize = InstallationStoreAuthorize(
+        logger=logger,
+        installation_store=oauth.installation_store,
+        client_id=settings.slack_client_id,
+        client_secret=settings.slack_client_secret,
+        token_rotation_expiration_minutes=ROTATE_BEFORE,
+        bot_only=True,
+        client=web_client(settings),
+    )
+    return oauth
 
 
 def team_clients(settings: Settings, engine: Engine) -> Callable[[str], WebClient | None]:
-    """The scheduler's client for one workspace, with that workspace's bot token; None for a
-    workspace that is not (or no longer) installed."""
+    """The scheduler's client for one workspace, with that workspace's bot token (refreshed
+    first when the app rotates tokens and this one expires within ROTATE_BEFORE minutes); None
+    for a workspace that is not (or no longer) installed."""
     store = installation_store(settings, engine)
+    rotator = TokenRotator(
+        client_id=str(settings.slack_client_id),
+        client_secret=str(settings.slack_client_secret),
+        client=WebClient(base_url=settings.slack_api_url),
+    )
     made: dict[str, tuple[str, WebClient]] = {}
 
     def client_for(team_id: str) -> WebClient | None:
         bot = store.find_bot(enterprise_id=None, team_id=team_id)
+        if bot is not None and bot.bot_refresh_token:
+            try:
+                refreshed = rotator.perform_bot_token_rotation(
+                    bot=bot, minutes_before_expiration=ROTATE_BEFORE
+                )
+            except SlackApiError:  # another process refreshed it first: its token is stored
+                refreshed, bot = None, store.find_bot(enterprise_id=None, team_id=team_id)
+            if refreshed is not None:
+                store.save_bot(refreshed)
+                bot = refreshed
         if bot is None or not bot.bot_token:
             return None
         token = bot.bot_token

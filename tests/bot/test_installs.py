@@ -167,3 +167,40 @@ def test_a_forged_state_or_a_reused_code_installs_nothing(many):
     before = installed()
     assert many.come_back(used, *many.start_install()) >= 400  # a good state, a spent code
     assert installed() == before and set(before) == {"T0SHELL"}
+
+
+def test_rotating_tokens_are_refreshed_before_they_expire(many):
+    from bot.installs import team_clients
+    from storage.installations import bots
+
+    many.emulator.installs.rotating = True  # the app turned token rotation on
+    shell = many.emulator.workspaces["T0SHELL"]
+    assert many.install("T0SHELL", ids(many, "T0SHELL")[0]) == 200
+    first = shell.bot_token
+    assert first.startswith("xoxe.xoxb-")
+    # it expires within the two hours Bolt allows, so the next request refreshes it first
+    reply = lesson(many, "T0SHELL", "Rotation keeps working")
+    assert reply.status == 200
+    refreshed = [
+        c
+        for c in many.emulator.calls
+        if c.method == "oauth.v2.access" and c.args.get("grant_type") == "refresh_token"
+    ]
+    assert refreshed and refreshed[0].ok and shell.bot_token != first
+    assert not [c for c in many.emulator.calls if c.error == "invalid_auth"]
+    assert any(
+        c.method == "response_url" and "Rotation keeps working" in json_text(c.args)
+        for c in many.emulator.calls
+    )
+    # the scheduler refreshes too, and stores the new pair for everyone
+    client = team_clients(many.bot.settings, many.bot.engine)("T0SHELL")
+    assert client is not None and client.auth_test()["team_id"] == "T0SHELL"
+    with many.bot.services.sessions() as session:
+        latest = session.execute(select(bots).order_by(bots.c.id.desc())).first()
+    assert latest.bot_token == shell.bot_token
+
+
+def json_text(value):
+    import json
+
+    return json.dumps(value)
