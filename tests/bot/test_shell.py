@@ -84,3 +84,19 @@ def test_the_shell_runs_the_nudges_due_at_a_chosen_instant(box):
     )
     assert "DM with @sam  partnerbot:" in shown and "⏰ *Due today*" in shown
     assert "is not an ISO-8601 time" in shown
+
+
+def test_a_health_pulse_is_run_answered_and_shown_from_the_shell(box: Sandbox):
+    """Three people answer by number; closing it shows averages and says what the picture
+    shows. DMs arrive in whichever order the senders finish, so each presses [1]: every DM's
+    button opens the same pulse, and each person may answer it."""
+    script = "/in #retrofit-partnership\n/partners partnership add Retrofit\n"
+    script += "/partners pulse Retrofit\n/nudges\n"
+    for number, who in enumerate(("priya", "sam", "alex"), start=6):
+        script += f"/as @{who}\n1\n{number}\n4\n3\n5\n2\n3\n4\n4\nMinutes come late\n"
+    script += "/as @alex\n/partners pulse close Retrofit\n"
+    shown = run(box, script)
+    assert shown.count("✅ Your answer is in. Thank you.") == 3
+    assert "*Retrofit: health pulse* (3 answers, anonymous)" in shown
+    assert "2.0  Leadership" in shown
+    assert "picture: Health of Retrofit: average rating out of 5 over 1 pulse: " in shown
