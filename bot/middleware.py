@@ -105,7 +105,8 @@ def install(app: App, services: Services) -> None:
             return _ignore(body, context, "no workspace in the request (an org-wide install?)")
         if served and team_id != served:
             return _ignore(body, context, "another workspace")
-        with serving(str(team_id)):  # every session from here on sees this workspace only
+        # every session from here on sees this workspace only (and writes its org beside it)
+        with serving(str(team_id), context.get("enterprise_id")):
             return next()
 
     @app.middleware

@@ -8,8 +8,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, Column, DateTime, Index, Integer, String, Table, func
 from sqlmodel import Field, SQLModel
 
-from storage.register import SLACK_ID
-from storage.types import UTCDateTime
+from storage.types import SLACK_ID, UTCDateTime
 
 INSTALLATIONS, BOTS, STATES = "slack_installations", "slack_bots", "slack_oauth_states"
 

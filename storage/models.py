@@ -33,10 +33,10 @@ from storage.register import (  # noqa: F401 (the register's tables, kept with t
     Partnership,
     PartnershipReview,
 )
-from storage.types import UTCDateTime
+from storage.types import InOrg, UTCDateTime
 
 
-class AuditEntry(SQLModel, table=True):
+class AuditEntry(InOrg, table=True):
     """Who changed what, and when: written by the domain for every create, edit and delete."""
 
     __tablename__ = "audit_entry"
@@ -74,7 +74,7 @@ class SearchSnapshot(SQLModel, table=True):
     data: bytes = Field(sa_column=Column(LargeBinary(), nullable=False))
 
 
-class ProcessedEvent(SQLModel, table=True):
+class ProcessedEvent(InOrg, table=True):
     """An Events API delivery already handled; the unique key turns Slack's retries into no-ops."""
 
     __tablename__ = "processed_event"
@@ -92,7 +92,7 @@ TAGS_MAX = 10
 TAG_MAX = 40
 
 
-class Entry(SQLModel, table=True):
+class Entry(InOrg, table=True):
     """What a partnership knows: a lesson learnt, a briefing note, or a curated library entry.
 
     One table for the three kinds, because they are searched, voted on and shown together;
@@ -136,7 +136,7 @@ class Entry(SQLModel, table=True):
     deleted_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
 
 
-class Vote(SQLModel, table=True):
+class Vote(InOrg, table=True):
     """One person's Helpful / Not helpful on one entry; voting again changes it."""
 
     __table_args__ = (UniqueConstraint("entry_id", "user_id", name="uq_vote_entry_user"),)
@@ -151,7 +151,7 @@ class Vote(SQLModel, table=True):
     at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
 
 
-class LessonWanted(SQLModel, table=True):
+class LessonWanted(InOrg, table=True):
     """A question search could not answer, kept as a prompt for someone to write the lesson."""
 
     __tablename__ = "lesson_wanted"
@@ -176,7 +176,7 @@ class LessonWanted(SQLModel, table=True):
 ACTION_MAX = 500
 
 
-class Commitment(SQLModel, table=True):
+class Commitment(InOrg, table=True):
     """Something a partnership agreed to do: what, by when, who owns it, who asked."""
 
     __table_args__ = (Index("ix_commitment_team_status", "team_id", "status"),)
@@ -203,7 +203,7 @@ class Commitment(SQLModel, table=True):
     closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
 
 
-class CommitmentOwner(SQLModel, table=True):
+class CommitmentOwner(InOrg, table=True):
     """One owner of a commitment, with the time zone their nudges are timed in."""
 
     __tablename__ = "commitment_owner"
@@ -221,7 +221,7 @@ class CommitmentOwner(SQLModel, table=True):
     reachable: bool = True  # False once Slack says they cannot get a DM from us
 
 
-class Nudge(SQLModel, table=True):
+class Nudge(InOrg, table=True):
     """One reminder the bot owes someone, about a commitment or about a partnership's review;
     the unique keys make it impossible to owe it twice."""
 
@@ -272,7 +272,7 @@ class Nudge(SQLModel, table=True):
     attempts: int = 0
 
 
-class Away(SQLModel, table=True):
+class Away(InOrg, table=True):
     """Someone's nudges are paused until this date (inclusive)."""
 
     __table_args__ = (UniqueConstraint("team_id", "user_id", name="uq_away"),)
@@ -283,7 +283,7 @@ class Away(SQLModel, table=True):
     until: date
 
 
-class DigestSent(SQLModel, table=True):
+class DigestSent(InOrg, table=True):
     """A channel's weekly digest, claimed by inserting this row: one per channel per week."""
 
     __tablename__ = "digest_sent"
@@ -311,7 +311,7 @@ class NudgePolicy(SQLModel, table=True):
 ANSWER_MAX = 3000
 
 
-class BreakoutRound(SQLModel, table=True):
+class BreakoutRound(InOrg, table=True):
     """A breakout in a channel: a deck's questions (or one question), one at a time."""
 
     __tablename__ = "breakout_round"
@@ -332,7 +332,7 @@ class BreakoutRound(SQLModel, table=True):
     note_id: int | None = None  # the briefing note its summary was saved as
 
 
-class BreakoutQuestion(SQLModel, table=True):
+class BreakoutQuestion(InOrg, table=True):
     """One question of a round, as it was posted: its card, its clock, whether it is closed."""
 
     __tablename__ = "breakout_question"
@@ -353,7 +353,7 @@ class BreakoutQuestion(SQLModel, table=True):
     closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
 
 
-class BreakoutAnswer(SQLModel, table=True):
+class BreakoutAnswer(InOrg, table=True):
     """An answer. An anonymous one has no author: it is stored nowhere, by design."""
 
     __tablename__ = "breakout_answer"
@@ -374,7 +374,7 @@ class BreakoutAnswer(SQLModel, table=True):
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
 
 
-class BreakoutTimer(SQLModel, table=True):
+class BreakoutTimer(InOrg, table=True):
     """A "2 minutes left" or "time's up" owed to a question; claimed like a nudge."""
 
     __tablename__ = "breakout_timer"

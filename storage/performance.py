@@ -7,13 +7,12 @@ from decimal import Decimal
 from sqlalchemy import Column, ForeignKey, Integer, Numeric, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from storage.register import SLACK_ID
-from storage.types import UTCDateTime
+from storage.types import SLACK_ID, InOrg, UTCDateTime
 
 PROJECT_NAME_MAX = 80
 
 
-class Project(SQLModel, table=True):
+class Project(InOrg, table=True):
     """A project or transformation opportunity; its name is unique in a workspace, ignoring
     case."""
 
@@ -38,7 +37,7 @@ class Project(SQLModel, table=True):
     updated_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
 
 
-class ScoringRound(SQLModel, table=True):
+class ScoringRound(InOrg, table=True):
     """A prioritisation round in a channel: invited people score projects privately; the
     facilitator closes it (and may close it again after scores are revised)."""
 
@@ -56,7 +55,7 @@ class ScoringRound(SQLModel, table=True):
     closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
 
 
-class Score(SQLModel, table=True):
+class Score(InOrg, table=True):
     """One person's 1-5 score of one criterion of one project in a round; a revision replaces
     it (audited). Shown to nobody but as medians and spreads."""
 
@@ -92,7 +91,7 @@ class ScoringPolicy(SQLModel, table=True):
     ranges: str = Field(sa_column=Column(Text, nullable=False))  # four names, one a line
 
 
-class Benefit(SQLModel, table=True):
+class Benefit(InOrg, table=True):
     """What a project or partnership should deliver: financial (planned and realised GBP by a
     date) or not (a KPI or capability: how it is measured, baseline, target, latest value, or a
     narrative where it can't be measured). Its owner is reminded when it falls due unupdated."""
@@ -132,7 +131,7 @@ class Benefit(SQLModel, table=True):
     updated_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
 
 
-class BenefitUpdate(SQLModel, table=True):
+class BenefitUpdate(InOrg, table=True):
     """One update of a benefit: who, when, what it says now, and the evidence."""
 
     __tablename__ = "benefit_update"
@@ -154,7 +153,7 @@ class BenefitUpdate(SQLModel, table=True):
     evidence_link: str | None = Field(default=None, max_length=500)
 
 
-class Pulse(SQLModel, table=True):
+class Pulse(InOrg, table=True):
     """A partnership's health pulse: its members are asked by DM to rate it; the answers are
     shown, as averages, only once it closes with three or more. Monthly pulses carry their month
     (`period`), so two processes cannot start the same one."""
@@ -179,7 +178,7 @@ class Pulse(SQLModel, table=True):
     chart_file_id: str | None = Field(default=None, max_length=32)  # the trend PNG in Slack
 
 
-class PulseAnswer(SQLModel, table=True):
+class PulseAnswer(InOrg, table=True):
     """One anonymous answer to a pulse: seven 1-5 ratings and a comment, and no author. While
     the pulse is open a keyed hash (`voter_key`) lets a second answer replace the first; it is
     wiped when the pulse closes. No time is kept: it could tell who answered."""

@@ -5,16 +5,14 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import Column, ForeignKey, Integer, Numeric, Text, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from storage.types import UTCDateTime
+from storage.types import SLACK_ID, InOrg, UTCDateTime
 
-# Slack IDs are short (T0123ABCD); 32 leaves room for Enterprise Grid's longer ones.
-SLACK_ID = 32
 PARTNERSHIP_NAME_MAX = 80
 
 
-class Partnership(SQLModel, table=True):
+class Partnership(InOrg, table=True):
     """A partnership the council runs; its name is unique in a workspace, ignoring case."""
 
     __table_args__ = (UniqueConstraint("team_id", "name_key", name="uq_partnership_team_name"),)
@@ -49,7 +47,7 @@ class Partnership(SQLModel, table=True):
     updated_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
 
 
-class AgreementItem(SQLModel, table=True):
+class AgreementItem(InOrg, table=True):
     """One of the twelve things a partnership agreement should answer, as far as it has got;
     an item with no row has not been started."""
 
@@ -71,7 +69,7 @@ class AgreementItem(SQLModel, table=True):
     changed_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
 
 
-class PartnershipReview(SQLModel, table=True):
+class PartnershipReview(InOrg, table=True):
     """A review of a partnership: when, what it found, and when the next one is due."""
 
     __tablename__ = "partnership_review"

@@ -17,7 +17,11 @@ from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, with_loader_criteria
 from sqlmodel import Session, SQLModel
 
+from storage.installations import Workspace
+from storage.types import InOrg
+
 _serving: ContextVar[str | None] = ContextVar("partnerbot_serving", default=None)
+_org: ContextVar[str | None] = ContextVar("partnerbot_org", default=None)
 
 
 class OtherWorkspace(PermissionError):
@@ -25,14 +29,15 @@ class OtherWorkspace(PermissionError):
 
 
 @contextmanager
-def serving(team_id: str | None) -> Iterator[None]:
+def serving(team_id: str | None, enterprise_id: str | None = None) -> Iterator[None]:
     """Scope every session opened in this context (and in work it hands to other threads with
-    its context copied) to one workspace."""
-    token = _serving.set(team_id)
+    its context copied) to one workspace (of `enterprise_id`'s org, in Enterprise Grid)."""
+    token, org = _serving.set(team_id), _org.set(enterprise_id)
     try:
         yield
     finally:
         _serving.reset(token)
+        _org.reset(org)
 
 
 def serving_now() -> str | None:
@@ -42,7 +47,7 @@ def serving_now() -> str | None:
 
 def scoped_info() -> dict[str, Any]:
     """What a new session carries: the workspace it is scoped to (None: unscoped)."""
-    return {"team_id": _serving.get()}
+    return {"team_id": _serving.get(), "enterprise_id": _org.get()}
 
 
 _models: list[type[SQLModel]] = []
@@ -83,5 +88,23 @@ def _no_other_workspace(session: Session, _context: Any, _instances: Any) -> Non
             raise OtherWorkspace(f"a {type(row).__name__} of another workspace, while serving one")
 
 
+def _org_of_new_rows(session: Session, _context: Any, _instances: Any) -> None:
+    """A new row carries its workspace's org: the request's, or (the scheduler, the command
+    line) the one its workspace installed under."""
+    orgs: dict[str, str | None] = session.info.setdefault("orgs", {})
+    for row in session.new:
+        if isinstance(row, InOrg) and row.enterprise_id is None:
+            team_id = getattr(row, "team_id", None)
+            if session.info.get("enterprise_id") and team_id == session.info.get("team_id"):
+                row.enterprise_id = session.info["enterprise_id"]
+            elif team_id:
+                if team_id not in orgs:
+                    with session.no_autoflush:
+                        known = session.get(Workspace, team_id)
+                    orgs[team_id] = known.enterprise_id if known else None
+                row.enterprise_id = orgs[team_id]
+
+
 event.listen(Session, "do_orm_execute", _only_this_workspace)
+event.listen(Session, "before_flush", _org_of_new_rows)
 event.listen(Session, "before_flush", _no_other_workspace)

@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import DateTime
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -29,3 +30,15 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC)
+
+
+# Slack IDs are short (T0123ABCD); 32 leaves room for Enterprise Grid's longer ones.
+SLACK_ID = 32
+
+
+class InOrg(SQLModel):
+    """What every workspace's row carries besides its `team_id`: the Enterprise Grid org the
+    workspace belongs to (None outside one). Written for it when the row is first flushed
+    (storage/scope.py), so no feature has to remember it."""
+
+    enterprise_id: str | None = Field(default=None, max_length=SLACK_ID)

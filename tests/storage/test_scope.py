@@ -40,3 +40,27 @@ def test_a_served_request_sees_and_writes_only_its_own_workspace(engine):
             "T0SHELL",
         ]
         assert session.exec(select(Entry)).all() == []
+
+
+def test_new_rows_carry_their_workspaces_org(engine):
+    from storage.installations import Workspace
+    from storage.models import Nudge
+
+    sessions = session_factory(engine)
+    with sessions() as session:
+        session.add(Workspace(team_id="T0GRID1", enterprise_id="E0COUNTY", installed_at=NOW))
+        session.commit()
+    with serving("T0GRID2", "E0COUNTY"), sessions() as session:  # a request from the org
+        made = add_partnership(
+            session, team_id="T0GRID2", name="Parks", channel_id=None, actor_id="U1", now=NOW
+        )
+        assert made.enterprise_id == "E0COUNTY"
+    with sessions() as session:  # the scheduler, knowing the workspace's org from its install
+        nudge = Nudge(team_id="T0GRID1", recipient_id="U1", kind="due", due_at=NOW)
+        session.add(nudge)
+        session.commit()
+        assert nudge.enterprise_id == "E0COUNTY"
+        outside = Nudge(team_id="T0SHELL", recipient_id="U1", kind="due", due_at=NOW)
+        session.add(outside)
+        session.commit()
+        assert outside.enterprise_id is None  # not in an org
