@@ -109,8 +109,10 @@ class SlackDriver:
         channel: str,
         team_id: str | None = None,
         command: str = "/partners",
+        org_install: str | None = None,
     ) -> str:
         ws = self.emulator.workspaces[team_id] if team_id else self.emulator.workspace
+        org = {"enterprise_id": org_install} if org_install else {}
         channel_name = ws.channels[channel].name if channel in ws.channels else "directmessage"
         return urlencode(
             {
@@ -124,17 +126,27 @@ class SlackDriver:
                 "command": command,
                 "text": escape_for_command(text, ws),
                 "api_app_id": APP_ID,
-                "is_enterprise_install": "false",
+                "is_enterprise_install": "true" if org_install else "false",
+                **org,
                 "response_url": self.emulator.new_response_url(ws.team_id, channel, user),
                 "trigger_id": self.emulator.new_trigger(user),
             }
         )
 
     def command(
-        self, text: str, *, user: str, channel: str, team_id: str | None = None, **kwargs: Any
+        self,
+        text: str,
+        *,
+        user: str,
+        channel: str,
+        team_id: str | None = None,
+        org_install: str | None = None,
+        **kwargs: Any,
     ) -> Reply:
-        """`/partners TEXT` typed by `user` in `channel`."""
-        body = self.command_body(text, user=user, channel=channel, team_id=team_id)
+        """`/partners TEXT` typed by `user` in `channel` (of an org-wide install: `org_install`)."""
+        body = self.command_body(
+            text, user=user, channel=channel, team_id=team_id, org_install=org_install
+        )
         return self.post(body, "application/x-www-form-urlencoded", **kwargs)
 
     def event(
@@ -147,7 +159,9 @@ class SlackDriver:
         org_install: str | None = None,
     ) -> Reply:
         """An Events API delivery; `retry_num` marks it as Slack's retry of an earlier one;
-        `org_install` (an enterprise id) shapes it as an org-wide install's, with no team."""
+        `org_install` (an enterprise id) shapes it as an org-wide install's: its authorization
+        names no team; the top-level `team_id` is the workspace's if `team_id` is given (as
+        Slack sends it), else null (an event naming no workspace at all)."""
         ws = self.emulator.workspaces[team_id] if team_id else self.emulator.workspace
         authorization: dict[str, Any] = {
             "enterprise_id": org_install,
@@ -159,7 +173,7 @@ class SlackDriver:
         body = json.dumps(
             {
                 "token": "deprecated-verification-token",
-                "team_id": None if org_install else ws.team_id,
+                "team_id": (ws.team_id if team_id else None) if org_install else ws.team_id,
                 "enterprise_id": org_install,
                 "api_app_id": APP_ID,
                 "event": {"event_ts": f"{time.time():.6f}", **event},

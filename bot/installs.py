@@ -18,15 +18,17 @@ from slack_bolt.oauth.callback_options import CallbackOptions, SuccessArgs
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.oauth.installation_store import Bot
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from slack_sdk.oauth.token_rotation import TokenRotator
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from bot.settings import Settings
 from handlers.sending import QuietWebClient
 from handlers.services import Services
-from storage.teams import mark_installed, mark_uninstalled
+from storage.teams import mark_installed, mark_org_uninstalled, mark_uninstalled, org_of
 
 logger = logging.getLogger("partnerbot.installs")
 
@@ -87,10 +89,14 @@ def oauth_settings(settings: Settings, services: Services, engine: Engine) -> OA
 
     def installed(args: SuccessArgs) -> BoltResponse:
         done = args.installation
+        if done.is_enterprise_install or not done.team_id:
+            # org-wide: its workspaces are written down as each is first heard from
+            logger.info("installed org-wide", extra={"enterprise": done.enterprise_id})
+            return args.default.success(args)
         with services.sessions() as session:
             mark_installed(
                 session,
-                team_id=str(done.team_id),
+                team_id=done.team_id,
                 enterprise_id=done.enterprise_id,
                 name=done.team_name,
                 now=services.clock(),
@@ -139,15 +145,25 @@ def team_clients(settings: Settings, engine: Engine) -> Callable[[str], WebClien
     )
     made: dict[str, tuple[str, WebClient]] = {}
 
+    def find(team_id: str) -> Bot | None:
+        """The workspace's own install, or its org's org-wide one."""
+        with Session(engine) as session:
+            org = org_of(session, team_id)
+        return store.find_bot(enterprise_id=org, team_id=team_id) or (
+            store.find_bot(enterprise_id=org, team_id=None, is_enterprise_install=True)
+            if org
+            else None
+        )
+
     def client_for(team_id: str) -> WebClient | None:
-        bot = store.find_bot(enterprise_id=None, team_id=team_id)
+        bot = find(team_id)
         if bot is not None and bot.bot_refresh_token:
             try:
                 refreshed = rotator.perform_bot_token_rotation(
                     bot=bot, minutes_before_expiration=ROTATE_BEFORE
                 )
             except SlackApiError:  # another process refreshed it first: its token is stored
-                refreshed, bot = None, store.find_bot(enterprise_id=None, team_id=team_id)
+                refreshed, bot = None, find(team_id)
             if refreshed is not None:
                 store.save_bot(refreshed)
                 bot = refreshed
@@ -174,8 +190,16 @@ def register_uninstalls(app: App, settings: Settings, services: Services, engine
 
     def left(context: BoltContext) -> None:
         with services.sessions() as session:
-            mark_uninstalled(session, team_id=str(context.team_id), now=services.clock())
-        logger.info("uninstalled: its tokens are removed", extra={"team_id": context.team_id})
+            if context.team_id:
+                mark_uninstalled(session, team_id=context.team_id, now=services.clock())
+            elif context.enterprise_id:  # an org-wide install: each of its workspaces
+                mark_org_uninstalled(
+                    session, enterprise_id=context.enterprise_id, now=services.clock()
+                )
+        logger.info(
+            "uninstalled: its tokens are removed",
+            extra={"team_id": context.team_id, "enterprise": context.enterprise_id},
+        )
 
     @app.event("app_uninstalled")
     def uninstalled(ack: Ack, context: BoltContext) -> None:

@@ -16,11 +16,12 @@ from handlers.sending import QuietRespond, QuietWebClient
 from handlers.services import Services
 from storage.events import claim_event
 from storage.scope import serving
+from storage.teams import note_org_workspace
 
 LISTENER_TIMEOUT = 10  # seconds a listener waits for one Web API call (slack_sdk's default is 30)
 NOT_HERE = (
-    "partnerbot isn't set up for this workspace (org-wide installs are not supported yet). "
-    "Ask your Slack admin to install it in the workspace itself."
+    "partnerbot can't tell which workspace this came from, so it has done nothing. Ask your "
+    "Slack admin to check how it is installed."
 )
 
 logger = logging.getLogger("partnerbot.requests")
@@ -68,8 +69,41 @@ def _ignore(body: dict[str, Any], context: BoltContext, why: str) -> BoltRespons
     return BoltResponse(status=200, body="")
 
 
+ORG_EVENTS = {"app_uninstalled", "tokens_revoked", "team_access_granted", "team_access_revoked"}
+
+
+def _event_type(body: dict[str, Any]) -> str | None:
+    return (body.get("event") or {}).get("type") if body.get("type") == "event_callback" else None
+
+
+def org_workspace(body: dict[str, Any]) -> str | None:
+    """In which of an org's workspaces an org-wide install's event happened: the top-level
+    `team_id` Slack sends with it (the event's own `team` for messages)."""
+    event = body.get("event") or {}
+    found = body.get("team_id") or event.get("team") or (body.get("user") or {}).get("team_id")
+    return str(found) if found else None
+
+
+class _Workspaces:
+    """The org each workspace seen through an org-wide install belongs to, written down once
+    per process (the scheduler needs it to find the org's token)."""
+
+    def __init__(self) -> None:
+        self._seen: set[str] = set()
+
+    def note(self, services: Services, team_id: str, enterprise_id: str) -> None:
+        if team_id in self._seen:
+            return
+        with services.sessions() as session:
+            note_org_workspace(
+                session, team_id=team_id, enterprise_id=enterprise_id, now=services.clock()
+            )
+        self._seen.add(team_id)
+
+
 def install(app: App, services: Services) -> None:
     """Add partnerbot's global middleware to the app, in order."""
+    workspaces = _Workspaces()
 
     @app.middleware
     def log_request(
@@ -101,10 +135,21 @@ def install(app: App, services: Services) -> None:
         body: dict[str, Any], context: BoltContext, next: Callable[[], BoltResponse]
     ) -> BoltResponse:
         team_id, served = context.get("team_id"), served_team(context)
+        org = context.get("enterprise_id") if context.get("is_enterprise_install") else None
+        if not team_id and org and not served:
+            if _event_type(body) in ORG_EVENTS:  # the org's install itself: no one workspace
+                return next()
+            # an org-wide install: Bolt names no workspace for events (their authorization is
+            # the org's), but Slack says in which of the org's workspaces it happened
+            team_id = org_workspace(body)
+            if team_id:
+                context["team_id"] = team_id
         if not team_id:
             return _ignore(body, context, "no workspace in the request (an org-wide install?)")
         if served and team_id != served:
             return _ignore(body, context, "another workspace")
+        if org:
+            workspaces.note(services, str(team_id), org)
         # every session from here on sees this workspace only (and writes its org beside it)
         with serving(str(team_id), context.get("enterprise_id")):
             return next()
@@ -136,13 +181,10 @@ def install(app: App, services: Services) -> None:
             key, what = f"trigger:{body['trigger_id']}"[:64], "skipped replayed request"
         else:
             return next()
+        owner = str(context.get("team_id") or context.get("enterprise_id"))  # an org's own event
         with services.sessions() as session:
-            first = claim_event(
-                session, team_id=str(context["team_id"]), event_id=key, at=services.clock()
-            )
+            first = claim_event(session, team_id=owner, event_id=key, at=services.clock())
         if first:
             return next()
-        logger.info(
-            what, extra={"request_id": context.get("request_id"), "team_id": context["team_id"]}
-        )
+        logger.info(what, extra={"request_id": context.get("request_id"), "team_id": owner})
         return BoltResponse(status=200, body="")

@@ -40,6 +40,36 @@ def mark_uninstalled(session: Session, *, team_id: str, now: datetime) -> None:
     session.commit()
 
 
+def note_org_workspace(
+    session: Session, *, team_id: str, enterprise_id: str, now: datetime
+) -> None:
+    """A workspace of an org-wide install, seen for the first time (or again after its org
+    reinstalled): served, with its org written beside it."""
+    row = session.get(Workspace, team_id)
+    if row is not None and row.enterprise_id == enterprise_id and row.uninstalled_at is None:
+        return
+    row = row or Workspace(team_id=team_id, installed_at=now)
+    row.enterprise_id, row.uninstalled_at = enterprise_id, None
+    session.add(row)
+    session.commit()
+
+
+def mark_org_uninstalled(session: Session, *, enterprise_id: str, now: datetime) -> list[str]:
+    """An org removed its org-wide install: each of its workspaces waits out the retention."""
+    rows = list(session.exec(select(Workspace).where(Workspace.enterprise_id == enterprise_id)))
+    for row in rows:
+        row.uninstalled_at = row.uninstalled_at or now
+        session.add(row)
+    session.commit()
+    return [row.team_id for row in rows]
+
+
+def org_of(session: Session, team_id: str) -> str | None:
+    """The Enterprise Grid org a workspace was installed under, if any."""
+    row = session.get(Workspace, team_id)
+    return row.enterprise_id if row else None
+
+
 def left_before(session: Session, cutoff: datetime) -> list[str]:
     """Workspaces that uninstalled before `cutoff` and have not come back."""
     return list(

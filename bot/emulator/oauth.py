@@ -18,7 +18,7 @@ class Installs:
     """The app's credentials as Slack knows them, and codes waiting to be exchanged."""
 
     def __init__(self) -> None:
-        self._codes: dict[str, tuple[str, str]] = {}  # code → (team_id, installer)
+        self._codes: dict[str, tuple[str, str]] = {}  # code → (team_id or "E…" org, installer)
         self._refresh: dict[str, str] = {}  # refresh token → team_id
         self._lock = threading.Lock()
         self.rotating = False
@@ -30,6 +30,10 @@ class Installs:
         with self._lock:
             self._codes[code] = (team_id, installer)
         return code
+
+    def consent_org(self, enterprise_id: str, installer: str) -> str:
+        """An org admin allowed an org-wide install (Enterprise Grid): a code, once."""
+        return self.consent(enterprise_id, installer)
 
     def exchange(
         self, workspaces: dict[str, Workspace], args: dict[str, Any], scopes: str
@@ -44,6 +48,8 @@ class Installs:
         if found is None:
             return {"ok": False, "error": "invalid_code"}
         team_id, installer = found
+        if team_id not in workspaces:
+            return self._org_install(workspaces, team_id, installer, scopes)
         ws = workspaces[team_id]
         ws.bot_token = "xoxb-emulator-" + secrets.token_hex(8)  # each install issues its own
         return {
@@ -58,6 +64,29 @@ class Installs:
             "team": {"id": ws.team_id, "name": ws.name},
             "enterprise": None,
             "is_enterprise_install": False,
+        }
+
+    def _org_install(
+        self, workspaces: dict[str, Workspace], enterprise_id: str, installer: str, scopes: str
+    ) -> dict[str, Any]:
+        """One token for every workspace of the org; `team` is null, as Slack sends it."""
+        members = [ws for ws in workspaces.values() if ws.enterprise_id == enterprise_id]
+        if not members:
+            return {"ok": False, "error": "invalid_code"}
+        token = "xoxb-emulator-org-" + secrets.token_hex(8)
+        for ws in members:
+            ws.bot_token = token
+        return {
+            "ok": True,
+            "app_id": APP_ID,
+            "authed_user": {"id": installer},
+            "scope": scopes,
+            "token_type": "bot",
+            "access_token": token,
+            "bot_user_id": members[0].bot_user_id,
+            "team": None,
+            "enterprise": {"id": enterprise_id, "name": "County Council Group"},
+            "is_enterprise_install": True,
         }
 
     def _expiry(self, ws: Workspace) -> dict[str, Any]:

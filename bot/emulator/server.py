@@ -182,7 +182,9 @@ class Emulator:
                 self._record(method, None, args, access["ok"], access.get("error"), access)
                 return 200, access, {}
             implementation = METHODS.get(method)
-            workspace = next((ws for ws in self.workspaces.values() if ws.bot_token == token), None)
+            trigger = self.triggers.get(str(args.get("trigger_id")))
+            hint = {**args, "trigger_user": trigger[0]} if trigger else args
+            workspace = _holder(self.workspaces.values(), token, hint)
             if implementation is None:
                 body: dict[str, Any] = {"ok": False, "error": "unknown_method"}
             elif not token:
@@ -310,3 +312,18 @@ def _handler_for(emulator: Emulator) -> type[BaseHTTPRequestHandler]:
         do_POST = _handle
 
     return Handler
+
+
+def _holder(workspaces: Any, token: str | None, args: dict[str, Any]) -> Workspace | None:
+    """The workspace a token speaks for; an org-wide token speaks for each workspace of its org,
+    and the call's channel or user says which (as at Slack)."""
+    holders = [ws for ws in workspaces if ws.bot_token == token]
+    if len(holders) <= 1:
+        return holders[0] if holders else None
+    for key in ("channel", "channel_id", "user", "user_id", "users", "trigger_user", "view_id"):
+        value = str(args.get(key) or "")
+        for ws in holders:
+            if value in ws.channels or value in ws.users or value in ws.views:
+                return ws
+    wanted = args.get("team_id")
+    return next((ws for ws in holders if ws.team_id == wanted), holders[0])

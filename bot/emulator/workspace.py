@@ -38,6 +38,7 @@ class Workspace:
     domain: str
     bot_token: str = field(default_factory=lambda: "xoxb-emulator-" + secrets.token_hex(8))
     bot_user_id: str = "U0PARTNERBOT"
+    enterprise_id: str | None = None  # its Enterprise Grid org, if it is in one
     bot_id: str = "B0PARTNERBOT"
     users: dict[str, User] = field(default_factory=dict)
     channels: dict[str, Channel] = field(default_factory=dict)
