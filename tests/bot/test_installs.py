@@ -44,6 +44,12 @@ def test_two_councils_install_and_each_is_served_with_its_own_token(many, caplog
     [refused] = [c for c in many.emulator.calls if c.method == "response_url"]
     assert refused.args["text"].startswith("partnerbot isn't installed in this workspace")
     assert "AuthorizeResult (returned value from authorize) for it was not found" in caplog.text
+    # an event from it is answered 200 (Slack would switch events off after failures), unacted
+    opened = many.driver.event(
+        {"type": "app_home_opened", "user": ids(many, OTHER)[0], "tab": "home"}, team_id=OTHER
+    )
+    many.wait()
+    assert opened.status == 200 and many.emulator.workspaces[OTHER].home == {}
     assert many.install("T0SHELL", shell.user_named("alex").id) == 200
     assert many.install(OTHER, other.user_named("sam").id) == 200
     with many.bot.services.sessions() as session:
