@@ -135,7 +135,7 @@ def test_the_scheduler_reminds_each_council_with_its_own_token(many):
         )
         many.wait()
     clients = scheduler_clients(many.bot.settings, many.bot.engine)
-    later = many.bot.services.clock() + timedelta(days=10)
+    later = working_morning(many.bot.services.clock() + timedelta(days=10))
     sent = send_due_nudges(many.bot.services, clients, later)
     many.wait()
     dms = [c for c in many.emulator.calls if c.method == "chat.postMessage" and c.ok]
@@ -144,7 +144,7 @@ def test_the_scheduler_reminds_each_council_with_its_own_token(many):
     revoke(many.emulator.workspaces[OTHER])
     many.driver.event({"type": "app_uninstalled"}, team_id=OTHER)
     many.wait()
-    send_due_nudges(many.bot.services, clients, later + timedelta(days=10))
+    send_due_nudges(many.bot.services, clients, working_morning(later + timedelta(days=10)))
     with many.bot.services.sessions() as session:
         theirs = {n.status for n in session.exec(select(Nudge).where(Nudge.team_id == OTHER))}
     assert "pending" not in theirs and "cancelled" in theirs
@@ -210,3 +210,13 @@ def json_text(value):
     import json
 
     return json.dumps(value)
+
+
+def working_morning(when):
+    """10:00 UTC on the first working day from `when`: reminders go out in working hours, so a
+    test run in the evening must not ask for them then."""
+    from datetime import UTC, datetime, time
+
+    from knowledge.workdays import next_working_day
+
+    return datetime.combine(next_working_day(when.date()), time(10, 0), UTC)

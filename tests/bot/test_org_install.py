@@ -85,7 +85,7 @@ def test_the_org_token_reminds_each_workspace_and_an_org_uninstall_covers_them_a
     say(org, "T0SOUTH", f"commit <@{sam}|sam> Send the depot costs by friday")
     say(org, "T0NORTH", "lesson Shared depots cut costs")
     clients = scheduler_clients(org.bot.settings, org.bot.engine)
-    later = org.bot.services.clock() + timedelta(days=10)
+    later = working_morning(org.bot.services.clock() + timedelta(days=10))
     assert send_due_nudges(org.bot.services, clients, later)
     org.wait()
     dms = [c for c in org.emulator.calls if c.method == "chat.postMessage" and c.ok]
@@ -104,3 +104,13 @@ def test_the_org_token_reminds_each_workspace_and_an_org_uninstall_covers_them_a
     say(org, "T0SOUTH", "lesson After leaving")
     [refused] = [c for c in org.emulator.calls[mark:] if c.method == "response_url"]
     assert refused.args["text"].startswith("partnerbot isn't installed in this workspace")
+
+
+def working_morning(when):
+    """10:00 UTC on the first working day from `when`: reminders go out in working hours, so a
+    test run in the evening must not ask for them then."""
+    from datetime import UTC, datetime, time
+
+    from knowledge.workdays import next_working_day
+
+    return datetime.combine(next_working_day(when.date()), time(10, 0), UTC)

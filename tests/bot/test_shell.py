@@ -4,10 +4,14 @@ import io
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
+
+import pytest
 
 from bot.sandbox import Sandbox
 from bot.shell import Shell
+from tests.conftest import Clock
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -86,16 +90,25 @@ def test_the_shell_runs_the_nudges_due_at_a_chosen_instant(box):
     assert "is not an ISO-8601 time" in shown
 
 
-def test_a_health_pulse_is_run_answered_and_shown_from_the_shell(box: Sandbox):
+@pytest.fixture
+def monday_box(settings):
+    """A sandbox whose clock says Monday 10:00 UTC: pulse DMs go out in working hours, whenever
+    the test runs."""
+    with Sandbox(settings, clock=Clock(datetime(2026, 11, 23, 10, 0, tzinfo=UTC))) as sandbox:
+        yield sandbox
+
+
+def test_a_health_pulse_is_run_answered_and_shown_from_the_shell(monday_box: Sandbox):
     """Three people answer by number; closing it shows averages and says what the picture
     shows. DMs arrive in whichever order the senders finish, so each presses [1]: every DM's
     button opens the same pulse, and each person may answer it."""
     script = "/in #retrofit-partnership\n/partners partnership add Retrofit\n"
     script += "/partners pulse Retrofit\n/nudges\n"
-    for number, who in enumerate(("priya", "sam", "alex"), start=6):
+    # four DMs at 10:00 UTC (Jo, in New York, is asked at her 09:30): forms are [5], [6], [7]
+    for number, who in enumerate(("priya", "sam", "alex"), start=5):
         script += f"/as @{who}\n1\n{number}\n4\n3\n5\n2\n3\n4\n4\nMinutes come late\n"
     script += "/as @alex\n/partners pulse close Retrofit\n"
-    shown = run(box, script)
+    shown = run(monday_box, script)
     assert shown.count("✅ Your answer is in. Thank you.") == 3
     assert "*Retrofit: health pulse* (3 answers, anonymous)" in shown
     assert "2.0  Leadership" in shown
