@@ -67,7 +67,8 @@ def create_app(
     workspace that installs it through OAuth (bot/installs.py)."""
     oauth = settings.oauth_enabled
     if oauth:
-        settings.require("SLACK_CLIENT_SECRET", "SLACK_STATE_SECRET", "SLACK_SIGNING_SECRET")
+        signed = () if socket_mode else ("SLACK_SIGNING_SECRET",)
+        settings.require("SLACK_CLIENT_SECRET", "SLACK_STATE_SECRET", *signed)
     else:
         settings.require("SLACK_BOT_TOKEN", *(() if socket_mode else ("SLACK_SIGNING_SECRET",)))
     engine, services = open_services(settings, clock, migrate=migrate)

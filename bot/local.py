@@ -20,9 +20,9 @@ class _QuietHandler(WSGIRequestHandler):
 class LocalServer:
     """A background HTTP server for a WSGI app; `url` is where Slack's requests go."""
 
-    def __init__(self, wsgi: WSGIApp) -> None:
+    def __init__(self, wsgi: WSGIApp, host: str = "127.0.0.1", port: int = 0) -> None:
         self._server = make_server(
-            "127.0.0.1", 0, wsgi, server_class=_ThreadingServer, handler_class=_QuietHandler
+            host, port, wsgi, server_class=_ThreadingServer, handler_class=_QuietHandler
         )
         self._thread = threading.Thread(
             target=self._server.serve_forever,

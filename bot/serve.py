@@ -6,7 +6,8 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
-from bot.factory import create_app, warm_search
+from bot.factory import Partnerbot, create_app, warm_search
+from bot.local import LocalServer
 from bot.logs import configure_logging
 from bot.scheduler import build_scheduler, scheduler_clients
 from bot.services import open_services
@@ -108,10 +109,12 @@ def socket(settings: Settings) -> None:
     """`partnerbot socket`: Socket Mode, for a workspace where no public URL is possible."""
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-    settings.require("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN")
+    settings.require(*(() if settings.oauth_enabled else ("SLACK_BOT_TOKEN",)), "SLACK_APP_TOKEN")
     configure_logging(secrets=_secrets(settings))
     bot = create_app(settings, socket_mode=True)
     warm_search(bot.services)
+    if settings.oauth_enabled:
+        install_pages(bot, settings.port)
     if settings.scheduler_enabled:
         build_scheduler(
             bot.services,
@@ -119,6 +122,14 @@ def socket(settings: Settings) -> None:
             retention_days=_retention(settings),
         ).start()
     SocketModeHandler(bot.app, settings.slack_app_token).start()
+
+
+def install_pages(bot: Partnerbot, port: int) -> LocalServer:
+    """Socket Mode takes Slack's requests over its socket, but an install still needs Slack's
+    browser redirect to land somewhere: /slack/install and /slack/oauth_redirect on PORT."""
+    server = LocalServer(build_wsgi(bot), host="0.0.0.0", port=port).start()
+    logger.info("install pages served", extra={"port": port})
+    return server
 
 
 def worker(settings: Settings) -> None:

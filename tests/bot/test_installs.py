@@ -220,3 +220,40 @@ def working_morning(when):
     from knowledge.workdays import next_working_day
 
     return datetime.combine(next_working_day(when.date()), time(10, 0), UTC)
+
+
+def test_socket_mode_serves_the_install_pages_too(settings, monkeypatch):
+    """Socket Mode needs no public URL for Slack's requests, but an install's browser redirect
+    must land somewhere: `partnerbot socket` serves /slack/install and /slack/oauth_redirect."""
+    from urllib.error import HTTPError
+    from urllib.parse import parse_qs, urlparse
+    from urllib.request import build_opener
+
+    from bot.emulator.oauth import CLIENT_ID, CLIENT_SECRET
+    from bot.factory import create_app
+    from bot.sandbox import _NoRedirects
+    from bot.serve import install_pages
+
+    oauth = settings.model_copy(
+        update={
+            "slack_bot_token": None,
+            "slack_signing_secret": None,  # Socket Mode: nothing signed comes over HTTP
+            "slack_client_id": CLIENT_ID,
+            "slack_client_secret": CLIENT_SECRET,
+            "slack_state_secret": "a-state-secret-of-our-own",
+        }
+    )
+    bot = create_app(oauth, socket_mode=True)
+    server = install_pages(bot, 0)
+    try:
+        build_opener(_NoRedirects).open(server.base + "/slack/install")
+        raise AssertionError("expected a redirect to Slack's consent page")
+    except HTTPError as redirect:
+        assert redirect.code == 302
+        location = urlparse(redirect.headers["Location"])
+        asked = parse_qs(location.query)
+    finally:
+        server.stop()
+        bot.engine.dispose()
+    assert location.netloc == "slack.com" and asked["client_id"] == [CLIENT_ID]
+    assert "files:write" in asked["scope"][0] and asked["state"][0].count(".") == 1
