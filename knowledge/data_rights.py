@@ -46,6 +46,7 @@ LISTS = frozenset({"invited"})  # space-separated user IDs
 NOT_PEOPLE = frozenset({"processed_event", "search_snapshot", "health_check"})
 FORMER = "UFORMER"  # what a forgotten person's ID becomes; shown as "a former member"
 NEEDS_OWNER = "Needs a new owner: whoever owned and recorded it has left."
+SECRET = "[withheld: a credential, not personal data]"  # an installer's row holds the bot's tokens
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,31}$")
 
 
@@ -105,7 +106,13 @@ def held_about(session: Session, *, team_id: str, user_id: str) -> dict[str, lis
         rows = session.execute(
             sql_select(table).where(table.c.team_id == team_id).where(_about(table, user_id))
         ).mappings()
-        listed = [{key: _plain(value) for key, value in row.items()} for row in rows]
+        listed = [
+            {
+                key: SECRET if "token" in key and value else _plain(value)
+                for key, value in row.items()
+            }
+            for row in rows
+        ]
         if listed:
             found[table.name] = listed
     return found

@@ -124,6 +124,34 @@ def test_a_person_is_exported_then_forgotten_and_their_content_stays(
     assert "a former member" in json.dumps(listed) and "UFORMER" not in json.dumps(listed)
 
 
+def test_an_export_never_carries_a_token(box, people, monkeypatch, tmp_path):
+    """The person who installed the bot is named in slack_sdk's installation row, beside the
+    workspace's tokens: the row is theirs to see, the tokens are not."""
+    from storage.installations import installations
+
+    with box.bot.services.sessions() as session:
+        session.execute(
+            installations.insert().values(
+                client_id="1.2",
+                app_id="A1",
+                team_id=people.team,
+                user_id=people.sam,
+                bot_token="xoxb-very-secret",
+                bot_refresh_token="xoxe-1-also-secret",
+                is_enterprise_install=False,
+                installed_at=datetime(2026, 11, 23, 10, 0),
+            )
+        )
+        session.commit()
+    monkeypatch.setenv("DATABASE_URL", box.bot.settings.database_url)
+    out = tmp_path / "sam.json"
+    assert main(["--team", people.team, "export-user", people.sam, str(out)]) == 0
+    written = out.read_text()
+    [row] = json.loads(written)["tables"]["slack_installations"]
+    assert row["user_id"] == people.sam and row["bot_token"].startswith("[withheld")
+    assert "very-secret" not in written and "also-secret" not in written
+
+
 def test_bad_requests_change_nothing(box, people, monkeypatch, capsys, tmp_path):
     seed(box, people)
     monkeypatch.setenv("DATABASE_URL", box.bot.settings.database_url)
