@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlmodel import col, select
 
+from handlers.people import channel_members
 from handlers.services import Services
 from handlers.subcommands import Invocation, Subcommand
 from knowledge.workbook import SHEETS, write_workbook
@@ -34,15 +35,8 @@ def visible_channels(client: WebClient, services: Services, team_id: str, user_i
             )
             if channel
         }
-    visible = set()
-    for channel_id in channels:
-        try:
-            pages = client.conversations_members(channel=channel_id, limit=1000)
-            if any(user_id in (page.get("members") or []) for page in pages):
-                visible.add(str(channel_id))
-        except SlackApiError:
-            pass  # a channel the bot has left: its entries stay out, the safe mistake
-    return visible
+    # a channel the bot has left (None) keeps its entries out: the safe mistake
+    return {c for c in channels if user_id in (channel_members(client, c) or set())}
 
 
 def run(call: Invocation) -> None:

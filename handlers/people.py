@@ -43,6 +43,17 @@ def manages(services: Services, user_id: str, user: dict[str, Any] | None) -> bo
     return bool(user and (user.get("is_admin") or user.get("is_owner")))
 
 
+def channel_members(client: WebClient, channel_id: str) -> set[str] | None:
+    """Everyone in a channel (conversations.members, every page); None when Slack won't say
+    (a channel the bot has left), which callers treat as the safe mistake: nobody."""
+    try:
+        pages = client.conversations_members(channel=channel_id, limit=1000)
+        return {member for page in pages for member in page.get("members") or []}
+    except SlackApiError as error:
+        logger.info("conversations.members failed", extra={"error": error.response.get("error")})
+        return None
+
+
 def is_private_channel(client: WebClient, channel_id: str | None) -> bool:
     """Whether entries saved here must stay here: DMs and private channels.
 

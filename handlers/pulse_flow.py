@@ -9,7 +9,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from handlers.people import person
+from handlers.people import channel_members, person
 from handlers.pulse_blocks import build_result
 from handlers.services import Services
 from knowledge.charts import trend_alt_text, trend_png
@@ -32,15 +32,8 @@ def members_of(client: WebClient, services: Services, partnership: Partnership) 
     """The people a pulse asks: its channel's members (every page) and its lead; never a bot,
     Slackbot or someone deactivated."""
     found = {partnership.lead_id} if partnership.lead_id else set()
-    if partnership.channel_id:
-        try:
-            for page in client.conversations_members(channel=partnership.channel_id, limit=1000):
-                found.update(page.get("members") or [])
-        except SlackApiError as error:  # the bot has left the channel: its lead alone
-            logger.warning(
-                "could not list a partnership's members",
-                extra={"partnership": partnership.id, "error": error.response.get("error")},
-            )
+    if partnership.channel_id:  # a channel the bot has left: its lead alone
+        found |= channel_members(client, partnership.channel_id) or set()
     people = []
     for user_id in sorted(found):
         _, user = person(client, services, user_id)

@@ -25,7 +25,7 @@ from handlers.blockkit import (
 from handlers.commitment_blocks import due_words, summary
 from knowledge.agreement import ITEMS, STATUSES
 from knowledge.register import Standing
-from knowledge.register_facts import KINDS, LSP_KINDS
+from knowledge.register_facts import KINDS, kind_words
 from storage.models import AgreementItem, Commitment, Entry, Partnership, PartnershipReview
 
 EDIT, REVIEW, CLOSE, SET_ITEM, SNOOZE_REVIEW = (
@@ -103,13 +103,10 @@ def build_list(
 
 
 def _facts(p: Partnership) -> str:
-    kind = KINDS[p.kind] if p.kind else "not set"
-    if p.kind == "lsp" and p.lsp_kind:
-        kind += f" ({LSP_KINDS[p.lsp_kind].lower()})"
     rows = [
         ("Partners", ", ".join(escape(x) for x in (p.partners or "").splitlines()) or "not set"),
         ("Lead officer", f"<@{p.lead_id}>" if p.lead_id else "not set"),
-        ("Type", kind),
+        ("Type", kind_words(p)),
         ("Objective", escape(truncate(p.objective, 600)) if p.objective else "not set"),
         ("Channel", f"<#{p.channel_id}>" if p.channel_id else "none"),
         ("Started", f"{p.start_date:%d %b %Y}" if p.start_date else "not set"),

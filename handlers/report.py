@@ -3,22 +3,18 @@ caller by DM (files_upload_v2), with a progress message that moves as each secti
 Its lead, admins, facilitators and the people in its channel may ask for it."""
 
 import io
-import logging
 
 from slack_bolt import App
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from handlers.blockkit import escape
-from handlers.people import names, person
+from handlers.people import channel_members, names, person
 from handlers.register_flow import may_manage, named
 from handlers.services import Services
 from handlers.subcommands import Invocation, Subcommand
 from knowledge.report import SECTIONS, Progress, write_report
 from knowledge.workdays import local_today
 from storage.models import Partnership
-
-logger = logging.getLogger(__name__)
 
 USAGE = "Try `/partners report Retrofit Partnership`."
 NOT_YOURS = (
@@ -33,11 +29,7 @@ def may_read(client: WebClient, services: Services, partnership: Partnership, us
         return True
     if not partnership.channel_id:
         return False
-    try:
-        pages = client.conversations_members(channel=partnership.channel_id, limit=1000)
-        return any(user_id in (page.get("members") or []) for page in pages)
-    except SlackApiError:
-        return False  # a channel the bot has left: the safe mistake
+    return user_id in (channel_members(client, partnership.channel_id) or set())
 
 
 def run(call: Invocation) -> None:

@@ -149,6 +149,15 @@ def check_facts(facts: Facts) -> Facts:
 GOVERNANCE = ("lead", "agreement", "review date", "risk reference", "reporting", "exit date")
 
 
+def kind_words(partnership: Partnership) -> str:
+    """A partnership's type in words, with an LSP's kind: "Local Strategic Partnership
+    (commissioning)"."""
+    kind = KINDS.get(partnership.kind or "", "not set")
+    if partnership.kind == "lsp" and partnership.lsp_kind:
+        kind += f" ({LSP_KINDS[partnership.lsp_kind].lower()})"
+    return kind
+
+
 def missing_governance(partnership: Partnership, *, agreed: int, items: int) -> list[str]:
     """Which of lead, agreement, review date, risk reference, reporting arrangements and exit
     date a partnership still lacks (the agreement counts once every item is agreed)."""

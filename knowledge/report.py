@@ -24,7 +24,7 @@ from knowledge.charts import Point, grid_alt_text, grid_png, trend_alt_text, tre
 from knowledge.commitments import owners_of
 from knowledge.pulses import DIMENSIONS, SHOW_FROM, health, overall, trend_points
 from knowledge.register import standings
-from knowledge.register_facts import KINDS, LSP_KINDS
+from knowledge.register_facts import kind_words
 from knowledge.scoring import latest_results, rules_for
 from storage.models import BreakoutRound, Commitment, Partnership
 
@@ -90,13 +90,10 @@ def _money(value: object) -> str:
 
 
 def _facts(p: Partnership, name_of: NameOf) -> list[list[str]]:
-    kind = KINDS.get(p.kind or "", "not set")
-    if p.kind == "lsp" and p.lsp_kind:
-        kind += f" ({LSP_KINDS[p.lsp_kind].lower()})"
     return [
         ["Partners", ", ".join((p.partners or "").splitlines()) or "not set"],
         ["Lead officer", name_of(p.lead_id) if p.lead_id else "not set"],
-        ["Type", kind],
+        ["Type", kind_words(p)],
         ["Objective", p.objective or "not set"],
         ["Started", f"{p.start_date:%d %B %Y}" if p.start_date else "not set"],
         ["Next review", f"{p.next_review:%d %B %Y}" if p.next_review else "not set"],
