@@ -18,6 +18,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from corpus import BENCH_KEY
+
 from bot.driver import SlackDriver
 from bot.emulator import Emulator
 
@@ -53,6 +55,7 @@ def main() -> None:
     port, secret = free_port(), "bench-signing-secret"
     folder = tempfile.mkdtemp()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "PARTNERBOT_"))}
+    env["PARTNERBOT_SECRET_KEY"] = BENCH_KEY
     env.update(
         SLACK_BOT_TOKEN=ws.bot_token,
         SLACK_SIGNING_SECRET=secret,

@@ -12,6 +12,9 @@ from datetime import UTC, datetime, timedelta
 
 from knowledge.library import load_library
 
+# the deployment key every benchmark process shares (PARTNERBOT_SECRET_KEY)
+BENCH_KEY = "benchmark-only-key-" + "b" * 40
+
 SUBJECTS = """highways team, waste service, leisure trust, library service, planning officers,
 parks volunteers, housing repairs team, social care commissioners, procurement board, finance
 business partners, IT supplier, school governors, community centre, youth service, events team,

@@ -26,6 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from ack_bench import free_port, percentile
+from corpus import BENCH_KEY
 from sqlalchemy import create_engine, make_url, text
 
 from bot.driver import SlackDriver
@@ -71,6 +72,7 @@ class Server:
         self.secret, port = "load-bench-signing-secret", free_port()
         self.folder = tempfile.mkdtemp()
         env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "PARTNERBOT_"))}
+        env["PARTNERBOT_SECRET_KEY"] = BENCH_KEY
         env.update(
             SLACK_BOT_TOKEN=emulator.workspace.bot_token,
             SLACK_SIGNING_SECRET=self.secret,

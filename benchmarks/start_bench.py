@@ -20,7 +20,7 @@ from pathlib import Path
 from sqlalchemy import insert
 
 sys.path.insert(0, str(Path(__file__).parent))
-from corpus import build_corpus  # noqa: E402
+from corpus import BENCH_KEY, build_corpus  # noqa: E402
 from load_bench import Server, fresh_schema, peak_memory_mb, percentile  # noqa: E402
 
 from bot.driver import SlackDriver  # noqa: E402
@@ -105,6 +105,7 @@ def main() -> None:
     server.stop()
 
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "PARTNERBOT_"))}
+    env["PARTNERBOT_SECRET_KEY"] = BENCH_KEY
     env.update(DATABASE_URL=database, SLACK_SIGNING_SECRET=server.secret)
     started = time.perf_counter()
     subprocess.run(

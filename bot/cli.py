@@ -9,6 +9,7 @@ from sqlalchemy import make_url
 from sqlalchemy.exc import DBAPIError
 
 from bot.settings import ConfigError, Settings
+from storage.keyring import SecretKeyError
 
 NOT_YET: dict[str, str] = {}
 
@@ -71,6 +72,10 @@ def _parser() -> argparse.ArgumentParser:
     forget_user.add_argument("user", help="their Slack user ID, U…")
     forget_user.add_argument("--yes", action="store_true", help="go ahead: it cannot be undone")
     forget_user.add_argument("--team", default=argparse.SUPPRESS, help="workspace (team) ID")
+    commands.add_parser(
+        "rotate-keys",
+        help="re-encrypt stored tokens and re-sign snapshots with the newest PARTNERBOT_SECRET_KEY",
+    )
     purge = commands.add_parser("purge", help="remove an uninstalled workspace's data now")
     purge.add_argument("--team", required=True, help="workspace (team) ID")
     purge.add_argument("--force", action="store_true", help="even if it is still installed")
@@ -100,6 +105,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValidationError as error:
         print(f"partnerbot: a setting is not valid:\n{error}", file=sys.stderr)
         return 2
+    except SecretKeyError as error:  # a stored token sealed with a key we no longer have
+        print(f"partnerbot: {error}.", file=sys.stderr)
+        return 1
     except DBAPIError as error:
         # the database refused (read-only, full disk, wrong password): say which, and where
         where = make_url(settings.database_url).render_as_string(hide_password=True)
@@ -154,6 +162,10 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         from bot.retention import purge_now
 
         return purge_now(settings, args.team, force=args.force)
+    elif args.command == "rotate-keys":
+        from bot.keys import rotate_keys
+
+        return rotate_keys(settings)
     elif args.command == "export-user":
         from bot.rights import export_user
 

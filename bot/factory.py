@@ -71,6 +71,7 @@ def create_app(
         settings.require("SLACK_CLIENT_SECRET", "SLACK_STATE_SECRET", *signed)
     else:
         settings.require("SLACK_BOT_TOKEN", *(() if socket_mode else ("SLACK_SIGNING_SECRET",)))
+    settings.keyring()  # a missing or short PARTNERBOT_SECRET_KEY: one line, before anything
     engine, services = open_services(settings, clock, migrate=migrate)
     executor = TrackedExecutor()
     app = App(

@@ -5,11 +5,13 @@ with its workspace's token, the scheduler's client per workspace, and uninstalls
 With SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_STATE_SECRET (and no SLACK_BOT_TOKEN),
 `/slack/install` starts an install and `/slack/oauth_redirect` finishes it."""
 
+import copy
 import hashlib
 import hmac
 import logging
 from collections.abc import Callable
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, TypeVar
 
 from slack_bolt import Ack, App, BoltContext, BoltResponse
 from slack_bolt.authorization.authorize import InstallationStoreAuthorize
@@ -18,19 +20,24 @@ from slack_bolt.oauth.callback_options import CallbackOptions, SuccessArgs
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from slack_sdk.oauth.installation_store import Bot
+from slack_sdk.oauth.installation_store import Bot, Installation
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.sqlalchemy_utils import normalize_datetime_for_db
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from slack_sdk.oauth.token_rotation import TokenRotator
+from sqlalchemy import Table, delete, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.settings import Settings
 from handlers.sending import QuietWebClient
 from handlers.services import Services
+from storage.installations import TOKEN_COLUMNS
+from storage.keyring import Keyring
 from storage.teams import mark_installed, mark_org_uninstalled, mark_uninstalled, org_of
 
 logger = logging.getLogger("partnerbot.installs")
+Row = TypeVar("Row", Bot, Installation)
 
 INSTALL_PATH, REDIRECT_PATH = "/slack/install", "/slack/oauth_redirect"
 NOT_INSTALLED = (
@@ -57,7 +64,9 @@ BOT_SCOPES = (
 
 class SignedStateStore(SQLAlchemyOAuthStateStore):
     """OAuth states signed with SLACK_STATE_SECRET: a forged or altered one is refused before
-    the database is asked; a real one works once, within STATE_LIFETIME."""
+    the database is asked; a real one works once, within STATE_LIFETIME. Anyone may open the
+    install page, so each visit first clears the states that have expired: the table holds
+    at most the last STATE_LIFETIME's."""
 
     def __init__(self, secret: str, engine: Engine) -> None:
         super().__init__(expiration_seconds=STATE_LIFETIME, engine=engine)
@@ -66,7 +75,17 @@ class SignedStateStore(SQLAlchemyOAuthStateStore):
     def _mac(self, state: str) -> str:
         return hmac.new(self._key, state.encode(), hashlib.sha256).hexdigest()[:32]
 
+    def prune(self) -> int:
+        """Forget expired states; how many there were."""
+        now = normalize_datetime_for_db(datetime.now(tz=UTC))
+        with self.engine.begin() as connection:
+            gone = connection.execute(
+                self.oauth_states.delete().where(self.oauth_states.c.expire_at <= now)
+            )
+        return int(gone.rowcount or 0)
+
     def issue(self, *args: Any, **kwargs: Any) -> str:
+        self.prune()
         state = super().issue(*args, **kwargs)
         return f"{state}.{self._mac(state)}"
 
@@ -78,9 +97,82 @@ class SignedStateStore(SQLAlchemyOAuthStateStore):
         return bool(super().consume(raw))
 
 
-def installation_store(settings: Settings, engine: Engine) -> SQLAlchemyInstallationStore:
-    """slack_sdk's store, on the bot's database (its tables come from migration 0012)."""
-    return SQLAlchemyInstallationStore(client_id=str(settings.slack_client_id), engine=engine)
+class SealedInstallationStore(SQLAlchemyInstallationStore):
+    """slack_sdk's store, with every token encrypted at rest (storage/keyring.py: authenticated
+    encryption under PARTNERBOT_SECRET_KEY) and the rows a new install or a refreshed token
+    supersedes removed, so a stolen database gives away no token, old or new."""
+
+    def __init__(self, client_id: str, engine: Engine, keyring: Keyring) -> None:
+        super().__init__(client_id=client_id, engine=engine)
+        self._keyring = keyring
+
+    def _sealed(self, found: Row) -> Row:
+        copied = copy.copy(found)
+        for name in TOKEN_COLUMNS:
+            if hasattr(copied, name):
+                setattr(copied, name, self._keyring.seal(getattr(copied, name)))
+        return copied
+
+    def _unsealed(self, found: Row | None) -> Row | None:
+        if found is not None:
+            for name in TOKEN_COLUMNS:
+                if hasattr(found, name):
+                    setattr(found, name, self._keyring.unseal(getattr(found, name)))
+        return found
+
+    def save(self, installation: Installation) -> None:
+        super().save(self._sealed(installation))  # its bot row goes through save_bot, below
+        self._keep_newest(self.installations, installation.enterprise_id, installation.team_id)
+
+    def save_bot(self, bot: Bot) -> None:
+        super().save_bot(self._sealed(bot))  # sealing is idempotent: save() sealed it already
+        self._keep_newest(self.bots, bot.enterprise_id, bot.team_id)
+
+    def find_bot(self, **kwargs: Any) -> Bot | None:
+        return self._unsealed(super().find_bot(**kwargs))
+
+    def find_installation(self, **kwargs: Any) -> Installation | None:
+        return self._unsealed(super().find_installation(**kwargs))
+
+    def _keep_newest(self, table: Table, enterprise_id: str | None, team_id: str | None) -> None:
+        """Only the newest row of a workspace (or an org-wide install) keeps existing: the
+        others hold tokens Slack has replaced."""
+        c = table.c
+        with self.engine.begin() as connection:
+            ids = connection.execute(
+                select(c.id)
+                .where(c.client_id == self.client_id)
+                .where(c.enterprise_id == enterprise_id)
+                .where(c.team_id == team_id)
+                .order_by(c.installed_at.desc(), c.id.desc())
+            ).scalars()
+            older = list(ids)[1:]
+            if older:
+                connection.execute(delete(table).where(c.id.in_(older)))
+
+    def seal_stored(self) -> int:
+        """Seal (again, with the newest key) every token stored: tokens kept before encryption
+        came in, or under an older key. How many rows changed."""
+        changed = 0
+        with self.engine.begin() as connection:
+            for table in (self.bots, self.installations):
+                names = [c for c in table.c if c.name in TOKEN_COLUMNS]
+                for row in connection.execute(select(table.c.id, *names)).mappings():
+                    values = {c.name: self._keyring.reseal(row[c.name]) for c in names}
+                    if any(values[name] != row[name] for name in values):
+                        connection.execute(
+                            table.update().where(table.c.id == row["id"]).values(**values)
+                        )
+                        changed += 1
+        return changed
+
+
+def installation_store(settings: Settings, engine: Engine) -> SealedInstallationStore:
+    """slack_sdk's store, on the bot's database (its tables come from migration 0012), with
+    its tokens sealed."""
+    return SealedInstallationStore(
+        client_id=str(settings.slack_client_id), engine=engine, keyring=settings.keyring()
+    )
 
 
 def oauth_settings(settings: Settings, services: Services, engine: Engine) -> OAuthSettings:
@@ -104,6 +196,9 @@ def oauth_settings(settings: Settings, services: Services, engine: Engine) -> OA
         logger.info("installed", extra={"team_id": done.team_id, "enterprise": done.enterprise_id})
         return args.default.success(args)
 
+    store = installation_store(settings, engine)
+    if sealed := store.seal_stored():  # tokens kept before they were encrypted at rest
+        logger.info("stored tokens encrypted", extra={"rows": sealed})
     oauth = OAuthSettings(
         client_id=settings.slack_client_id,
         client_secret=settings.slack_client_secret,
@@ -111,7 +206,7 @@ def oauth_settings(settings: Settings, services: Services, engine: Engine) -> OA
         install_path=INSTALL_PATH,
         redirect_uri_path=REDIRECT_PATH,
         install_page_rendering_enabled=False,  # straight on to Slack's consent page
-        installation_store=installation_store(settings, engine),
+        installation_store=store,
         installation_store_bot_only=True,
         token_rotation_expiration_minutes=ROTATE_BEFORE,
         state_store=SignedStateStore(str(settings.slack_state_secret), engine),

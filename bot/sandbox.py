@@ -56,6 +56,8 @@ class Sandbox:
                 **(many if oauth else one),
                 "slack_signing_secret": self.signing_secret,
                 "slack_api_url": self.emulator.url,
+                # the shell's own throwaway key, unless the settings bring one
+                "partnerbot_secret_key": settings.partnerbot_secret_key or secrets.token_hex(32),
             }
         )
         self.bot: Partnerbot = create_app(self.settings, clock=clock)

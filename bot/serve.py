@@ -17,8 +17,18 @@ from storage.db import make_engine, upgrade
 
 logger = logging.getLogger("partnerbot.serve")
 
-# gunicorn's own lines (boot, worker restarts) as JSON too, like ours.
-GUNICORN_LOGGING = {
+
+def gunicorn_logging(secrets: list[str]) -> dict[str, Any]:
+    """gunicorn's own lines (boot, worker restarts, errors) as JSON too, like ours, through the
+    same redaction (a worker's traceback can quote a token or a URL with a password)."""
+    return {
+        **GUNICORN_LOGGING,
+        "filters": {"redact": {"()": "bot.logs.RedactSecrets", "secrets": secrets}},
+        "handlers": {"stderr": {**GUNICORN_LOGGING["handlers"]["stderr"], "filters": ["redact"]}},
+    }
+
+
+GUNICORN_LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
@@ -44,15 +54,6 @@ GUNICORN_LOGGING = {
 }
 
 
-def _secrets(settings: Settings) -> list[str | None]:
-    return [
-        settings.slack_bot_token,
-        settings.slack_signing_secret,
-        settings.slack_app_token,
-        settings.slack_client_secret,
-    ]
-
-
 class _Gunicorn(BaseApplication):  # type: ignore[misc]
     """gunicorn with threads, building the app inside each worker (after the fork)."""
 
@@ -70,10 +71,10 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
         self.cfg.set("graceful_timeout", 20)
         self.cfg.set("accesslog", None)  # our own request log line carries team and request ids
         self.cfg.set("control_socket_disable", True)  # nothing uses it; two servers would share it
-        self.cfg.set("logconfig_dict", GUNICORN_LOGGING)
+        self.cfg.set("logconfig_dict", gunicorn_logging(self.settings.secrets))
 
     def load(self) -> Any:
-        configure_logging(secrets=_secrets(self.settings))
+        configure_logging(secrets=self.settings.secrets)
         bot = create_app(self.settings, migrate=False)  # serve() migrated before the fork
         warm_search(bot.services)
         if self.settings.scheduler_enabled:
@@ -90,6 +91,7 @@ def serve(settings: Settings, port: int | None = None) -> None:
     """`partnerbot serve`: Bolt on gunicorn at POST /slack/events, GET /healthz."""
     if not settings.oauth_enabled:
         settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
+    settings.keyring()  # checked here, not in each worker after the fork
     # Migrate once, here, before gunicorn forks its workers (under the migration lock, so a
     # `partnerbot worker` starting at the same moment waits rather than racing).
     migrate(settings)
@@ -110,7 +112,8 @@ def socket(settings: Settings) -> None:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
     settings.require(*(() if settings.oauth_enabled else ("SLACK_BOT_TOKEN",)), "SLACK_APP_TOKEN")
-    configure_logging(secrets=_secrets(settings))
+    settings.keyring()
+    configure_logging(secrets=settings.secrets)
     bot = create_app(settings, socket_mode=True)
     warm_search(bot.services)
     if settings.oauth_enabled:
@@ -136,7 +139,8 @@ def worker(settings: Settings) -> None:
     """`partnerbot worker`: the scheduler alone, in the foreground."""
     if not settings.oauth_enabled:
         settings.require("SLACK_BOT_TOKEN")
-    configure_logging(secrets=_secrets(settings))
+    settings.keyring()
+    configure_logging(secrets=settings.secrets)
     engine, services = open_services(settings)
     logger.info("worker starting")
     build_scheduler(

@@ -14,20 +14,19 @@ from storage.db import make_engine, session_factory, upgrade
 
 def build_services(settings: Settings, engine: Engine, clock: Callable[[], datetime]) -> Services:
     sessions = session_factory(engine)
+    keyring = settings.keyring()  # a missing or short PARTNERBOT_SECRET_KEY stops here
     return Services(
         sessions=sessions,
         clock=clock,
-        # the signing secret signs search snapshots: only our own are ever unpickled
-        search=KnowledgeSearch(
-            sessions,
-            clock,
-            snapshot_key=(settings.slack_signing_secret or "").encode() or None,
-        ),
-        facilitators=settings.partnerbot_facilitators,
-        questions_channel=settings.partnerbot_questions_channel or None,
+        search=KnowledgeSearch(sessions, clock, keyring=keyring),
+        # the environment's facilitators and questions channel are one workspace's defaults:
+        # with OAuth (many workspaces) they apply to none
+        facilitators=frozenset() if settings.oauth_enabled else settings.partnerbot_facilitators,
+        questions_channel=None
+        if settings.oauth_enabled
+        else (settings.partnerbot_questions_channel or None),
         timezone=settings.partnerbot_timezone,
-        # keys pulse answers while a pulse is open, so a second answer replaces the first
-        answer_key=settings.slack_signing_secret or "",
+        keyring=keyring,
     )
 
 

@@ -5,6 +5,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy import make_url
+
+from storage.keyring import Keyring, SecretKeyError, parse_keys
 
 SLACK_API_URL = "https://slack.com/api/"
 
@@ -15,6 +18,7 @@ WHERE_TO_FIND = {
     "SLACK_CLIENT_ID": "Basic Information → App Credentials → Client ID",
     "SLACK_CLIENT_SECRET": "Basic Information → App Credentials → Client Secret",
     "SLACK_STATE_SECRET": "not Slack's: any long random string you keep, e.g. `openssl rand -hex 32`",
+    "PARTNERBOT_SECRET_KEY": "not Slack's: your own, e.g. `openssl rand -hex 32`; keep it safe",
     "SLACK_APP_TOKEN": (
         "Basic Information → App-Level Tokens → Generate, with the connections:write scope "
         "(starts xapp-)"
@@ -50,6 +54,9 @@ class Settings(BaseSettings):
     partnerbot_scheduler: str = "on"
     # days an uninstalled workspace's data is kept before the scheduler purges it
     partnerbot_retention_days: int = Field(default=30, ge=0, le=3650)
+    # the deployment's own secret (comma-separated, newest first, to rotate): keys anonymous
+    # answers' hashes, signs search snapshots, encrypts tokens (storage/keyring.py)
+    partnerbot_secret_key: str | None = Field(default=None, repr=False)
 
     @field_validator("slack_api_url")
     @classmethod
@@ -76,6 +83,29 @@ class Settings(BaseSettings):
                 part.strip() for part in value.replace(" ", ",").split(",") if part.strip()
             )
         return value
+
+    def keyring(self) -> Keyring:
+        """The deployment's keys; ConfigError (one line: what to do) when missing or short."""
+        try:
+            return Keyring(parse_keys(self.partnerbot_secret_key))
+        except SecretKeyError as error:
+            raise ConfigError(str(error)) from None
+
+    @property
+    def secrets(self) -> list[str]:
+        """Every secret in these settings, for the log redaction."""
+        found = [
+            self.slack_bot_token,
+            self.slack_signing_secret,
+            self.slack_app_token,
+            self.slack_client_secret,
+            self.slack_state_secret,
+            *parse_keys(self.partnerbot_secret_key),
+        ]
+        url = make_url(self.database_url) if "://" in self.database_url else None
+        if url is not None and url.password:
+            found.append(str(url.password))
+        return [secret for secret in found if secret]
 
     @property
     def scheduler_enabled(self) -> bool:

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from knowledge.search import KnowledgeSearch
 from storage.db import SessionFactory
+from storage.keyring import Keyring
 
 Clock = Callable[[], datetime]
 
@@ -24,5 +25,5 @@ class Services:
     facilitators: frozenset[str]
     timezone: str
     search: KnowledgeSearch
+    keyring: Keyring  # the deployment's own keys (anonymous answers' hashes, tokens)
     questions_channel: str | None = None  # where unanswered questions go; else facilitators
-    answer_key: str = ""  # the secret in a pulse answer's voter key (knowledge/pulses.py)

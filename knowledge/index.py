@@ -11,11 +11,12 @@ import math
 import threading
 from array import array
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import datetime
+from typing import Any
 
 import numpy as np
 
+from knowledge.documents import Document, Filters, Scored
+from knowledge.postings import SLOT_ARRAYS, joined_postings, split_postings
 from knowledge.spelling import TYPO_FACTORS, Expansion, Vocabulary
 from knowledge.synonyms import (
     CONCEPT_PREFIX,
@@ -33,44 +34,6 @@ SYNONYM_FACTOR = 0.85  # a match through the council vocabulary, not the word it
 PHRASE_PART = 0.5  # a document with one word of a phrase ("housing" for "housing association")
 KINDS = ("lesson", "brief", "library")
 NO_SLOT = -1
-
-
-@dataclass(frozen=True)
-class Document:
-    """What the index needs to know about one entry (never more: no one's text is kept)."""
-
-    entry_id: int
-    kind: str
-    title: str
-    text: str
-    tags: tuple[str, ...] = ()
-    created: datetime | None = None
-    author_id: str | None = None
-    partnership_id: int | None = None
-    private_channel: str | None = None  # set when only searches in that channel may find it
-    votes: int = 0  # helpful minus not helpful
-
-
-@dataclass(frozen=True)
-class Filters:
-    """Which documents a search may return."""
-
-    kinds: frozenset[str] | None = None
-    tags: tuple[str, ...] = ()
-    partnership_id: int | None = None
-    author_id: str | None = None
-    channel_id: str | None = None  # the channel searched from: its private entries are visible
-
-
-@dataclass(frozen=True)
-class Scored:
-    """Candidate documents with their BM25 score and how much of the query each covers."""
-
-    slots: np.ndarray
-    scores: np.ndarray
-    coverage: np.ndarray
-    known: int = 0  # parts of the question the index knows (words, or phrases like "LSP")
-    unknown: int = 0  # words nothing in the index matches, even through a typo or a synonym
 
 
 def _meaningful(query_words: list[str]) -> list[str]:
@@ -102,22 +65,60 @@ class SearchIndex:
         self._votes = array("f")
         self._partnership = array("q")
         self._author = array("q")
-        self._channel = array("q")
+        self._channel = array("q")  # the private entry's channel, or NO_SLOT
+        self._saved = array("q")  # the channel it was saved in, or NO_SLOT
         self._titles: list[str] = []
         self._slot_of: dict[int, int] = {}
         self._total_length = 0.0
 
-    # -- snapshots (pickle): everything but the lock, which is made anew ------------------------
-    def __getstate__(self) -> dict[str, object]:
+    # -- snapshots: arrays and JSON, nothing that can run code when read ---------------------
+    def state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        """Everything the index knows, as JSON-able values and flat numpy arrays (posting
+        lists end to end, with their offsets)."""
         with self._lock:
-            state = dict(self.__dict__)
-        del state["_lock"]
-        return state
+            lengths = np.fromiter((len(p) for p in self._post_slots), dtype=np.int64)
+            offsets = np.concatenate(([0], np.cumsum(lengths))).astype(np.int64)
+            arrays = {
+                "post_offsets": offsets,
+                "post_slots": joined_postings(self._post_slots, np.int32),
+                "post_weights": joined_postings(self._post_weights, np.float32),
+            }
+            for name in SLOT_ARRAYS:
+                column: array = getattr(self, name)
+                arrays[name] = np.frombuffer(column, dtype=np.dtype(column.typecode)).copy()
+            values = {
+                "codes": list(self._codes),
+                "titles": list(self._titles),
+                "total_length": self._total_length,
+                "vocabulary": self.vocabulary.state(),
+            }
+            return values, arrays
 
-    def __setstate__(self, state: dict[str, object]) -> None:
-        self.__dict__.update(state)
-        self._lock = threading.RLock()
-        self.vocabulary.rebind(lambda tid: len(self._post_slots[tid]))
+    @classmethod
+    def restore(cls, values: dict[str, Any], arrays: dict[str, np.ndarray]) -> "SearchIndex":
+        """The index `state()` described (KeyError or ValueError if the parts do not fit)."""
+        index = cls()
+        offsets = arrays["post_offsets"].tolist()
+        index._post_slots = split_postings(arrays["post_slots"], offsets, "i", np.int32)
+        index._post_weights = split_postings(arrays["post_weights"], offsets, "f", np.float32)
+        for name in SLOT_ARRAYS:
+            typecode = getattr(index, name).typecode
+            setattr(index, name, array(typecode, arrays[name].astype(typecode).tobytes()))
+        sizes = {len(getattr(index, name)) for name in SLOT_ARRAYS} | {len(values["titles"])}
+        if len(sizes) != 1:
+            raise ValueError("a snapshot whose columns differ in length")
+        index._codes = {str(code): n for n, code in enumerate(values["codes"])}
+        index._titles = [str(t) for t in values["titles"]]
+        index._total_length = float(values["total_length"])
+        index._slot_of = {
+            int(entry): slot
+            for slot, (entry, alive) in enumerate(zip(index._entry, index._alive, strict=True))
+            if alive
+        }
+        index.vocabulary.restore(values["vocabulary"])
+        if len(index.vocabulary.terms) != len(index._post_slots):
+            raise ValueError("a snapshot whose vocabulary and postings differ")
+        return index
 
     # -- size ---------------------------------------------------------------------------------
     def __len__(self) -> int:
@@ -169,6 +170,7 @@ class SearchIndex:
             self._partnership.append(doc.partnership_id if doc.partnership_id is not None else -1)
             self._author.append(_code(self._codes, doc.author_id))
             self._channel.append(_code(self._codes, doc.private_channel))
+            self._saved.append(_code(self._codes, doc.channel))
             self._titles.append(doc.title)
             self._slot_of[doc.entry_id] = slot
             self._total_length += length
@@ -196,17 +198,7 @@ class SearchIndex:
             self._post_slots[tid] = array("i", new_slot[slots[keep]].astype(np.int32).tobytes())
             weights = np.frombuffer(self._post_weights[tid], dtype=np.float32)[keep]
             self._post_weights[tid] = array("f", weights.tobytes())
-        for name in (
-            "_entry",
-            "_alive",
-            "_length",
-            "_kind",
-            "_created",
-            "_votes",
-            "_partnership",
-            "_author",
-            "_channel",
-        ):
+        for name in SLOT_ARRAYS:
             old: array = getattr(self, name)
             kept = np.frombuffer(old, dtype=np.dtype(old.typecode))[alive]
             setattr(self, name, array(old.typecode, kept.tobytes()))
@@ -279,7 +271,12 @@ class SearchIndex:
         mask = np.frombuffer(self._alive, dtype=np.int8).astype(bool)
         channels = np.frombuffer(self._channel, dtype=np.int64)
         viewer = self._codes.get(filters.channel_id) if filters.channel_id else None
-        mask &= (channels == NO_SLOT) | (channels == (viewer if viewer is not None else -2))
+        here = viewer if viewer is not None else -2
+        mask &= (channels == NO_SLOT) | (channels == here)
+        if filters.only_this_channel:
+            saved = np.frombuffer(self._saved, dtype=np.int64)
+            library = np.frombuffer(self._kind, dtype=np.int8) == KINDS.index("library")
+            mask &= (saved == here) | library
         if filters.kinds is not None:
             kinds = np.frombuffer(self._kind, dtype=np.int8)
             mask &= np.isin(kinds, [KINDS.index(k) for k in filters.kinds])

@@ -24,6 +24,7 @@ from knowledge.query import FILTER_HELP, Query, QueryError
 from knowledge.snapshots import Snapshot, load_snapshot, save_snapshot
 from knowledge.text import fold, stem
 from storage.db import SessionFactory
+from storage.keyring import Keyring
 from storage.models import Entry
 
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
@@ -74,7 +75,7 @@ class _Workspace:
 class KnowledgeSearch:
     """The knowledge base's search, for every workspace; one per process.
 
-    With a `snapshot_key` (the deployment's secret), a workspace's first index in a process is
+    With a `keyring` (the deployment's own keys), a workspace's first index in a process is
     loaded from its snapshot when there is one (knowledge/snapshots.py), and a snapshot is
     written after a full build and again every SNAPSHOT_EVERY changes.
     """
@@ -83,11 +84,11 @@ class KnowledgeSearch:
         self,
         sessions: SessionFactory,
         clock: Callable[[], datetime],
-        snapshot_key: bytes | None = None,
+        keyring: Keyring | None = None,
     ) -> None:
         self._sessions = sessions
         self._clock = clock
-        self._snapshot_key = snapshot_key
+        self._keyring = keyring
         self._workspaces: dict[str, _Workspace] = {}
         self._lock = threading.Lock()
 
@@ -106,22 +107,22 @@ class KnowledgeSearch:
                     state.unsaved = SNAPSHOT_EVERY  # a full build: worth keeping at once
             else:
                 state.unsaved += self._catch_up(session, team_id, state)
-            if state.unsaved >= SNAPSHOT_EVERY and self._snapshot_key is not None:
+            if state.unsaved >= SNAPSHOT_EVERY and self._keyring is not None:
                 snapshot = Snapshot(state.index, state.versions, state.seen_until or EPOCH)
                 save_snapshot(
                     session,
                     team_id=team_id,
                     snapshot=snapshot,
-                    key=self._snapshot_key,
+                    keyring=self._keyring,
                     now=self._clock(),
                 )
                 state.unsaved = 0
         return state.index
 
     def _load(self, session: Session, team_id: str, state: _Workspace) -> bool:
-        if self._snapshot_key is None:
+        if self._keyring is None:
             return False
-        snapshot = load_snapshot(session, team_id=team_id, key=self._snapshot_key)
+        snapshot = load_snapshot(session, team_id=team_id, keyring=self._keyring)
         if snapshot is None:
             return False
         state.index, state.versions, state.seen_until = (
@@ -170,8 +171,11 @@ class KnowledgeSearch:
         now: datetime,
         offset: int = 0,
         limit: int = PAGE,
+        only_this_channel: bool = False,
     ) -> Results:
-        """The answers to a question asked in a channel (None: from outside Slack)."""
+        """The answers to a question asked in a channel (None: from outside Slack). With
+        `only_this_channel` (someone from outside the council, or an answer everyone in a shared
+        channel sees): only what was saved in that channel, and the curated library."""
         partnership_id = None
         if query.partnership:
             with self._sessions() as session:
@@ -189,6 +193,7 @@ class KnowledgeSearch:
             partnership_id=partnership_id,
             author_id=query.author_id,
             channel_id=channel_id,
+            only_this_channel=only_this_channel,
         )
         ranked = rank(index, query, filters, now)
         page = ranked[offset : offset + limit]

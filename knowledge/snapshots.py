@@ -1,29 +1,47 @@
-"""Search index snapshots: a built index, pickled and signed, kept in the database.
+"""Search index snapshots: a built index, kept in the database as arrays and JSON, signed.
 
 Building a workspace's index reads and indexes every entry (about 10 s at 100,000); loading a
 snapshot takes well under a second, and the index then catches up with entries changed since.
-A snapshot is used only if this release's indexing code wrote it (`FORMAT`) and its HMAC checks
-out with the deployment's secret (pickle must never load bytes someone else wrote).
+A snapshot is numpy arrays and one JSON document in an uncompressed `.npz` (read with
+`allow_pickle=False`: nothing in it can run code), and is used only if this release's indexing
+code wrote it (`FORMAT`) and its MAC, over the workspace, the format, the moment it was taken
+and the data, checks out with the deployment's own key. So a snapshot copied into another
+workspace's row, or written by anyone without PARTNERBOT_SECRET_KEY, is never read.
 """
 
 import hashlib
-import hmac
-import pickle
-import sys
+import io
+import json
+import logging
+import zipfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
-from sqlmodel import Session
+import numpy as np
+from sqlmodel import Session, select
 
 from knowledge.index import SearchIndex
+from storage.keyring import SNAPSHOTS, Keyring
 from storage.models import SearchSnapshot
 
-_SOURCES = ("index.py", "spelling.py", "synonyms.py", "text.py", "entries.py")
+logger = logging.getLogger(__name__)
+
+_SOURCES = (
+    "index.py",
+    "documents.py",
+    "postings.py",
+    "spelling.py",
+    "synonyms.py",
+    "text.py",
+    "entries.py",
+    "snapshots.py",
+)
 FORMAT = hashlib.sha256(
     b"".join((Path(__file__).parent / name).read_bytes() for name in _SOURCES)
-    + sys.version.encode()
 ).hexdigest()[:64]
+_VALUES = "values_json"  # the one array that holds the JSON document, as UTF-8 bytes
 
 
 @dataclass
@@ -33,16 +51,46 @@ class Snapshot:
     seen_until: datetime
 
 
-def _sign(key: bytes, data: bytes) -> str:
-    return hmac.new(key, data, hashlib.sha256).hexdigest()
+def _signed_part(team_id: str, seen_until: datetime, data: bytes) -> bytes:
+    head = json.dumps([team_id, FORMAT, seen_until.isoformat()]).encode()
+    return len(head).to_bytes(4, "big") + head + data
+
+
+def encode(snapshot: Snapshot) -> bytes:
+    """The snapshot as `.npz` bytes: the index's arrays, the versions, and its JSON values."""
+    values, arrays = snapshot.index.state()
+    ids = np.fromiter(snapshot.versions.keys(), dtype=np.int64, count=len(snapshot.versions))
+    numbers = np.fromiter(snapshot.versions.values(), dtype=np.int64, count=len(ids))
+    document = json.dumps(values, ensure_ascii=False, separators=(",", ":")).encode()
+    parts: dict[str, Any] = {
+        "version_ids": ids,
+        "version_numbers": numbers,
+        _VALUES: np.frombuffer(document, dtype=np.uint8),
+        **arrays,
+    }
+    buffer = io.BytesIO()
+    np.savez(buffer, allow_pickle=False, **parts)  # not compressed: loading must be fast
+    return buffer.getvalue()
+
+
+def decode(data: bytes) -> tuple[SearchIndex, dict[int, int]]:
+    """The index and versions `encode` wrote; ValueError if the bytes are not such a snapshot."""
+    try:
+        with np.load(io.BytesIO(data), allow_pickle=False) as stored:
+            arrays: dict[str, Any] = {name: stored[name] for name in stored.files}
+        values = json.loads(arrays.pop(_VALUES).tobytes().decode())
+        ids, numbers = arrays.pop("version_ids"), arrays.pop("version_numbers")
+        index = SearchIndex.restore(values, arrays)
+    except (KeyError, TypeError, OSError, zipfile.BadZipFile, json.JSONDecodeError) as error:
+        raise ValueError(f"not a search snapshot: {error}") from error
+    return index, dict(zip(ids.tolist(), numbers.tolist(), strict=True))
 
 
 def save_snapshot(
-    session: Session, *, team_id: str, snapshot: Snapshot, key: bytes, now: datetime
+    session: Session, *, team_id: str, snapshot: Snapshot, keyring: Keyring, now: datetime
 ) -> int:
     """Keep a workspace's index for the next process; returns its size in bytes."""
-    # not compressed: loading is what must be fast (zlib would add ~0.2 s at 100,000 entries)
-    data = pickle.dumps((snapshot.index, snapshot.versions), protocol=pickle.HIGHEST_PROTOCOL)
+    data = encode(snapshot)
     row = session.get(SearchSnapshot, team_id) or SearchSnapshot(
         team_id=team_id,
         format=FORMAT,
@@ -52,18 +100,56 @@ def save_snapshot(
         data=b"",
     )
     row.format, row.seen_until, row.taken_at = FORMAT, snapshot.seen_until, now
-    row.signature, row.data = _sign(key, data), data
+    row.signature = keyring.sign(SNAPSHOTS, _signed_part(team_id, snapshot.seen_until, data))
+    row.data = data
     session.add(row)
     session.commit()
     return len(data)
 
 
-def load_snapshot(session: Session, *, team_id: str, key: bytes) -> Snapshot | None:
-    """The workspace's snapshot, if this release wrote it and it is ours; else None."""
+def _genuine(row: SearchSnapshot, keyring: Keyring) -> bool:
+    signed = _signed_part(row.team_id, row.seen_until, row.data)
+    return row.format == FORMAT and keyring.verify(SNAPSHOTS, signed, row.signature)
+
+
+def load_snapshot(session: Session, *, team_id: str, keyring: Keyring) -> Snapshot | None:
+    """The workspace's snapshot, if this release wrote it for this workspace with one of our
+    keys; else None (and the index is built from the database instead)."""
     row = session.get(SearchSnapshot, team_id)
-    if row is None or row.format != FORMAT:
+    if row is None:
         return None
-    if not hmac.compare_digest(row.signature, _sign(key, row.data)):
+    if not _genuine(row, keyring):
+        if row.format == FORMAT:
+            logger.warning("a search snapshot failed its check", extra={"team_id": team_id})
         return None
-    index, versions = pickle.loads(row.data)  # noqa: S301 (signed by us)
+    try:
+        index, versions = decode(row.data)
+    except ValueError:
+        logger.warning("a signed search snapshot could not be read", extra={"team_id": team_id})
+        return None
     return Snapshot(index=index, versions=versions, seen_until=row.seen_until)
+
+
+def drop_snapshot(session: Session, *, team_id: str) -> None:
+    """Forget a workspace's snapshot (the next process builds its index from the database)."""
+    row = session.get(SearchSnapshot, team_id)
+    if row is not None:
+        session.delete(row)
+        session.commit()
+
+
+def resign_snapshots(session: Session, keyring: Keyring) -> tuple[int, int]:
+    """Sign every snapshot again with the newest key (rotate-keys); one no key vouches for is
+    dropped. (re-signed, dropped)."""
+    resigned = dropped = 0
+    for row in session.exec(select(SearchSnapshot)).all():
+        if _genuine(row, keyring):
+            signed = _signed_part(row.team_id, row.seen_until, row.data)
+            row.signature = keyring.sign(SNAPSHOTS, signed)
+            session.add(row)
+            resigned += 1
+        else:
+            session.delete(row)
+            dropped += 1
+    session.commit()
+    return resigned, dropped

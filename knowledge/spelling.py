@@ -6,6 +6,7 @@ from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA, Levenshtein
@@ -68,18 +69,21 @@ class Vocabulary:
     def __len__(self) -> int:
         return len(self._word_term)
 
-    def __getstate__(self) -> dict[str, object]:
-        # the frequency function belongs to the index, and expansions are only a cache
-        return {k: v for k, v in self.__dict__.items() if k not in ("_frequency", "_expansions")}
+    def state(self) -> dict[str, Any]:
+        """What a snapshot keeps: the terms in id order, and each word with its term's id (the
+        buckets and caches are made again from these)."""
+        return {"terms": list(self.terms), "words": list(self._word_term.items())}
 
-    def __setstate__(self, state: dict[str, object]) -> None:
-        self.__dict__.update(state)
-        self._expansions = {}
-        self._frequency = lambda tid: 0
-
-    def rebind(self, frequency: Callable[[int], int]) -> None:
-        """Use the index's document counts again (after a snapshot is loaded)."""
-        self._frequency = frequency
+    def restore(self, state: dict[str, Any]) -> None:
+        """Take the terms and words a snapshot kept (this vocabulary must be empty)."""
+        for term in state["terms"]:
+            self.add_term(str(term))
+        if len(self.terms) != len(state["terms"]):
+            raise ValueError("a snapshot with a term twice")
+        for word, tid in state["words"]:
+            if not 0 <= int(tid) < len(self.terms):
+                raise ValueError("a snapshot word with no term")
+            self.add_word(str(word), int(tid))
 
     def add_term(self, term: str) -> tuple[int, bool]:
         """The term's id, and whether it is new."""

@@ -1,7 +1,7 @@
 """Where each installed workspace's tokens live (slack_sdk's SQLAlchemy installation and OAuth
-state stores read and write these tables; their columns are slack_sdk's own, and a test checks
-they still match its builders), and each workspace's standing: installed, or uninstalled and
-kept until its retention runs out."""
+state stores read and write these tables; their columns are slack_sdk's own, sealed at rest,
+and a test checks they still match its builders), each workspace's standing: installed, or
+uninstalled and kept until its retention runs out, and each workspace's own settings."""
 
 from datetime import datetime
 
@@ -11,6 +11,9 @@ from sqlmodel import Field, SQLModel
 from storage.types import SLACK_ID, UTCDateTime
 
 INSTALLATIONS, BOTS, STATES = "slack_installations", "slack_bots", "slack_oauth_states"
+# slack_sdk makes these String(200); ours are wider, for a token sealed at rest (storage/keyring)
+TOKEN_COLUMNS = frozenset({"bot_token", "bot_refresh_token", "user_token", "user_refresh_token"})
+SEALED_TOKEN = 1000
 
 
 def _installed_at() -> Column[datetime]:
@@ -28,16 +31,16 @@ installations = Table(
     Column("enterprise_url", String(200)),
     Column("team_id", String(32)),
     Column("team_name", String(200)),
-    Column("bot_token", String(200)),
+    Column("bot_token", String(SEALED_TOKEN)),
     Column("bot_id", String(32)),
     Column("bot_user_id", String(32)),
     Column("bot_scopes", String(1000)),
-    Column("bot_refresh_token", String(200)),
+    Column("bot_refresh_token", String(SEALED_TOKEN)),
     Column("bot_token_expires_at", DateTime),
     Column("user_id", String(32), nullable=False),
-    Column("user_token", String(200)),
+    Column("user_token", String(SEALED_TOKEN)),
     Column("user_scopes", String(1000)),
-    Column("user_refresh_token", String(200)),
+    Column("user_refresh_token", String(SEALED_TOKEN)),
     Column("user_token_expires_at", DateTime),
     Column("incoming_webhook_url", String(200)),
     Column("incoming_webhook_channel", String(200)),
@@ -61,11 +64,11 @@ bots = Table(
     Column("enterprise_name", String(200)),
     Column("team_id", String(32)),
     Column("team_name", String(200)),
-    Column("bot_token", String(200)),
+    Column("bot_token", String(SEALED_TOKEN)),
     Column("bot_id", String(32)),
     Column("bot_user_id", String(32)),
     Column("bot_scopes", String(1000)),
-    Column("bot_refresh_token", String(200)),
+    Column("bot_refresh_token", String(SEALED_TOKEN)),
     Column("bot_token_expires_at", DateTime),
     Column("is_enterprise_install", Boolean, default=False, nullable=False),
     _installed_at(),
@@ -90,3 +93,30 @@ class Workspace(SQLModel, table=True):
     name: str | None = Field(default=None, max_length=200)
     installed_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     uninstalled_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+
+
+ANONYMOUS_FLOOR = 3  # no workspace may show anything anonymous from fewer people than this
+IDS_MAX = 2000  # space-separated Slack IDs: about a hundred people or organisations
+
+
+class WorkspaceSettings(SQLModel, table=True):
+    """A workspace's own settings, edited by its admins with `/partners settings` (audited).
+    With no row, a single-workspace install uses the environment's defaults; an OAuth install
+    uses the built-in ones."""
+
+    __tablename__ = "workspace_settings"
+
+    team_id: str = Field(primary_key=True, max_length=SLACK_ID)
+    enterprise_id: str | None = Field(default=None, max_length=SLACK_ID)
+    # people (space-separated user IDs) who may manage any entry and answer questions
+    facilitators: str = Field(default="", max_length=IDS_MAX)
+    # people who may change these settings, besides the workspace's admins and owners
+    admins: str = Field(default="", max_length=IDS_MAX)
+    questions_channel: str | None = Field(default=None, max_length=SLACK_ID)
+    # the fewest people before anything anonymous is shown (never below ANONYMOUS_FLOOR)
+    pulse_minimum: int = 5
+    breakout_minimum: int = ANONYMOUS_FLOOR
+    # other organisations (their Slack team IDs) whose people may find what members find
+    trusted_orgs: str = Field(default="", max_length=IDS_MAX)
+    updated_by: str | None = Field(default=None, max_length=SLACK_ID)
+    updated_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))

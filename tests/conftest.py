@@ -20,6 +20,7 @@ from sqlmodel import Session
 from bot.sandbox import Sandbox
 from bot.settings import Settings
 from storage.db import make_engine, upgrade
+from storage.keyring import Keyring
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 TEST_DATABASE = os.environ.get("PARTNERBOT_TEST_DATABASE_URL", "")
@@ -59,11 +60,18 @@ def database_url(tmp_path: Path) -> Iterator[str]:
         admin.dispose()
 
 
+# the deployment's own key in every test, as PARTNERBOT_SECRET_KEY (a test that needs it
+# missing deletes it)
+TEST_KEY = "test-only-" + "k" * 40
+TEST_KEYRING = Keyring((TEST_KEY,))
+
+
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Tests never see the developer's Slack settings or .env."""
     for name in Settings.model_fields:
         monkeypatch.delenv(name.upper(), raising=False)
+    monkeypatch.setenv("PARTNERBOT_SECRET_KEY", TEST_KEY)
     monkeypatch.chdir(tmp_path)
 
 

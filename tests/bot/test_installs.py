@@ -203,7 +203,7 @@ def test_rotating_tokens_are_refreshed_before_they_expire(many):
     assert client is not None and client.auth_test()["team_id"] == "T0SHELL"
     with many.bot.services.sessions() as session:
         latest = session.execute(select(bots).order_by(bots.c.id.desc())).first()
-    assert latest.bot_token == shell.bot_token
+    assert many.bot.services.keyring.unseal(latest.bot_token) == shell.bot_token  # sealed at rest
 
 
 def json_text(value):

@@ -17,6 +17,7 @@ from knowledge.commitments import Owner, record_commitment
 from storage.claims import LEASE
 from storage.db import make_engine, upgrade
 from storage.models import Nudge
+from tests.conftest import TEST_KEY
 
 PEOPLE = 40
 RECORDED = datetime(2026, 11, 16, 10, 0, tzinfo=UTC)
@@ -55,6 +56,7 @@ def seed(database_url: str, emulator: Emulator, people: int = PEOPLE) -> list[in
 
 def run(database_url: str, emulator: Emulator, at: datetime) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "PARTNERBOT_"))}
+    env["PARTNERBOT_SECRET_KEY"] = TEST_KEY
     env.update(
         SLACK_BOT_TOKEN=emulator.workspace.bot_token,
         SLACK_API_URL=emulator.url,

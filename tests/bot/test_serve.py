@@ -13,6 +13,7 @@ import pytest
 
 from bot.driver import SlackDriver
 from bot.emulator import Emulator
+from tests.conftest import TEST_KEY
 
 
 def free_port() -> int:
@@ -56,6 +57,7 @@ def start_serve(tmp_path, database_url: str, **settings: str) -> Served:
     emulator = Emulator().start()
     port, secret = free_port(), "serve-test-signing-secret"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "PARTNERBOT_"))}
+    env["PARTNERBOT_SECRET_KEY"] = TEST_KEY
     env.update(
         SLACK_BOT_TOKEN=emulator.workspace.bot_token,
         SLACK_SIGNING_SECRET=secret,
@@ -120,6 +122,7 @@ def test_healthz_answers_when_the_database_does(served):
 
 def test_the_worker_runs_the_scheduler_until_stopped(tmp_path, database_url):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "PARTNERBOT_"))}
+    env["PARTNERBOT_SECRET_KEY"] = TEST_KEY
     env.update(SLACK_BOT_TOKEN="xoxb-worker-test", DATABASE_URL=database_url)
     process = subprocess.Popen(
         [sys.executable, "-m", "bot.cli", "worker"],
@@ -203,6 +206,7 @@ def test_health_says_so_when_the_disk_is_nearly_full(engine, monkeypatch):
 
 def test_a_read_only_database_is_named_at_start_without_a_traceback(engine, settings, tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "PARTNERBOT_"))}
+    env["PARTNERBOT_SECRET_KEY"] = TEST_KEY
     env["DATABASE_URL"] = readonly(settings.database_url)
     with engine.begin() as connection:  # a migration is pending, so start-up must write
         connection.exec_driver_sql("DELETE FROM alembic_version")

@@ -20,6 +20,7 @@ CONTRACT = {
     "PARTNERBOT_FACILITATORS",
     "SLACK_STATE_SECRET",
     "PARTNERBOT_RETENTION_DAYS",
+    "PARTNERBOT_SECRET_KEY",
 }
 
 
@@ -146,3 +147,45 @@ def test_socket_mode_needs_no_signing_secret(settings):
         bot.engine.dispose()
     finally:
         emulator.stop()
+
+
+@pytest.mark.parametrize(
+    ("key", "said"),
+    [
+        (None, "PARTNERBOT_SECRET_KEY is not set"),
+        ("", "PARTNERBOT_SECRET_KEY is not set"),
+        ("too-short", "too short (it is under 32 characters)"),
+        ("k" * 40 + ", short", "too short (key 2 of 2 is under 32 characters)"),
+    ],
+)
+@pytest.mark.parametrize("command", [["serve"], ["worker"], ["socket"], ["search", "trust"]])
+def test_every_mode_but_the_shell_needs_the_deployments_own_key(
+    monkeypatch, capsys, database_url, key, said, command
+):
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    for name, value in (("SLACK_BOT_TOKEN", "xoxb-1"), ("SLACK_SIGNING_SECRET", "s" * 32)):
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-1")
+    if key is None:
+        monkeypatch.delenv("PARTNERBOT_SECRET_KEY")
+    else:
+        monkeypatch.setenv("PARTNERBOT_SECRET_KEY", key)
+    assert main(command) == 2  # and no server started: it would never return
+    error = capsys.readouterr().err.strip()
+    assert said in error and "openssl rand -hex 32" in error
+    assert len(error.splitlines()) == 1  # one line, no traceback
+
+
+def test_a_short_key_stops_the_app_factory_and_no_key_is_ever_printed(settings):
+    from bot.factory import create_app
+
+    key_settings = settings.model_copy(
+        update={
+            "partnerbot_secret_key": "short",
+            "slack_bot_token": "xoxb-1",
+            "slack_signing_secret": "s" * 32,
+        }
+    )
+    with pytest.raises(ConfigError, match="too short"):
+        create_app(key_settings, migrate=False)
+    assert "k" * 40 not in repr(settings) and "k" * 40 not in repr(settings.keyring())

@@ -1,18 +1,24 @@
 """Search index snapshots: the next process loads the index instead of building it, catches up
-with what changed since, and never unpickles bytes it did not sign."""
+with what changed since; a snapshot is arrays and JSON under a MAC that covers its workspace."""
 
+import io
+import pickle
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
 from sqlmodel import select
 
 from knowledge.entries import LESSON, Draft, delete_entry, save_entry
 from knowledge.query import parse_query
 from knowledge.search import SNAPSHOT_EVERY, KnowledgeSearch
+from knowledge.snapshots import _signed_part, load_snapshot, resign_snapshots
 from storage.db import session_factory
+from storage.keyring import SNAPSHOTS, Keyring
 from storage.models import SearchSnapshot
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
-KEY = b"the deployment's signing secret"
+KEY = Keyring(("the deployment's own key, 32 characters or more",))
+OTHER = Keyring(("someone else's key, also 32 characters long",))
 
 
 def titles(search, text):
@@ -39,7 +45,7 @@ def test_a_built_index_is_kept_and_the_next_process_loads_it_and_catches_up(engi
     sessions = session_factory(engine)
     kept = lesson(session, "Supplier breakfasts won contractors over")
     gone = lesson(session, "Quarterly steering walks kept trust")
-    first = KnowledgeSearch(sessions, lambda: NOW, snapshot_key=KEY)
+    first = KnowledgeSearch(sessions, lambda: NOW, keyring=KEY)
     assert "Supplier breakfasts won contractors over" in titles(first, "supplier breakfasts")
     [snapshot] = session.exec(select(SearchSnapshot)).all()
     assert snapshot.team_id == "T1" and snapshot.signature
@@ -49,7 +55,7 @@ def test_a_built_index_is_kept_and_the_next_process_loads_it_and_catches_up(engi
     lesson(session, "Joint site visits built trust fast", at=later)
     delete_entry(session, entry=gone, actor_id="U1", manager=True, now=later)
 
-    second = KnowledgeSearch(sessions, lambda: later, snapshot_key=KEY)
+    second = KnowledgeSearch(sessions, lambda: later, keyring=KEY)
     index = second.index("T1")
     assert len(index) == len(first.index("T1"))  # loaded, then caught up: same entries
     assert "Joint site visits built trust fast" in titles(second, "joint site visits")
@@ -60,14 +66,14 @@ def test_a_built_index_is_kept_and_the_next_process_loads_it_and_catches_up(engi
 def test_a_snapshot_signed_with_another_key_or_tampered_with_is_never_loaded(engine, session):
     sessions = session_factory(engine)
     lesson(session, "Supplier breakfasts won contractors over")
-    KnowledgeSearch(sessions, lambda: NOW, snapshot_key=KEY).index("T1")
+    KnowledgeSearch(sessions, lambda: NOW, keyring=KEY).index("T1")
     row = session.exec(select(SearchSnapshot)).one()
     row.data = row.data[:-1] + bytes([row.data[-1] ^ 1])
     session.add(row)
     session.commit()
-    rebuilt = KnowledgeSearch(sessions, lambda: NOW, snapshot_key=KEY)
+    rebuilt = KnowledgeSearch(sessions, lambda: NOW, keyring=KEY)
     assert "Supplier breakfasts won contractors over" in titles(rebuilt, "supplier breakfasts")
-    other = KnowledgeSearch(sessions, lambda: NOW, snapshot_key=b"someone else's")
+    other = KnowledgeSearch(sessions, lambda: NOW, keyring=OTHER)
     assert "Supplier breakfasts won contractors over" in titles(other, "supplier breakfasts")
 
 
@@ -76,7 +82,7 @@ def test_the_snapshot_is_written_again_after_many_changes(engine, session, monke
 
     monkeypatch.setattr(search_module, "SNAPSHOT_EVERY", 3)
     sessions = session_factory(engine)
-    search = KnowledgeSearch(sessions, lambda: NOW, snapshot_key=KEY)
+    search = KnowledgeSearch(sessions, lambda: NOW, keyring=KEY)
     search.index("T1")
     taken = session.exec(select(SearchSnapshot)).one().seen_until
     for n in range(3):
@@ -85,3 +91,105 @@ def test_the_snapshot_is_written_again_after_many_changes(engine, session, monke
     session.expire_all()
     assert session.exec(select(SearchSnapshot)).one().seen_until > taken
     assert SNAPSHOT_EVERY >= 1000  # the real threshold: snapshots are not written per save
+
+
+def test_a_snapshot_copied_into_another_workspace_is_refused(engine, session):
+    sessions = session_factory(engine)
+    lesson(session, "Supplier breakfasts won contractors over")  # T1's
+    KnowledgeSearch(sessions, lambda: NOW, keyring=KEY).index("T1")
+    theirs = session.get(SearchSnapshot, "T1")
+    # someone who can write the database gives T2 a copy of T1's snapshot, MAC and all
+    session.add(
+        SearchSnapshot(
+            team_id="T2",
+            format=theirs.format,
+            seen_until=theirs.seen_until,
+            taken_at=theirs.taken_at,
+            signature=theirs.signature,
+            data=theirs.data,
+        )
+    )
+    session.commit()
+    assert load_snapshot(session, team_id="T2", keyring=KEY) is None
+    assert load_snapshot(session, team_id="T1", keyring=KEY) is not None
+    other = KnowledgeSearch(sessions, lambda: NOW, keyring=KEY)
+    results = other.search(team_id="T2", query=parse_query("supplier"), channel_id=None, now=NOW)
+    assert results.hits == []  # T2 built its own index: T1's lesson is not in it
+
+
+def test_a_snapshot_is_arrays_and_json_and_nothing_in_it_can_run_code(engine, session):
+    sessions = session_factory(engine)
+    lesson(session, "Supplier breakfasts won contractors over")
+    KnowledgeSearch(sessions, lambda: NOW, keyring=KEY).index("T1")
+    row = session.get(SearchSnapshot, "T1")
+    with np.load(io.BytesIO(row.data), allow_pickle=False) as stored:  # raises on any object
+        kinds = {stored[name].dtype.kind for name in stored.files}
+    assert kinds <= {"i", "u", "f"}  # numbers only: the text is UTF-8 bytes of one JSON value
+    assert b"pickle" not in row.data and not row.data.startswith(b"\x80")
+
+    # a pickle, even one signed with our key as the old format was, is never loaded
+    evil = pickle.dumps(_Boom())
+    row.data = evil
+    row.signature = KEY.sign(SNAPSHOTS, _signed_part("T1", row.seen_until, evil))
+    session.add(row)
+    session.commit()
+    assert load_snapshot(session, team_id="T1", keyring=KEY) is None
+    assert not _Boom.ran
+
+
+def test_a_snapshot_survives_a_key_rotation_and_rotate_keys_re_signs_it(engine, session):
+    sessions = session_factory(engine)
+    lesson(session, "Supplier breakfasts won contractors over")
+    KnowledgeSearch(sessions, lambda: NOW, keyring=KEY).index("T1")
+    rotated = Keyring((OTHER.keys[0], KEY.keys[0]))  # a new key first, the old one kept
+    assert load_snapshot(session, team_id="T1", keyring=rotated) is not None
+    assert resign_snapshots(session, rotated) == (1, 0)
+    assert load_snapshot(session, team_id="T1", keyring=OTHER) is not None  # the new key alone
+    assert load_snapshot(session, team_id="T1", keyring=KEY) is None
+    assert resign_snapshots(session, KEY) == (0, 1)  # nothing vouches for it: dropped
+    assert session.get(SearchSnapshot, "T1") is None
+
+
+class _Boom:
+    ran = False
+
+    def __reduce__(self):
+        return (_mark_ran, ())
+
+
+def _mark_ran():
+    _Boom.ran = True
+    return None
+
+
+def test_an_index_read_back_from_its_snapshot_answers_exactly_as_it_did():
+    from knowledge.index import Document, Filters, SearchIndex
+    from knowledge.snapshots import Snapshot, decode, encode
+
+    index = SearchIndex()
+    for n in range(30):
+        index.add(
+            Document(
+                entry_id=n,
+                kind=("lesson", "brief", "library")[n % 3],
+                title=f"Supplier breakfast number {n}",
+                text="Contractors came to the governance board; trust grew." * (n % 4 + 1),
+                tags=("supply-chain",) if n % 2 else (),
+                created=NOW,
+                author_id=f"U{n % 5}",
+                private_channel="CPRIV" if n % 7 == 0 else None,
+                channel=f"C{n % 3}",
+            )
+        )
+    for gone in (3, 4, 5):
+        index.remove(gone)
+    copy, versions = decode(encode(Snapshot(index, {1: 2, 7: 1}, NOW)))
+    assert versions == {1: 2, 7: 1} and len(copy) == len(index)
+    for words, filters in (
+        (["supplier", "goverance"], Filters()),
+        (["contractors"], Filters(channel_id="CPRIV", tags=("supply-chain",))),
+        (["trust"], Filters(channel_id="C1", only_this_channel=True)),
+    ):
+        mine, theirs = index.score(words, filters), copy.score(words, filters)
+        assert mine.slots.tolist() == theirs.slots.tolist()
+        assert np.allclose(mine.scores, theirs.scores)
