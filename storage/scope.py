@@ -13,8 +13,9 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import ClauseElement, Table, TextClause, event
 from sqlalchemy.orm import ORMExecuteState, with_loader_criteria
+from sqlalchemy.sql.util import find_tables
 from sqlmodel import Session, SQLModel
 
 from storage.installations import Workspace
@@ -26,6 +27,11 @@ _org: ContextVar[str | None] = ContextVar("partnerbot_org", default=None)
 
 class OtherWorkspace(PermissionError):
     """A write of another workspace's row while serving a request: a bug, never data."""
+
+
+class Unscoped(PermissionError):
+    """A statement the workspace scope cannot see into (Core SQL on a workspace's table, or
+    text), run while serving a request: a bug, refused before it reaches the database."""
 
 
 @contextmanager
@@ -51,24 +57,54 @@ def scoped_info() -> dict[str, Any]:
 
 
 _models: list[type[SQLModel]] = []
+_tables: set[Table] = set()
 
 
 def _scoped_models() -> list[type[SQLModel]]:
-    """Every table class with a workspace column (not those keyed by the workspace alone)."""
+    """Every table class with a workspace column, those keyed by the workspace alone too."""
     if not _models:
         _models.extend(
-            mapper.class_
-            for mapper in SQLModel._sa_registry.mappers
-            if "team_id" in mapper.columns and not mapper.columns["team_id"].primary_key
+            mapper.class_ for mapper in SQLModel._sa_registry.mappers if "team_id" in mapper.columns
         )
     return _models
 
 
+def _team_tables() -> set[Table]:
+    """Every table with a workspace column (slack_sdk's token tables too)."""
+    if not _tables:
+        _tables.update(t for t in SQLModel.metadata.tables.values() if "team_id" in t.c)
+    return _tables
+
+
+def _refuse_unscoped(state: ORMExecuteState, team_id: str) -> None:
+    """Core SQL (a Table, not a model class) on a workspace's table, any text() and a bulk
+    insert naming another workspace are refused: the loader criteria below cannot see into
+    them, so the next handler to use one would read or change every council's rows."""
+    statement = state.statement
+    if isinstance(statement, TextClause):
+        raise Unscoped("text() SQL while serving a request: use the ORM, or run it unscoped")
+    if not state.is_orm_statement and isinstance(statement, ClauseElement):
+        touched = {t.name for t in find_tables(statement, include_crud=True)}
+        if touched & {t.name for t in _team_tables()}:
+            raise Unscoped(f"Core SQL on {sorted(touched)} while serving a request: use the ORM")
+        return
+    if state.is_insert:
+        given: Any = state.parameters
+        rows: list[Any] = list(given) if isinstance(given, list | tuple) else [given or {}]
+        compiled = statement.compile().params if isinstance(statement, ClauseElement) else {}
+        teams = {dict(row).get("team_id") for row in rows} | {compiled.get("team_id")}
+        if teams - {None, team_id}:
+            raise OtherWorkspace("an insert of another workspace's rows, while serving one")
+
+
 def _only_this_workspace(state: ORMExecuteState) -> None:
     team_id = state.session.info.get("team_id")
-    if not team_id or not (state.is_select or state.is_update or state.is_delete):
+    if not team_id:
         return
     if state.is_column_load or state.is_relationship_load:
+        return
+    _refuse_unscoped(state, team_id)
+    if not (state.is_select or state.is_update or state.is_delete):
         return
     state.statement = state.statement.options(
         *(
