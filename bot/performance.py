@@ -17,7 +17,7 @@ from handlers.people import names
 from handlers.services import Services
 from knowledge.partnerships import resolve_partnership
 from knowledge.report import SECTIONS, write_report
-from knowledge.scoring import KEYS, Rules, ScoringError, rules_for, set_rules
+from knowledge.scoring_rules import KEYS, Rules, ScoringError, rules_for, set_rules
 from knowledge.workdays import local_today
 
 

@@ -9,9 +9,9 @@ from typing import Any
 
 from bot.emulator import Workspace
 
-_USER = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>")
-_CHANNEL = re.compile(r"<#([A-Z0-9]+)(?:\|([^>]*))?>")
-_LINK = re.compile(r"<(https?://[^|>]+)(?:\|([^>]*))?>")
+_USER = re.compile(r"<@([A-Z0-9]+)(?:\|[^<>]*)?>")
+_CHANNEL = re.compile(r"<#([A-Z0-9]+)(?:\|([^<>]*))?>")
+_LINK = re.compile(r"<(https?://[^|<>]+)(?:\|([^<>]*))?>")
 
 
 @dataclass

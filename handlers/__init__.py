@@ -33,6 +33,7 @@ def features() -> tuple[ModuleType, ...]:
         register,
         report,
         search,
+        settings,
     )
 
     return (
@@ -50,6 +51,7 @@ def features() -> tuple[ModuleType, ...]:
         pulses,
         report,
         export,
+        settings,
         home,
         errors,
     )

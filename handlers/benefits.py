@@ -210,7 +210,7 @@ def register(app: App, services: Services) -> None:
         if benefit is None:
             problem = "That benefit is gone."
         elif user_id not in (benefit.owner_id, benefit.created_by) and not is_manager(
-            client, services, user_id
+            client, services, team_id, user_id
         ):
             problem = NOT_YOURS
         if problem:

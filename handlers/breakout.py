@@ -27,10 +27,10 @@ from handlers.breakout_flow import finish, in_thread, move_on, post_card
 from handlers.commitment_flow import read_commit_form, record_form
 from handlers.forms import once_key, working_view
 from handlers.listening import listen, refuse, workspace_of
-from handlers.people import is_manager, is_private_channel
+from handlers.people import is_manager, is_private_channel, rules_of
 from handlers.sending import dm, tell
 from handlers.services import Services
-from handlers.subcommands import Invocation, Subcommand
+from handlers.subcommands import ANYONE, Invocation, Subcommand
 from knowledge import breakout as rounds
 from knowledge import breakout_replies
 from knowledge.decks import load_decks
@@ -61,6 +61,7 @@ def run(call: Invocation) -> None:
                 facilitator_id=call.user_id,
                 plan=plan,
                 now=call.services.clock(),
+                minimum=rules_of(call.services, call.team_id).breakout_minimum,
             )
     except rounds.BreakoutError as error:
         call.reply(str(error))
@@ -76,6 +77,7 @@ SUBCOMMANDS = (
         "run a breakout round here; `breakout decks` lists decks",
         "/partners breakout effective-partnerships for 10m",
         run=run,
+        open_to=ANYONE,
     ),
 )
 
@@ -101,7 +103,9 @@ def register(app: App, services: Services) -> None:
             )
 
     def may_run(client: WebClient, round_: BreakoutRound, user_id: str) -> bool:
-        return round_.facilitator_id == user_id or is_manager(client, services, user_id)
+        return round_.facilitator_id == user_id or is_manager(
+            client, services, round_.team_id, user_id
+        )
 
     def answer_form(
         body: dict[str, Any],
@@ -159,7 +163,9 @@ def register(app: App, services: Services) -> None:
                     round_,
                     number=number,
                     text=text,
-                    author_id=None if anonymous else user_id,
+                    person_id=user_id,
+                    anonymous=anonymous,
+                    keyring=services.keyring,
                     now=services.clock(),
                     once=once_key(view),
                 )
@@ -218,7 +224,9 @@ def register(app: App, services: Services) -> None:
                     round_,
                     number=question.number,
                     text=event.get("text") or "",
-                    author_id=event["user"],
+                    person_id=event["user"],
+                    anonymous=False,
+                    keyring=services.keyring,
                     now=services.clock(),
                     message_ts=event["ts"],
                 )

@@ -33,11 +33,16 @@ ANSWER_VIEW, ANONYMOUS_VIEW, COMMIT_VIEW = (
     "breakout_anonymous_form",
     "breakout_commit_form",
 )
-ANONYMITY = (
-    "Anonymous: your name is not stored anywhere, not even for the facilitator or in "
-    "the audit log. Answers are held back and shown together, in random order, when "
-    "the question closes, and only if at least three people answered."
-)
+
+
+def anonymity(minimum: int) -> str:
+    """What an anonymous answer promises, with the round's minimum of people."""
+    return (
+        "Anonymous: your name is not stored anywhere, not even for the facilitator or in "
+        "the audit log. Answers are held back and shown together, in random order, when "
+        f"the question closes, and only if at least {minimum} different people answered "
+        "(each counted once, however many answers they give)."
+    )
 
 
 def build_card(
@@ -77,7 +82,7 @@ def build_answer_form(
 ) -> dict[str, Any]:
     blocks: list[Any] = [section(f"*{escape(question.text)}*")]
     if anonymous:
-        blocks.append(context("🔒 " + ANONYMITY))
+        blocks.append(context("🔒 " + anonymity(round_.minimum)))
     blocks.append(
         InputBlock(
             block_id="answer",
@@ -98,7 +103,7 @@ def build_answer_form(
     ).to_dict()
 
 
-def build_revealed(revealed: tuple[str, ...], held_back: int) -> str:
+def build_revealed(revealed: tuple[str, ...], held_back: int, minimum: int) -> str:
     if revealed:
         return "🔓 *Anonymous answers*\n" + "\n".join(
             f"• {escape(truncate(a, 500))}" for a in revealed
@@ -106,7 +111,7 @@ def build_revealed(revealed: tuple[str, ...], held_back: int) -> str:
     if held_back:
         return (
             f"🔒 {held_back} anonymous answer{'s' if held_back != 1 else ''} held back: fewer "
-            "than three people answered, so showing them could give someone away."
+            f"than {minimum} people answered, so showing them could give someone away."
         )
     return ""
 
@@ -132,7 +137,7 @@ def build_summary(
         if held:
             lines.append(
                 f"• {held} anonymous answer{'s' if held != 1 else ''} held back (fewer "
-                "than three people answered)."
+                f"than {round_.minimum} people answered)."
             )
         blocks.append(section(truncate("\n".join(lines), 3000)))
     blocks = blocks[: MESSAGE_BLOCKS - 2]

@@ -50,9 +50,9 @@ def in_thread(
 def close_current(services: Services, client: WebClient, round_: BreakoutRound) -> None:
     """Close the question being answered and reveal its anonymous answers (if it may)."""
     with services.sessions() as session:
-        closed = rounds.close_question(session, round_, services.clock())
+        closed = rounds.close_question(session, round_, services.clock(), services.keyring)
     if closed is not None:
-        message = build_revealed(closed.revealed, closed.held_back)
+        message = build_revealed(closed.revealed, closed.held_back, round_.minimum)
         if message:
             # every revealed answer is shown: one line each, packed into as many sections as needed
             blocks = packed_sections(message.split("\n"), max_blocks=MESSAGE_BLOCKS)

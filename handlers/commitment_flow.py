@@ -269,7 +269,7 @@ def allowed(services: Services, client: WebClient, commitment: Commitment, user_
     with services.sessions() as session:
         if may_change(session, commitment, user_id, manager=False):
             return True
-    return is_manager(client, services, user_id)
+    return is_manager(client, services, commitment.team_id, user_id)
 
 
 def snooze_until(services: Services, client: WebClient, user_id: str, days: int) -> datetime:

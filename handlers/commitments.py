@@ -12,7 +12,7 @@ from handlers.forms import working_view
 from handlers.listening import listen, refuse, workspace_of
 from handlers.people import person
 from handlers.services import Services
-from handlers.subcommands import Invocation, Subcommand
+from handlers.subcommands import ANYONE, Invocation, Subcommand
 from knowledge.commitments import (
     EXAMPLE,
     CommitmentError,
@@ -23,7 +23,7 @@ from knowledge.commitments import (
 )
 from knowledge.dates import DueDateError, parse_due
 from knowledge.nudges import set_away
-from knowledge.partnerships import channel_partnership, list_partnerships
+from knowledge.partnerships import channel_partnership, choosable
 from knowledge.workdays import local_today, next_working_day
 from storage.models import Partnership
 from storage.rows import team_row
@@ -34,7 +34,12 @@ def run_commit(call: Invocation) -> None:
     services, client = call.services, call.client
     if not call.args.strip():
         with services.sessions() as session:
-            partnerships = list_partnerships(session, team_id=call.team_id)
+            partnerships = choosable(
+                session,
+                team_id=call.team_id,
+                channel_id=call.channel_id,
+                everything=call.viewer.full,
+            )
             default = channel_partnership(session, team_id=call.team_id, channel_id=call.channel_id)
         client.views_open(
             trigger_id=call.trigger_id,
@@ -70,8 +75,11 @@ def run_actions(call: Invocation) -> None:
     today = local_today(services.clock(), tz)
     with services.sessions() as session:
         if call.args.strip().casefold() == "all":
-            partnership = channel_partnership(
-                session, team_id=call.team_id, channel_id=call.channel_id
+            # someone from outside the council sees only what was recorded in this channel
+            partnership = (
+                channel_partnership(session, team_id=call.team_id, channel_id=call.channel_id)
+                if call.viewer.full
+                else None
             )
             found = open_commitments(
                 session,
@@ -132,6 +140,7 @@ SUBCOMMANDS = (
         "record a commitment; alone, opens the form",
         "/partners commit @sam Share the supply-chain map by 12 Dec",
         run=run_commit,
+        open_to=ANYONE,
     ),
     Subcommand(
         "actions",
@@ -139,6 +148,7 @@ SUBCOMMANDS = (
         "my open commitments (or the channel's partnership's)",
         "/partners actions all",
         run=run_actions,
+        open_to=ANYONE,
     ),
     Subcommand(
         "away",
@@ -146,6 +156,7 @@ SUBCOMMANDS = (
         "pause my reminders while I am away",
         "/partners away until 2 Jan",
         run=run_away,
+        open_to=ANYONE,
     ),
 )
 

@@ -5,7 +5,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from knowledge.entries import find_visible
+from knowledge.entries import LIBRARY, find_visible
 from storage.models import Entry
 
 GONE = "That entry isn't available here any more (it may have been deleted). Try `/partners ask` again."
@@ -17,12 +17,21 @@ def channel_of(body: dict[str, Any]) -> str | None:
 
 
 def entry_named(
-    session: Session, *, team_id: str, channel_id: str | None, value: str
+    session: Session,
+    *,
+    team_id: str,
+    channel_id: str | None,
+    value: str,
+    outsider: bool = False,
 ) -> Entry | None:
     """The entry a button names, if it is this workspace's and may be seen from here: a
-    payload naming another workspace's entry, or a private one elsewhere, finds nothing."""
+    payload naming another workspace's entry, or a private one elsewhere, finds nothing; nor,
+    for someone from outside the council (`outsider`), one saved in another channel."""
     try:
         entry_id = int(value.rpartition(":")[2])
     except ValueError:
         return None
-    return find_visible(session, team_id=team_id, entry_id=entry_id, channel_id=channel_id)
+    entry = find_visible(session, team_id=team_id, entry_id=entry_id, channel_id=channel_id)
+    if entry is not None and outsider and entry.kind != LIBRARY and entry.channel_id != channel_id:
+        return None
+    return entry

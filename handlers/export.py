@@ -13,7 +13,7 @@ from sqlmodel import col, select
 
 from handlers.people import channel_members
 from handlers.services import Services
-from handlers.subcommands import Invocation, Subcommand
+from handlers.subcommands import MEMBERS, Invocation, Subcommand
 from knowledge.workbook import SHEETS, write_workbook
 from storage.models import Entry
 
@@ -106,6 +106,7 @@ SUBCOMMANDS = (
         "the register, commitments, lessons and notes as a spreadsheet, by DM",
         "/partners export",
         run=run,
+        open_to=MEMBERS,
     ),
 )
 

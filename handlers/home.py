@@ -27,13 +27,14 @@ from handlers.home_flow import (
     publish_home,
 )
 from handlers.listening import listen, workspace_of
+from handlers.people import pressed_by
 from handlers.register_forms import build_partnership_form
 from handlers.sending import dm
 from handlers.services import Services
 from knowledge.commitments import CommitmentError
 from knowledge.entries import LESSON
 from knowledge.nudges import snooze
-from knowledge.partnerships import list_partnerships
+from knowledge.partnerships import choosable
 from knowledge.register_facts import Facts
 
 
@@ -75,8 +76,11 @@ def register(app: App, services: Services) -> None:
         body: dict[str, Any], action: dict[str, Any], context: BoltContext, client: WebClient
     ) -> None:
         team_id = workspace_of(context)
+        everything = pressed_by(client, services, team_id, body).full
         with services.sessions() as session:
-            partnerships = list_partnerships(session, team_id=team_id)
+            partnerships = choosable(
+                session, team_id=team_id, channel_id=None, everything=everything
+            )
         if action["action_id"] == HOME_COMMIT:
             view = build_commit_form(partnerships, None, None)
         elif action["action_id"] == HOME_LESSON:
@@ -85,8 +89,11 @@ def register(app: App, services: Services) -> None:
                 partnerships=partnerships,
                 default_partnership=None,
             )
-        else:
+        elif everything:
             view = build_partnership_form(Facts(partners=[]))
+        else:  # the register is the council's
+            dm(client, body["user"]["id"], "Only the council's own people add partnerships.")
+            return
         client.views_open(trigger_id=body["trigger_id"], view=view)
 
     listen(app.event("app_home_opened"), home_opened)

@@ -22,12 +22,13 @@ from handlers.blockkit import (
     truncate,
 )
 from handlers.commitment_blocks import summary
-from handlers.people import is_manager, person
+from handlers.people import rules_of, viewer
 from handlers.pulse_blocks import health_blocks
 from handlers.pulse_flow import trend_words
 from handlers.question_flow import ANSWER
 from handlers.register_blocks import line_of, review_words
 from handlers.services import Services
+from handlers.settings_blocks import settings_blocks
 from knowledge.commitments import open_commitments, owners_of
 from knowledge.entries import KIND_LABELS, entries_by
 from knowledge.partnerships import list_partnerships
@@ -35,6 +36,7 @@ from knowledge.pulses import health
 from knowledge.questions import open_questions, questions_asked_by
 from knowledge.register import Standing, register_list, reviews_due
 from knowledge.workdays import local_today
+from knowledge.workspace_settings import Rules
 from storage.models import Commitment, Entry, LessonWanted, Partnership
 
 logger = logging.getLogger(__name__)
@@ -89,6 +91,45 @@ def build_questions(
     return blocks
 
 
+def _register_part(
+    today: date,
+    led: list[Standing],
+    register: list[Partnership],
+    due: list[Partnership],
+    health: list[dict[str, Any]],
+) -> list[dict[str, Any]]:
+    """Partnerships I lead (with their health pulses), or the register's names, and reviews due:
+    the council's business, so never on an outsider's tab."""
+    blocks = [divider(), header(f"Partnerships you lead ({len(led)})")]
+    if led:
+        blocks += packed_sections((line_of(s, today) for s in led[:LINES_SHOWN]), max_blocks=2)
+        blocks += _more(LINES_SHOWN, len(led), "/partners partnership list mine")
+        blocks += health
+    elif register:
+        names = ", ".join(f"*{escape(p.name)}*" for p in register[:LINES_SHOWN])
+        more = f" and {len(register) - LINES_SHOWN} more" if len(register) > LINES_SHOWN else ""
+        blocks.append(
+            section(
+                f"You lead none of the {len(register)} in the register: {names}{more}. "
+                "`/partners partnership list` shows them all."
+            )
+        )
+    else:
+        blocks.append(
+            section("None yet: `/partners partnership add Retrofit Partnership` in its channel.")
+        )
+    if due:
+        blocks += [divider(), header(f"Reviews due ({len(due)})")]
+        lines = [
+            f"• *{escape(p.name)}*: {review_words(p, today)}"
+            + (f", led by <@{p.lead_id}>" if p.lead_id else ", no lead")
+            for p in due[:LINES_SHOWN]
+        ]
+        blocks += packed_sections(lines, max_blocks=2)
+        blocks += _more(LINES_SHOWN, len(due), "/partners partnership list due")
+    return blocks
+
+
 def build_home(
     *,
     today: date,
@@ -102,10 +143,13 @@ def build_home(
     asked: list[tuple[LessonWanted, Entry | None]] | None = None,
     manager: bool = False,
     health: list[dict[str, Any]] | None = None,
+    settings: Rules | None = None,
+    outsider: bool = False,
 ) -> dict[str, Any]:
     """The Home tab view: my commitments (Done and Snooze right there), partnerships I lead
-    (with their health pulses), reviews due, my lessons, questions, and buttons for the common
-    actions."""
+    (with their health pulses), reviews due, my lessons, questions, buttons for the common
+    actions, and for admins the workspace's settings. `outsider`: someone from outside the
+    council, who sees none of the register."""
     blocks = [
         header("partnerbot"),
         section(
@@ -141,33 +185,8 @@ def build_home(
         blocks += _more(len(commitments), open_count, "/partners actions")
     else:
         blocks.append(section("Nothing open. `/partners commit @someone … by …` records one."))
-    blocks += [divider(), header(f"Partnerships you lead ({len(led)})")]
-    if led:
-        blocks += packed_sections((line_of(s, today) for s in led[:LINES_SHOWN]), max_blocks=2)
-        blocks += _more(LINES_SHOWN, len(led), "/partners partnership list mine")
-        blocks += health or []
-    elif register:
-        names = ", ".join(f"*{escape(p.name)}*" for p in register[:LINES_SHOWN])
-        more = f" and {len(register) - LINES_SHOWN} more" if len(register) > LINES_SHOWN else ""
-        blocks.append(
-            section(
-                f"You lead none of the {len(register)} in the register: {names}{more}. "
-                "`/partners partnership list` shows them all."
-            )
-        )
-    else:
-        blocks.append(
-            section("None yet: `/partners partnership add Retrofit Partnership` in its channel.")
-        )
-    if due:
-        blocks += [divider(), header(f"Reviews due ({len(due)})")]
-        lines = [
-            f"• *{escape(p.name)}*: {review_words(p, today)}"
-            + (f", led by <@{p.lead_id}>" if p.lead_id else ", no lead")
-            for p in due[:LINES_SHOWN]
-        ]
-        blocks += packed_sections(lines, max_blocks=2)
-        blocks += _more(LINES_SHOWN, len(due), "/partners partnership list due")
+    if not outsider:
+        blocks += _register_part(today, led, register or [], due, health or [])
     blocks += [divider(), header("Your lessons and notes")]
     if mine:
         blocks += packed_sections(
@@ -181,6 +200,8 @@ def build_home(
     else:
         blocks.append(section("None yet. `/partners lesson` keeps what your partnership learnt."))
     blocks += build_questions(wanted or [], asked or [], manager=manager)
+    if settings is not None:
+        blocks += settings_blocks(settings)
     return View(type="home", blocks=blocks[:SURFACE_BLOCKS]).to_dict()
 
 
@@ -194,29 +215,36 @@ def refresh_homes(
 
 def publish_home(client: WebClient, services: Services, team_id: str, user_id: str) -> None:
     """Build someone's Home tab as it is now and publish it (a failure is logged, not raised:
-    the change that asked for it has already been made and told)."""
-    tz = person(client, services, user_id)[0]
-    today = local_today(services.clock(), tz)
+    the change that asked for it has already been made and told). Someone from outside the
+    council (or a guest) sees what is theirs (commitments, lessons, questions asked), never the
+    register, reviews or others' questions; the workspace's admins see its settings."""
+    seer = viewer(client, services, team_id, user_id)
+    today = local_today(services.clock(), seer.tz)
     with services.sessions() as session:
         owed = open_commitments(session, team_id=team_id, owner_id=user_id)
         commitments = [
             (c, [o.user_id for o in owners_of(session, c.id or 0)])
             for c in owed[:COMMITMENTS_SHOWN]
         ]
-        led = register_list(session, team_id=team_id, today=today, which="mine", user_id=user_id)
-        due = reviews_due(session, team_id=team_id, today=today)
-        every = [] if led else list_partnerships(session, team_id=team_id)
         mine = entries_by(session, team_id=team_id, author_id=user_id, limit=LINES_SHOWN)
-        wanted = open_questions(session, team_id=team_id, limit=QUESTIONS_SHOWN)
         asked = questions_asked_by(session, team_id=team_id, user_id=user_id)
+        led: list[Standing] = []
+        due: list[Partnership] = []
+        every: list[Partnership] = []
+        wanted: list[LessonWanted] = []
+        if seer.full:
+            led = register_list(
+                session, team_id=team_id, today=today, which="mine", user_id=user_id
+            )
+            due = reviews_due(session, team_id=team_id, today=today)
+            every = [] if led else list_partnerships(session, team_id=team_id)
+            wanted = open_questions(session, team_id=team_id, limit=QUESTIONS_SHOWN)
         healths = [(s.partnership, health(session, s.partnership)) for s in led[:HEALTH_SHOWN]]
     pulses = [
         block
         for p, found in healths
         for block in health_blocks(found, alt_text=trend_words(p, found), name=p.name)
     ]
-    # answering is for facilitators and admins: only they are asked about (users.info)
-    manager = bool(wanted) and is_manager(client, services, user_id)
     view = build_home(
         today=today,
         commitments=commitments,
@@ -227,8 +255,10 @@ def publish_home(client: WebClient, services: Services, team_id: str, user_id: s
         mine=mine,
         wanted=wanted,
         asked=asked,
-        manager=manager,
+        manager=seer.manager,
         health=pulses,
+        settings=rules_of(services, team_id) if seer.admin else None,
+        outsider=not seer.full,
     )
     try:
         client.views_publish(user_id=user_id, view=view)

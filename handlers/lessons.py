@@ -16,11 +16,11 @@ from handlers.entry_forms import FORM_VIEW, FormContext, build_form, read_form
 from handlers.forms import done_view, once_key, refilled, working_view
 from handlers.home_flow import refresh_homes
 from handlers.listening import listen, refuse_field, workspace_of
-from handlers.people import is_manager, is_private_channel
+from handlers.people import is_manager, is_private_channel, pressed_by
 from handlers.results import DELETE, EDIT, KEEP, MENU, build_delete_confirm, build_saved
 from handlers.sending import tell
 from handlers.services import Services
-from handlers.subcommands import Invocation, Subcommand
+from handlers.subcommands import ANYONE, Invocation, Subcommand
 from knowledge.entries import (
     BRIEF,
     KIND_LABELS,
@@ -34,7 +34,7 @@ from knowledge.entries import (
     may_change,
     save_entry,
 )
-from knowledge.partnerships import channel_partnership, list_partnerships
+from knowledge.partnerships import channel_partnership, choosable
 from storage.claims import Repeat
 from storage.models import Entry
 from storage.rows import team_row
@@ -54,11 +54,15 @@ def open_form(
     trigger_id: str,
     team_id: str,
     context: FormContext,
+    everything: bool,
     draft: Any = None,
 ) -> None:
-    """Open the lesson or briefing-note form, with the channel's partnership chosen."""
+    """Open the lesson or briefing-note form, with the channel's partnership chosen (and, for
+    someone from outside the council, the only one offered)."""
     with services.sessions() as session:
-        partnerships = list_partnerships(session, team_id=team_id)
+        partnerships = choosable(
+            session, team_id=team_id, channel_id=context.channel_id, everything=everything
+        )
         default = channel_partnership(session, team_id=team_id, channel_id=context.channel_id or "")
     client.views_open(
         trigger_id=trigger_id,
@@ -82,6 +86,7 @@ def capture(call: Invocation, kind: str) -> None:
             trigger_id=call.trigger_id,
             team_id=call.team_id,
             context=context,
+            everything=call.viewer.full,
         )
         return
     draft = draft_from_text(kind, call.args)
@@ -123,6 +128,7 @@ SUBCOMMANDS = (
         "save a lesson learnt (`#tags` allowed), or open the form",
         "/partners lesson Early supplier days built trust #retrofit",
         run=run_lesson,
+        open_to=ANYONE,
     ),
     Subcommand(
         "brief",
@@ -130,6 +136,7 @@ SUBCOMMANDS = (
         "save a briefing note, or open the form",
         "/partners brief LAA refresh goes to cabinet in March #lsp",
         run=run_brief,
+        open_to=ANYONE,
     ),
 )
 
@@ -214,7 +221,7 @@ def register(app: App, services: Services) -> None:
             )
         if found is None:
             raise EntryError("This entry no longer exists.", "title")
-        manager = found.author_id != user_id and is_manager(client, services, user_id)
+        manager = found.author_id != user_id and is_manager(client, services, team_id, user_id)
         with services.sessions() as session:
             entry = team_row(session, Entry, team_id=team_id, row_id=found.id)
             if entry is None:
@@ -244,12 +251,14 @@ def register(app: App, services: Services) -> None:
             permalink=permalink,
             private_channel=is_private_channel(client, channel_id),
         )
+        team_id = workspace_of(context)
         open_form(
             services,
             client,
             trigger_id=shortcut["trigger_id"],
-            team_id=workspace_of(context),
+            team_id=team_id,
             context=form,
+            everything=pressed_by(client, services, team_id, shortcut).full,
             draft=draft,
         )
 
@@ -264,7 +273,11 @@ def register(app: App, services: Services) -> None:
             tell(respond, GONE)
             return None
         user_id = body["user"]["id"]
-        manager = entry.author_id != user_id and is_manager(client, services, user_id)
+        # only the council's own admins and facilitators manage others' entries (people.py)
+        manager = (
+            entry.author_id != user_id
+            and pressed_by(client, services, workspace_of(context), body).manager
+        )
         if not may_change(entry, user_id, manager=manager):
             tell(respond, NOT_YOURS)
             return None
@@ -287,6 +300,7 @@ def register(app: App, services: Services) -> None:
                 trigger_id=body["trigger_id"],
                 team_id=entry.team_id,
                 context=form,
+                everything=pressed_by(client, services, entry.team_id, body).full,
                 draft=entry,
             )
 

@@ -3,12 +3,15 @@ they may manage entries, whether a channel is private. Every feature and schedul
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from handlers.services import Services
+from knowledge.workspace_settings import Defaults, Rules, rules_for
+from storage.teams import org_of
 
 logger = logging.getLogger(__name__)
 
@@ -24,23 +27,129 @@ def person(
     return user.get("tz") or services.timezone, user
 
 
-def is_manager(client: WebClient, services: Services, user_id: str) -> bool:
-    """Facilitators in settings, and workspace admins and owners, may manage any entry."""
-    if user_id in services.facilitators:
-        return True
-    try:
-        user = client.users_info(user=user_id)["user"]
-    except SlackApiError as error:
-        logger.warning("users.info failed", extra={"error": error.response.get("error")})
-        return False  # when in doubt, only the author
-    return manages(services, user_id, user)
+MEMBER, GUEST, EXTERNAL = "member", "guest", "external"
 
 
-def manages(services: Services, user_id: str, user: dict[str, Any] | None) -> bool:
+def standing_of(
+    user: dict[str, Any] | None, team_id: str, org: str | None, their_team: str | None = None
+) -> tuple[str, str | None]:
+    """(member | guest | external, the organisation they belong to when it is not this one).
+
+    Another organisation's person (Slack Connect): Slack calls them a stranger, or their own
+    team is not this workspace (nor, in Enterprise Grid, this workspace's org), or the payload
+    said so (`their_team`). A guest: `is_restricted` or `is_ultra_restricted`. Someone Slack
+    will not describe is treated as external: the safe mistake is to show too little."""
+    if user is None:
+        return EXTERNAL, their_team
+    grid = (user.get("enterprise_user") or {}).get("enterprise_id")
+    same_org = bool(org) and grid == org  # another workspace of this Enterprise Grid org
+    homes = [user.get("team_id")]
+    if their_team and their_team.startswith("E"):  # Slack named their Enterprise Grid org
+        if org and their_team != org:
+            return EXTERNAL, their_team
+    elif their_team:
+        homes.append(their_team)
+    for home in homes:
+        if home and home != team_id and not same_org:
+            return EXTERNAL, str(home)
+    if user.get("is_stranger"):
+        return EXTERNAL, their_team or user.get("team_id")
+    if user.get("is_restricted") or user.get("is_ultra_restricted"):
+        return GUEST, None
+    return MEMBER, None
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is asking, as this workspace sees them: what they may find and what they may do."""
+
+    user_id: str
+    team_id: str
+    standing: str  # member | guest | external
+    org: str | None  # their own organisation, when it is another
+    trusted: bool  # from an organisation the workspace trusts with what it knows
+    tz: str
+    manager: bool  # a member who is a workspace admin or owner, a facilitator or bot admin
+    admin: bool  # a member who may change the workspace's settings
+
+    @property
+    def full(self) -> bool:
+        """May find what the council knows (its members, and trusted organisations' people);
+        everyone else finds only what was saved in the channel they are in."""
+        return self.standing == MEMBER or self.trusted
+
+    @property
+    def member(self) -> bool:
+        return self.standing == MEMBER
+
+
+def rules_of(services: Services, team_id: str) -> Rules:
+    """The workspace's own settings (or the defaults)."""
+    with services.sessions() as session:
+        return rules_for(
+            session, team_id, Defaults(services.facilitators, services.questions_channel)
+        )
+
+
+def viewer_of(
+    services: Services,
+    team_id: str,
+    user_id: str,
+    user: dict[str, Any] | None,
+    *,
+    their_team: str | None = None,
+) -> Viewer:
+    """A Viewer from someone's users.info record (None: Slack would not say)."""
+    with services.sessions() as session:
+        rules = rules_for(
+            session, team_id, Defaults(services.facilitators, services.questions_channel)
+        )
+        org = org_of(session, team_id)
+    standing, theirs = standing_of(user, team_id, org, their_team)
+    member = standing == MEMBER
+    workspace_admin = bool(user and (user.get("is_admin") or user.get("is_owner")))
+    admin = member and (workspace_admin or user_id in rules.admins)
+    return Viewer(
+        user_id=user_id,
+        team_id=team_id,
+        standing=standing,
+        org=theirs,
+        trusted=standing == EXTERNAL and theirs is not None and theirs in rules.trusted_orgs,
+        tz=(user or {}).get("tz") or services.timezone,
+        manager=admin or (member and user_id in rules.facilitators),
+        admin=admin,
+    )
+
+
+def viewer(
+    client: WebClient,
+    services: Services,
+    team_id: str,
+    user_id: str,
+    *,
+    their_team: str | None = None,
+) -> Viewer:
+    """Who is asking (one users.info)."""
+    _, user = person(client, services, user_id)
+    return viewer_of(services, team_id, user_id, user, their_team=their_team)
+
+
+def pressed_by(client: WebClient, services: Services, team_id: str, body: dict[str, Any]) -> Viewer:
+    """Who pressed a button or sent a form: in Slack Connect the payload's `user.team_id` is
+    their own organisation."""
+    user = body.get("user") or {}
+    return viewer(client, services, team_id, str(user.get("id")), their_team=user.get("team_id"))
+
+
+def is_manager(client: WebClient, services: Services, team_id: str, user_id: str) -> bool:
+    """This workspace's facilitators and bot admins, and its admins and owners, may manage any
+    entry: only its own members, never a guest or another organisation's person."""
+    return viewer(client, services, team_id, user_id).manager
+
+
+def manages(services: Services, team_id: str, user_id: str, user: dict[str, Any] | None) -> bool:
     """is_manager() for someone whose users.info record is already at hand (from person())."""
-    if user_id in services.facilitators:
-        return True
-    return bool(user and (user.get("is_admin") or user.get("is_owner")))
+    return viewer_of(services, team_id, user_id, user).manager
 
 
 def channel_members(client: WebClient, channel_id: str) -> set[str] | None:
@@ -52,6 +161,18 @@ def channel_members(client: WebClient, channel_id: str) -> set[str] | None:
     except SlackApiError as error:
         logger.info("conversations.members failed", extra={"error": error.response.get("error")})
         return None
+
+
+def is_shared_channel(client: WebClient, channel_id: str | None) -> bool:
+    """Whether other organisations' people are in a channel (Slack Connect). When Slack won't
+    say, it is treated as shared: an answer shown there then holds only the channel's own."""
+    if not channel_id or channel_id.startswith("D"):
+        return False
+    try:
+        channel = client.conversations_info(channel=channel_id)["channel"]
+    except SlackApiError:
+        return True
+    return bool(channel.get("is_ext_shared") or channel.get("is_pending_ext_shared"))
 
 
 def is_private_channel(client: WebClient, channel_id: str | None) -> bool:

@@ -29,23 +29,22 @@ from knowledge.charts import Point, grid_alt_text, grid_png
 from knowledge.partnerships import channel_partnership
 from knowledge.projects import list_projects
 from knowledge.scoring import (
-    ScoringError,
     check_values,
     close_round,
     invited,
     project_ids,
     record_scores,
     results,
-    rules_for,
     set_round_message,
     start_round,
     who_scored,
 )
+from knowledge.scoring_rules import ScoringError, rules_for
 from storage.models import Project, Score, ScoringRound
 from storage.rows import team_row
 
 logger = logging.getLogger(__name__)
-MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^<>]*)?>")
 USAGE = "Try `/partners prioritise @sam @priya @jo` in the partnership's channel."
 
 

@@ -17,7 +17,8 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from handlers.blockkit import MESSAGE_BLOCKS, context, escape, header, section, truncate
-from knowledge.scoring import CRITERIA, IMPACT, RISK, Placed, Result, Rules
+from knowledge.scoring import MEDIANS_FROM, Placed, Result
+from knowledge.scoring_rules import CRITERIA, IMPACT, RISK, Rules
 from storage.models import PROJECT_NAME_MAX, Partnership, Project, ScoringRound
 
 PROJECT_VIEW = "project_form"
@@ -232,6 +233,14 @@ def build_result(result: Result) -> tuple[str, list[dict[str, Any]]]:
         ]
         blocks.append(
             section("*Where people disagreed most* (worth discussing first)\n" + "\n".join(lines))
+        )
+    if result.too_few:
+        blocks.append(
+            context(
+                f"🔒 Scored by fewer than {MEDIANS_FROM} people, so no medians are shown (they "
+                "would be those people's own scores): "
+                + ", ".join(escape(p.name) for p in result.too_few)
+            )
         )
     if result.unscored:
         blocks.append(

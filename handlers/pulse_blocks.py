@@ -18,10 +18,17 @@ from knowledge.pulses import COMMENT_MAX, DIMENSIONS, SHOW_FROM, Health, Result,
 from storage.models import Partnership, Pulse
 
 ANSWER_PULSE, PULSE_VIEW = "pulse_answer", "pulse_form"
-ANONYMITY = (
-    "Anonymous: your name is not stored with your answer, in the audit or in the logs. Results "
-    f"are shown only when the pulse closes with {SHOW_FROM} or more answers."
-)
+
+
+def anonymity(pulse: Pulse) -> str:
+    """What answering a pulse promises, with its minimum of answers."""
+    return (
+        "Anonymous: your name is not stored with your answer, in the audit or in the logs. "
+        f"Results are shown only when the pulse closes with {max(SHOW_FROM, pulse.minimum)} or "
+        "more answers, and nobody sees how many have answered before then."
+    )
+
+
 SCALE = {1: "1 · poor", 2: "2 · weak", 3: "3 · fair", 4: "4 · good", 5: "5 · strong"}
 
 
@@ -40,7 +47,7 @@ def build_pulse_dm(partnership: Partnership, pulse: Pulse) -> tuple[str, list[di
             f"*How is {name} doing?*\nRate it 1 to 5 on seven things that make a partnership "
             f"work. It takes a minute and is open until *{pulse.closes_at:%a %d %b %Y}*."
         ),
-        context("🔒 " + ANONYMITY),
+        context("🔒 " + anonymity(pulse)),
         ActionsBlock(
             block_id=f"pulse-{pulse.id}",
             elements=[
@@ -61,7 +68,7 @@ def build_pulse_form(partnership: Partnership, pulse: Pulse) -> dict[str, Any]:
     options = [Option(value=str(v), label=label) for v, label in SCALE.items()]
     blocks: list[Any] = [
         section(f"*{escape(truncate(partnership.name, 200))}*: how is the partnership doing?"),
-        context("🔒 " + ANONYMITY + " Answer again to change your answer."),
+        context("🔒 " + anonymity(pulse) + " Answer again to change your answer."),
     ]
     blocks += [
         InputBlock(
@@ -103,13 +110,12 @@ def averages_text(averages: dict[str, float]) -> str:
 
 def build_result(partnership: Partnership, found: Result) -> tuple[str, list[dict[str, Any]]]:
     """A closed pulse, posted in the partnership's channel: averages and shuffled comments from
-    SHOW_FROM answers up; below that, only that too few answered."""
+    its minimum of answers up; below that, only that too few answered."""
     name = escape(partnership.name)
     if not found.shown or found.averages is None:
         text = (
-            f"The {partnership.name} pulse has closed with {found.answered} answer"
-            f"{'s' if found.answered != 1 else ''}: fewer than {SHOW_FROM}, so nothing is shown, "
-            "to keep answers anonymous."
+            f"The {partnership.name} pulse has closed with fewer than {found.minimum} answers, "
+            "so nothing is shown, to keep answers anonymous."
         )
         return text, [section(f"🔒 {escape(text)}")]
     text = (
@@ -130,7 +136,8 @@ def health_blocks(
     health: Health, *, alt_text: str, name: str | None = None
 ) -> list[dict[str, Any]]:
     """The health section of a card or App Home: the latest shown pulse's averages and the trend
-    picture; an open pulse's count (never its answers); nothing of a pulse below the threshold."""
+    picture; whether an open pulse has enough answers yet (never how many, nor what); nothing
+    of a pulse below its minimum."""
     blocks: list[dict[str, Any]] = []
     latest = health.trend[-1] if health.trend else None
     if latest is not None and latest.averages is not None:
@@ -153,8 +160,8 @@ def health_blocks(
     elif health.latest is not None:
         blocks.append(
             context(
-                f"🔒 Health pulse{f' of {escape(name)}' if name else ''}: fewer than {SHOW_FROM} people have answered a pulse, so "
-                "there is nothing to show yet."
+                f"🔒 Health pulse{f' of {escape(name)}' if name else ''}: too few people have "
+                "answered a pulse for anything to be shown yet."
             )
         )
     if health.open_pulse is not None:
@@ -162,7 +169,11 @@ def health_blocks(
             context(
                 f"A pulse{f' of {escape(name)}' if name else ''} is open until "
                 f"{health.open_pulse.closes_at:%a %d %b}: "
-                f"{health.open_answers} answered so far; results when it closes."
+                + (
+                    "enough have answered to show results when it closes."
+                    if health.open_enough
+                    else "results when it closes, if enough people answer."
+                )
             )
         )
     return blocks

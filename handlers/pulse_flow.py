@@ -9,7 +9,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from handlers.people import channel_members, person
+from handlers.people import channel_members, person, rules_of
 from handlers.pulse_blocks import build_result
 from handlers.services import Services
 from knowledge.charts import trend_alt_text, trend_png
@@ -54,6 +54,7 @@ def open_pulse(
     """Start a pulse for the partnership's members now (their DMs go out with the reminders);
     raises PulseError with a message for the person when it can't."""
     members = members_of(client, services, partnership)
+    minimum = rules_of(services, partnership.team_id).pulse_minimum
     with services.sessions() as session:
         fresh = session.get(Partnership, partnership.id)
         assert fresh is not None
@@ -64,6 +65,7 @@ def open_pulse(
             opened_by=opened_by,
             now=now or services.clock(),
             period=period,
+            minimum=minimum,
         )
 
 

@@ -17,7 +17,7 @@ from handlers.register_flow import may_manage, named
 from handlers.sending import tell
 from handlers.services import Services
 from handlers.subcommands import Invocation, Subcommand
-from knowledge.pulses import DIMENSIONS, SHOW_FROM, PulseError, answer, answerable, open_pulse_of
+from knowledge.pulses import DIMENSIONS, PulseError, answer, answerable, open_pulse_of
 from storage.models import Partnership
 
 USAGE = (
@@ -51,11 +51,17 @@ def run(call: Invocation) -> None:
         call.reply(f"A pulse for *{escape(partnership.name)}* has just started.")
         return
     asked = len(pulse.invited.split())
+    too_few = (
+        f" Only {asked} can be asked, so with fewer than {pulse.minimum} it can show nothing: "
+        "add people to its channel, or run it with a bigger group."
+        if asked < pulse.minimum
+        else ""
+    )
     call.reply(
         f"📋 Pulse started for *{escape(partnership.name)}*: {asked} member"
         f"{'s' if asked != 1 else ''} will get a DM asking for an anonymous rating, open until "
-        f"{pulse.closes_at:%a %d %b %Y}. Results are shown when it closes, if {SHOW_FROM} or "
-        "more answered."
+        f"{pulse.closes_at:%a %d %b %Y}. Results are shown when it closes, if {pulse.minimum} or "
+        "more answered; it closes earlier only once everyone has answered." + too_few
     )
 
 
@@ -67,12 +73,16 @@ def _close(call: Invocation, partnership: Partnership) -> None:
             f"*{escape(partnership.name)}* has no open pulse. Start one: `/partners pulse NAME`."
         )
         return
-    found = close_and_tell(call.client, call.services, pulse, by=call.user_id)
+    try:
+        found = close_and_tell(call.client, call.services, pulse, by=call.user_id)
+    except PulseError as error:
+        call.reply(str(error))
+        return
     if found is None:
         call.reply(f"The pulse for *{escape(partnership.name)}* has just closed.")
         return
     where = "its channel" if partnership.channel_id else "a DM to its lead"
-    shown = "the results" if found.shown else f"only that fewer than {SHOW_FROM} answered"
+    shown = "the results" if found.shown else f"only that fewer than {found.minimum} answered"
     call.reply(f"Closed the pulse for *{escape(partnership.name)}*: {shown} went to {where}.")
 
 
@@ -153,7 +163,7 @@ def register(app: App, services: Services) -> None:
                     workspace_of(context),
                     view.get("private_metadata"),
                     user_id=body["user"]["id"],
-                    secret=services.answer_key,
+                    keyring=services.keyring,
                     ratings=_ratings(values),
                     comment=field_value(values, "comment"),
                     now=services.clock(),
@@ -167,8 +177,8 @@ def register(app: App, services: Services) -> None:
             view=done_view(
                 "Thank you",
                 f"✅ {said} Thank you.",
-                f"It is anonymous. Results are shown when the pulse closes, if {SHOW_FROM} or "
-                "more people answered.",
+                "It is anonymous. Results are shown when the pulse closes, if enough people "
+                "answered.",
             ),
         )
 

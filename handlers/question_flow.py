@@ -19,6 +19,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from handlers.blockkit import context, escape, section, truncate
+from handlers.people import rules_of
 from handlers.sending import dm
 from handlers.services import Services
 from knowledge.entries import BRIEF, KIND_LABELS, LESSON, Draft, clean_tags
@@ -63,10 +64,12 @@ def build_answered(question: LessonWanted, entry: Entry | None) -> tuple[str, li
 
 
 def send_question(client: WebClient, services: Services, question: LessonWanted) -> str:
-    """Send a question for an answer; says where it went, in words for the asker. A private
-    channel's question goes to facilitators by DM only, never to a channel."""
+    """Send a question for an answer, where its workspace's settings say; says where it went,
+    in words for the asker. A private channel's question goes to facilitators by DM only,
+    never to a channel."""
     text, blocks = build_question(question)
-    channel = services.questions_channel
+    rules = rules_of(services, question.team_id)
+    channel = rules.questions_channel
     if channel and not question.private:
         try:
             client.chat_postMessage(channel=channel, text=text, blocks=blocks)
@@ -76,7 +79,7 @@ def send_question(client: WebClient, services: Services, question: LessonWanted)
                 "questions channel refused", extra={"error": error.response.get("error")}
             )
     sent = 0
-    for facilitator in sorted(services.facilitators):
+    for facilitator in sorted(rules.facilitators):
         try:
             dm(client, facilitator, text=text, blocks=blocks)
             sent += 1

@@ -54,7 +54,7 @@ def register(app: App, services: Services) -> None:
         if question.answered_at is not None:
             tell(respond, f"<@{question.answered_by}> has answered this one already.")
             return
-        if not is_manager(client, services, user_id):
+        if not is_manager(client, services, team_id, user_id):
             tell(respond, NOT_YOURS)
             return
         message = {"c": channel_of(body) or "", "t": (body.get("message") or {}).get("ts", "")}
@@ -80,7 +80,7 @@ def register(app: App, services: Services) -> None:
     ) -> None:
         team_id, user_id = workspace_of(context), body["user"]["id"]
         question_id, message, draft = read_answer_form(view)
-        if not is_manager(client, services, user_id):  # the form outlived their role
+        if not is_manager(client, services, team_id, user_id):  # the form outlived their role
             client.views_update(view_id=view["id"], view=done_view("Not saved", NOT_YOURS))
             return
         try:

@@ -36,11 +36,12 @@ from handlers.register_forms import (
     read_partnership_form,
 )
 from handlers.services import Services
-from handlers.subcommands import Invocation, Subcommand
+from handlers.subcommands import ANYONE, Invocation, Subcommand
 from knowledge.nudges import policy_for
 from knowledge.partnerships import (
     PartnershipError,
     add_partnership,
+    channel_partnership,
     check_new_name,
     edit_partnership,
 )
@@ -74,10 +75,19 @@ CHANGED_WORDS = {
 }
 
 
+ONLY_THIS_CHANNEL = (
+    "You're from outside this council (or a guest here), so you see only the partnership of the "
+    "channel you're in."
+)
+
+
 def run(call: Invocation) -> None:
     """`/partners partnership add NAME | list [FILTER] | edit|review|close NAME | NAME`."""
     verb, _, rest = call.args.partition(" ")
     verb, rest = verb.casefold(), rest.strip()
+    if not call.viewer.full:
+        _this_channels(call, verb)  # the register is the council's: only this channel's part
+        return
     if verb == "add" and not rest:
         form = build_partnership_form(Facts(partners=[], channel_id=channel_of(call.channel_id)))
         call.client.views_open(trigger_id=call.trigger_id, view=form)
@@ -152,6 +162,24 @@ def _add_from_command(call: Invocation, name: str) -> None:
     )
 
 
+def _this_channels(call: Invocation, verb: str) -> None:
+    """Someone from outside the council (or a guest) sees the card of the partnership whose
+    channel this is, and nothing else of the register; they change nothing in it but what its
+    lead or the council lets them."""
+    with call.services.sessions() as session:
+        here = channel_partnership(session, team_id=call.team_id, channel_id=call.channel_id)
+    if here is None:
+        call.reply(f"{ONLY_THIS_CHANNEL} This channel isn't any partnership's.")
+        return
+    if verb in FORMS and here.lead_id == call.user_id:
+        _open_form(call, verb, here.name)
+        return
+    text, blocks = card_of(
+        call.services, call.client, here, user_id=call.user_id, channel_id=call.channel_id
+    )
+    call.reply(text, [section(ONLY_THIS_CHANNEL), *blocks])
+
+
 def _show(call: Invocation, name: str) -> None:
     partnership = named(call, name, USAGE)
     if partnership is not None:
@@ -174,6 +202,7 @@ SUBCOMMANDS = (
         "the partnership register",
         "/partners partnership add Retrofit Partnership",
         run=run,
+        open_to=ANYONE,  # guests and partners see their channel's partnership only (run)
     ),
 )
 

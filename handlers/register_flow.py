@@ -7,7 +7,7 @@ from slack_sdk import WebClient
 from sqlmodel import col, select
 
 from handlers.blockkit import escape
-from handlers.people import is_manager, manages, person
+from handlers.people import is_manager, person, viewer_of
 from handlers.pulse_blocks import health_blocks
 from handlers.pulse_flow import trend_words
 from handlers.register_blocks import build_card
@@ -54,7 +54,9 @@ def may_manage(
     client: WebClient, services: Services, partnership: Partnership, user_id: str
 ) -> bool:
     """Its lead, workspace admins and facilitators may change a partnership."""
-    return partnership.lead_id == user_id or is_manager(client, services, user_id)
+    return partnership.lead_id == user_id or is_manager(
+        client, services, partnership.team_id, user_id
+    )
 
 
 def lead_zone(client: WebClient, services: Services, lead_id: str | None) -> str:
@@ -86,28 +88,34 @@ def card_of(
     channel_id: str | None,
 ) -> tuple[str, list[dict[str, Any]]]:
     """A partnership's card for one viewer: menus and buttons only if they may change it;
-    lessons saved in a private channel only when the card is shown in that channel."""
+    lessons saved in a private channel only when the card is shown in that channel; for
+    someone from outside the council (or a guest), only the lessons and commitments recorded
+    in the channel it is shown in."""
     tz, user = person(client, services, user_id)  # one users.info: time zone and admin alike
+    seer = viewer_of(services, partnership.team_id, user_id, user)
     today = local_today(services.clock(), tz)
-    can_edit = partnership.status == "open" and (
-        partnership.lead_id == user_id or manages(services, user_id, user)
-    )
+    can_edit = partnership.status == "open" and (partnership.lead_id == user_id or seer.manager)
     with services.sessions() as session:
         [standing] = standings(session, [partnership], today=today)
         items = checklist(session, partnership)
+        owed = open_commitments(session, team_id=partnership.team_id, partnership_id=partnership.id)
         commitments = [
             (c, [o.user_id for o in owners_of(session, c.id or 0)])
-            for c in open_commitments(
-                session, team_id=partnership.team_id, partnership_id=partnership.id
-            )[:8]
-        ]
+            for c in owed
+            if seer.full or c.channel_id == channel_id
+        ][:8]
+        visible = (
+            (col(Entry.private).is_(False)) | (Entry.channel_id == channel_id)
+            if seer.full
+            else (Entry.channel_id == channel_id)
+        )
         entries = list(
             session.exec(
                 select(Entry)
                 .where(Entry.team_id == partnership.team_id)
                 .where(Entry.partnership_id == partnership.id)
                 .where(col(Entry.deleted_at).is_(None))
-                .where((col(Entry.private).is_(False)) | (Entry.channel_id == channel_id))
+                .where(visible)
                 .order_by(col(Entry.created_at).desc())
                 .limit(5)
             )

@@ -11,7 +11,7 @@ from handlers.blockkit import escape
 from handlers.people import channel_members, names, person
 from handlers.register_flow import may_manage, named
 from handlers.services import Services
-from handlers.subcommands import Invocation, Subcommand
+from handlers.subcommands import MEMBERS, Invocation, Subcommand
 from knowledge.report import SECTIONS, Progress, write_report
 from knowledge.workdays import local_today
 from storage.models import Partnership
@@ -90,6 +90,7 @@ SUBCOMMANDS = (
         "the committee report for a partnership (.docx), by DM",
         "/partners report Retrofit Partnership",
         run=run,
+        open_to=MEMBERS,
     ),
 )
 

@@ -100,11 +100,13 @@ def more_value(query: str, offset: int) -> str:
 
 
 def build_results(
-    raw_query: str, results: Results, shown: list[Shown], *, viewer: str
+    raw_query: str, results: Results, shown: list[Shown], *, viewer: str, note: str | None = None
 ) -> tuple[str, list[dict[str, Any]]]:
-    """One page of answers, or an honest "nothing good found" with what to try next."""
+    """One page of answers, or an honest "nothing good found" with what to try next; `note`
+    says why the answers are only this channel's."""
     if not shown:
-        return build_nothing_found(raw_query, results.suggestions)
+        text, blocks = build_nothing_found(raw_query, results.suggestions)
+        return text, blocks + ([context(note)] if note else [])
     first = results.offset + 1
     blocks = [
         section(
@@ -112,6 +114,8 @@ def build_results(
             f"“{escape(truncate(raw_query, 200))}”"
         )
     ]
+    if note:
+        blocks.append(context(note))
     for item in shown:
         blocks += entry_blocks(item, viewer=viewer)
     if results.has_more:

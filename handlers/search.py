@@ -13,7 +13,7 @@ from handlers.blockkit import truncate
 from handlers.entry_access import GONE, channel_of, entry_named
 from handlers.home_flow import refresh_homes
 from handlers.listening import listen, workspace_of
-from handlers.people import is_manager, is_private_channel
+from handlers.people import Viewer, is_private_channel, is_shared_channel, pressed_by, viewer
 from handlers.question_flow import NOBODY, send_question
 from handlers.results import (
     HELPFUL,
@@ -27,7 +27,7 @@ from handlers.results import (
 )
 from handlers.sending import tell
 from handlers.services import Services
-from handlers.subcommands import Invocation, Subcommand
+from handlers.subcommands import ANYONE, Invocation, Subcommand
 from knowledge.entries import may_change, vote, want_lesson
 from knowledge.query import QueryError, parse_query
 from knowledge.questions import mark_sent
@@ -36,55 +36,73 @@ from storage.models import Entry
 
 logger = logging.getLogger(__name__)
 MENTION_ANSWERS = 3
-MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
+MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^<>]*)?>")
+
+
+OUTSIDE = (
+    "You're from outside this council (or a guest here), so you see only what was saved in "
+    "this channel, and the curated guidance."
+)
+SHARED = (
+    "This channel is shared with other organisations, so I answer here only from what was "
+    "saved in it and the curated guidance: `/partners ask` in one of your own channels finds "
+    "the rest."
+)
 
 
 def answer(
     services: Services,
     client: WebClient,
     *,
-    team_id: str,
-    user_id: str,
+    asker: Viewer,
     channel_id: str | None,
     raw: str,
     offset: int = 0,
     limit: int = PAGE,
-) -> tuple[Results, list[Shown]]:
-    """Run a search and load the entries to show, marking those the viewer may change."""
+    public: bool = False,
+) -> tuple[Results, list[Shown], str | None]:
+    """Run a search and load the entries to show, marking those the viewer may change; and
+    why the answers come only from this channel, if they do: the asker is not a full member,
+    or (`public`: an answer everyone in the channel sees) the channel is shared with other
+    organisations."""
+    note = None if asker.full else OUTSIDE
+    if public and note is None and is_shared_channel(client, channel_id):
+        note = SHARED
     results = services.search.search(
-        team_id=team_id,
+        team_id=asker.team_id,
         query=parse_query(raw),
         channel_id=channel_id,
         now=services.clock(),
         offset=offset,
         limit=limit,
+        only_this_channel=note is not None,
     )
     with services.sessions() as session:
         found = [(e, hit) for hit in results.hits if (e := session.get(Entry, hit.entry_id))]
-    # ask Slack whether the viewer is an admin only when it could matter
-    manager = any(e.kind != "library" and e.author_id != user_id for e, _ in found) and (
-        is_manager(client, services, user_id)
+    return (
+        results,
+        [
+            Shown(e, hit.matched, may_change(e, asker.user_id, manager=asker.manager))
+            for e, hit in found
+        ],
+        note,
     )
-    return results, [
-        Shown(e, hit.matched, may_change(e, user_id, manager=manager)) for e, hit in found
-    ]
 
 
 def run(call: Invocation) -> None:
     """`/partners ask QUERY`: the top answers, only for the asker."""
     try:
-        results, shown = answer(
+        results, shown, note = answer(
             call.services,
             call.client,
-            team_id=call.team_id,
-            user_id=call.user_id,
+            asker=call.viewer,
             channel_id=call.channel_id,
             raw=call.args,
         )
     except QueryError as error:
         call.reply(str(error))
         return
-    text, blocks = build_results(call.args, results, shown, viewer=call.user_id)
+    text, blocks = build_results(call.args, results, shown, viewer=call.user_id, note=note)
     call.reply(text, blocks)
 
 
@@ -96,6 +114,7 @@ SUBCOMMANDS = (
         "/partners ask what derails a partnership",
         run=run,
         aliases=("search",),
+        open_to=ANYONE,
     ),
 )
 
@@ -108,34 +127,35 @@ def register(app: App, services: Services) -> None:
         respond: Respond,
         client: WebClient,
     ) -> None:
-        team_id, user_id, channel_id = workspace_of(context), body["user"]["id"], channel_of(body)
+        asker = pressed_by(client, services, workspace_of(context), body)
         try:
             wanted = json.loads(action.get("value") or "")
             raw, offset = str(wanted["q"]), max(0, int(wanted["o"]))
-            results, shown = answer(
-                services,
-                client,
-                team_id=team_id,
-                user_id=user_id,
-                channel_id=channel_id,
-                raw=raw,
-                offset=offset,
+            results, shown, note = answer(
+                services, client, asker=asker, channel_id=channel_of(body), raw=raw, offset=offset
             )
         except (ValueError, KeyError, TypeError, QueryError):
             tell(respond, "I couldn't tell which results you wanted. Try `/partners ask` again.")
             return
-        text, blocks = build_results(raw, results, shown, viewer=user_id)
+        text, blocks = build_results(raw, results, shown, viewer=asker.user_id, note=note)
         respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=True)
 
     def share(
-        body: dict[str, Any], action: dict[str, Any], context: BoltContext, respond: Respond
+        body: dict[str, Any],
+        action: dict[str, Any],
+        context: BoltContext,
+        respond: Respond,
+        client: WebClient,
     ) -> None:
+        team_id = workspace_of(context)
+        outsider = not pressed_by(client, services, team_id, body).full
         with services.sessions() as session:
             entry = entry_named(
                 session,
-                team_id=workspace_of(context),
+                team_id=team_id,
                 channel_id=channel_of(body),
                 value=action.get("value") or "",
+                outsider=outsider,
             )
         if entry is None:
             tell(respond, GONE)
@@ -155,14 +175,18 @@ def register(app: App, services: Services) -> None:
         action: dict[str, Any],
         context: BoltContext,
         respond: Respond,
+        client: WebClient,
         helpful: bool,
     ) -> None:
+        team_id = workspace_of(context)
+        outsider = not pressed_by(client, services, team_id, body).full
         with services.sessions() as session:
             entry = entry_named(
                 session,
-                team_id=workspace_of(context),
+                team_id=team_id,
                 channel_id=channel_of(body),
                 value=action.get("value") or "",
+                outsider=outsider,
             )
             if entry is not None:
                 vote(
@@ -179,14 +203,22 @@ def register(app: App, services: Services) -> None:
         tell(respond, f"Thanks: you marked “{entry.title}” as {verb}. The author will see it.")
 
     def helpful(
-        body: dict[str, Any], action: dict[str, Any], context: BoltContext, respond: Respond
+        body: dict[str, Any],
+        action: dict[str, Any],
+        context: BoltContext,
+        respond: Respond,
+        client: WebClient,
     ) -> None:
-        record_vote(body, action, context, respond, True)
+        record_vote(body, action, context, respond, client, True)
 
     def unhelpful(
-        body: dict[str, Any], action: dict[str, Any], context: BoltContext, respond: Respond
+        body: dict[str, Any],
+        action: dict[str, Any],
+        context: BoltContext,
+        respond: Respond,
+        client: WebClient,
     ) -> None:
-        record_vote(body, action, context, respond, False)
+        record_vote(body, action, context, respond, client, False)
 
     def lesson_wanted(
         body: dict[str, Any],
@@ -229,22 +261,30 @@ def register(app: App, services: Services) -> None:
         if event.get("bot_id") or not event.get("user"):
             return  # another app mentioning us is not a person asking
         thread = event.get("thread_ts") or event["ts"]
-        team_id, channel_id = workspace_of(context), event["channel"]
+        channel_id = event["channel"]
         raw = MENTION.sub(" ", event.get("text") or "").strip()
+        # in a shared channel, Slack names the person's own organisation as `user_team`
+        asker = viewer(
+            client,
+            services,
+            workspace_of(context),
+            event["user"],
+            their_team=event.get("user_team"),
+        )
         try:
-            results, shown = answer(
+            results, shown, note = answer(
                 services,
                 client,
-                team_id=team_id,
-                user_id=event["user"],
+                asker=asker,
                 channel_id=channel_id,
                 raw=raw,
                 limit=MENTION_ANSWERS,
+                public=True,  # everyone in the channel sees the answer
             )
         except QueryError as error:
             client.chat_postMessage(channel=channel_id, thread_ts=thread, text=str(error))
             return
-        text, blocks = build_results(raw, results, shown, viewer="")
+        text, blocks = build_results(raw, results, shown, viewer="", note=note)
         if shown:  # in a thread everyone sees: votes only, and a pointer to the rest
             blocks = blocks[:1] + [
                 b for item in shown for b in entry_blocks(item, viewer=None, votes_only=True)
@@ -254,6 +294,8 @@ def register(app: App, services: Services) -> None:
                 blocks.append(block_context(more))
         else:
             blocks = blocks[:1]  # no "ask for a lesson" button in a public thread
+        if note:
+            blocks.append(block_context(note))
         client.chat_postMessage(channel=channel_id, thread_ts=thread, text=text, blocks=blocks)
 
     listen(app.action(MORE), more)

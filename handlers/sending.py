@@ -11,9 +11,9 @@ from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 from slack_sdk.web import SlackResponse
 
-_MASS = re.compile(r"<!(channel|here|everyone|group)(?:\|[^>]*)?>", re.IGNORECASE)
-_SUBTEAM = re.compile(r"<!subteam\^[A-Za-z0-9]+(?:\|@?([^>]*))?>")
-_FORMER = re.compile(r"<@UFORMER[0-9A-F]*(?:\|[^>]*)?>")  # knowledge.data_rights.FORMER
+_MASS = re.compile(r"<!(channel|here|everyone|group)(?:\|[^<>]*)?>", re.IGNORECASE)
+_SUBTEAM = re.compile(r"<!subteam\^[A-Za-z0-9]+(?:\|@?([^<>]*))?>")
+_FORMER = re.compile(r"<@UFORMER[0-9A-F]*(?:\|[^<>]*)?>")  # knowledge.data_rights.FORMER
 _MESSAGE_METHODS = ("chat.postMessage", "chat.postEphemeral", "chat.update", "chat.scheduleMessage")
 
 

@@ -8,8 +8,14 @@ from typing import Any
 from slack_bolt import Respond
 from slack_sdk import WebClient
 
+from handlers.people import Viewer
 from handlers.services import Services
 from knowledge.vocabulary import closest
+
+# who may run a subcommand (see handlers/people.Viewer)
+ANYONE = "anyone"  # guests and other organisations' people too: it limits what they see itself
+READERS = "readers"  # the council's members, and people of organisations it trusts
+MEMBERS = "members"  # the council's own members only
 
 
 @dataclass(frozen=True)
@@ -24,6 +30,7 @@ class Invocation:
     trigger_id: str
     respond: Respond
     client: WebClient
+    viewer: Viewer  # who typed it, as this workspace sees them
 
     def reply(self, text: str, blocks: list[dict[str, Any]] | None = None) -> None:
         """An ephemeral answer to the caller (only they see it)."""
@@ -40,6 +47,13 @@ class Subcommand:
     example: str
     run: Callable[[Invocation], None] | None
     aliases: tuple[str, ...] = ()
+    open_to: str = READERS  # ANYONE, READERS or MEMBERS
+
+    def allows(self, viewer: Viewer) -> bool:
+        """Whether this person may run it here."""
+        if self.open_to == ANYONE:
+            return True
+        return viewer.member if self.open_to == MEMBERS else viewer.full
 
 
 @dataclass(frozen=True)

@@ -4,15 +4,18 @@ themes at the end. Anonymous answers carry no author anywhere: not in the row, n
 import json
 import random
 import re
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
 from knowledge.audit import record_change
+from knowledge.breakout_people import count_people, person_key
 from knowledge.decks import find_deck
 from knowledge.themes import Themes, find_themes
 from storage import claims
+from storage.keyring import Keyring
 from storage.models import (
     ANSWER_MAX,
     BreakoutAnswer,
@@ -24,12 +27,17 @@ from storage.models import (
 OPEN, CLOSED = "open", "closed"
 WARNING, UP = "warning", "up"
 WARN_BEFORE = timedelta(minutes=2)
-REVEAL_FROM = 3  # fewer people than this, and anonymous answers stay hidden
+REVEAL_FROM = 3  # the default (and least) number of people before anonymous answers show
 QUESTION_MAX = 300
 EXAMPLE = (
     '`/partners breakout effective-partnerships for 10m` or `/partners breakout "What worked?"`'
 )
-_DURATION = re.compile(r"\s+for\s+(\d+)\s*(?:m|min|mins|minute|minutes)\s*$", re.IGNORECASE)
+# looked for in the last DURATION_TAIL characters only: "for 10 minutes" is at the very end,
+# and a run of 40,000 spaces must not be tried from every place in it
+_DURATION = re.compile(
+    r"(?:^|(?<=\s))for\s+(\d{1,6})\s*(?:m|min|mins|minute|minutes)$", re.IGNORECASE
+)
+DURATION_TAIL = 40
 _QUOTED = re.compile(r'^["“”\'‘’](.*)["“”\'‘’]$', re.DOTALL)
 
 
@@ -51,12 +59,13 @@ def parse_breakout(text: str) -> Plan:
     """`DECK [for Nm]` or `"QUESTION" [for Nm]`; BreakoutError with a suggestion otherwise."""
     text = text.strip()
     minutes = None
-    timed = _DURATION.search(" " + text)
+    tail = len(text) - min(len(text), DURATION_TAIL)
+    timed = _DURATION.search(text, tail)
     if timed:
         minutes = int(timed[1])
         if not 1 <= minutes <= 120:
             raise BreakoutError(f"Give each question between 1 and 120 minutes. {EXAMPLE}")
-        text = (" " + text)[: timed.start()].strip()
+        text = text[: timed.start()].strip()
     if not text:
         raise BreakoutError(
             f"Which deck, or which question? {EXAMPLE}; `/partners breakout decks` lists the decks."
@@ -87,8 +96,11 @@ def start_round(
     facilitator_id: str,
     plan: Plan,
     now: datetime,
+    minimum: int = REVEAL_FROM,
 ) -> tuple[BreakoutRound, BreakoutQuestion]:
-    """Open a round in a channel (one at a time per channel) with its first question."""
+    """Open a round in a channel (one at a time per channel) with its first question; its
+    anonymous answers show only from `minimum` people (the workspace's setting, kept for the
+    round so nobody can lower it once answers are in)."""
     running = session.exec(
         select(BreakoutRound)
         .where(BreakoutRound.team_id == team_id)
@@ -109,6 +121,8 @@ def start_round(
         questions=json.dumps(list(plan.questions)),
         minutes=plan.minutes,
         created_at=now,
+        salt=secrets.token_hex(16),
+        minimum=max(REVEAL_FROM, minimum),
     )
     session.add(round_)
     session.flush()
@@ -198,13 +212,17 @@ def add_answer(
     *,
     number: int,
     text: str,
-    author_id: str | None,
+    person_id: str,
+    anonymous: bool,
+    keyring: Keyring,
     now: datetime,
     message_ts: str | None = None,
     once: str | None = None,
 ) -> BreakoutAnswer:
-    """Keep an answer to an open question. author_id None: anonymous, and nothing records who.
-    With `once` (a submitted form's key), the same form counted twice raises claims.Repeat."""
+    """Keep an answer to an open question. Anonymous: no author, only a keyed hash of the
+    person (so one person counts once however many they give; wiped when the question
+    closes). With `once` (a submitted form's key), the same form counted twice raises
+    claims.Repeat."""
     text = text.strip()
     if not text:
         raise BreakoutError("The answer is empty.")
@@ -229,11 +247,12 @@ def add_answer(
         team_id=round_.team_id,
         round_id=round_.id or 0,
         number=number,
-        author_id=author_id,
-        anonymous=author_id is None,
+        author_id=None if anonymous else person_id,
+        anonymous=anonymous,
         text=text,
         message_ts=message_ts,
         created_at=now,
+        person_key=person_key(session, round_, keyring, person_id) if anonymous else None,
     )
     session.add(answer)
     session.commit()
@@ -274,20 +293,22 @@ def answers(session: Session, round_: BreakoutRound, number: int) -> list[Breako
     )
 
 
-def _people(given: list[BreakoutAnswer]) -> int:
-    # Named people are counted once each; anonymous answers cannot be told apart, so each counts
-    # as one person.
-    return len({a.author_id for a in given if a.author_id}) + sum(1 for a in given if a.anonymous)
-
-
-def close_question(session: Session, round_: BreakoutRound, now: datetime) -> Closed | None:
-    """Close the current question (None if it already was): its timers stop, and its anonymous
-    answers are revealed together, shuffled, if at least three people answered."""
+def close_question(
+    session: Session, round_: BreakoutRound, now: datetime, keyring: Keyring
+) -> Closed | None:
+    """Close the current question (None if it already was): its timers stop, the people who
+    answered are counted and their keys wiped, and its anonymous answers are revealed
+    together, shuffled, if the round's minimum of people answered."""
     current = question(session, round_)
     if current.closed_at is not None:
         return None
+    given = answers(session, round_, current.number)
     current.closed_at = now
+    current.people = count_people(given, round_, keyring)
     session.add(current)
+    for answer in given:
+        answer.person_key = None
+        session.add(answer)
     for timer in session.exec(
         select(BreakoutTimer)
         .where(BreakoutTimer.round_id == round_.id)
@@ -296,10 +317,9 @@ def close_question(session: Session, round_: BreakoutRound, now: datetime) -> Cl
     ):
         timer.status = "cancelled"
         session.add(timer)
-    given = answers(session, round_, current.number)
     anonymous = [a.text for a in given if a.anonymous]
     session.commit()
-    if _people(given) < REVEAL_FROM:
+    if current.people < round_.minimum:
         return Closed(current.number, (), len(anonymous))
     random.SystemRandom().shuffle(anonymous)
     return Closed(current.number, tuple(anonymous), 0)
@@ -323,7 +343,7 @@ def next_question(
 def close_round(session: Session, round_: BreakoutRound, *, actor_id: str, now: datetime) -> None:
     if round_.status != OPEN:
         raise BreakoutError("This round is already closed.")
-    round_.status, round_.closed_at = CLOSED, now
+    round_.status, round_.closed_at, round_.salt = CLOSED, now, None
     session.add(round_)
     record_change(
         session,
@@ -340,11 +360,13 @@ def close_round(session: Session, round_: BreakoutRound, *, actor_id: str, now: 
 
 def summary(session: Session, round_: BreakoutRound) -> list[tuple[str, Themes, int]]:
     """For each question asked: its text, the themes in its answers, and how many anonymous
-    answers were held back. Held-back answers are left out of the themes too."""
+    answers were held back. Held-back answers are left out of the themes too, and so are those
+    of a question not closed yet (its people are not counted until it closes)."""
     result = []
     for number, text in enumerate(questions_of(round_)[: round_.current + 1]):
         given = answers(session, round_, number)
-        shown = _people(given) >= REVEAL_FROM
+        asked = question(session, round_, number)
+        shown = asked.people is not None and asked.people >= round_.minimum
         texts = [a.text for a in given if shown or not a.anonymous]
         held = 0 if shown else sum(1 for a in given if a.anonymous)
         result.append((text, find_themes(texts), held))

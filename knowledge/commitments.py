@@ -17,11 +17,16 @@ EXAMPLE = "`/partners commit @sam Share the supply-chain map by 12 Dec`"
 OWNERS_MAX = 10
 OPEN, DONE, DECLINED = "open", "done", "declined"
 
+# Linear time on anything typed (tests/knowledge/test_linear_text.py): a label stops at the
+# next "<", and " by " / " in " look behind for their space rather than matching a run of
+# spaces from every place in it.
 _LEADING = re.compile(
-    r"\s*(<@([A-Z0-9]+)(?:\|[^>]*)?>|<#([A-Z0-9]+)(?:\|([^>]*))?>|@(\S+)|,|and\b)", re.IGNORECASE
+    r"\s*(<@([A-Z0-9]+)(?:\|[^<>]*)?>|<#([A-Z0-9]+)(?:\|([^<>]*))?>|@(\S+)|,|and\b)",
+    re.IGNORECASE,
 )
-_BY = re.compile(r"(?:^|\s+)by\s+", re.IGNORECASE)
-_IN = re.compile(r"\s+in\s+", re.IGNORECASE)
+_BY = re.compile(r"(?:^|(?<=\s))by\s+", re.IGNORECASE)
+_IN = re.compile(r"(?<=\s)in\s+", re.IGNORECASE)
+WHEN_MAX = 200  # a date and a partnership's name: anything longer is neither
 
 
 class CommitmentError(ValueError):
@@ -44,8 +49,8 @@ class CommitRequest:
 def parse_commit(text: str) -> CommitRequest:
     """Split the command's text; CommitmentError when a part is missing or is not a person."""
     owners: list[str] = []
-    rest = text.strip()
-    while match := _LEADING.match(rest):
+    rest, at = text.strip(), 0
+    while match := _LEADING.match(rest, at):
         if match[3]:
             raise CommitmentError(
                 f"<#{match[3]}> is a channel, not a person. Start with who will do it: {EXAMPLE}",
@@ -59,15 +64,16 @@ def parse_commit(text: str) -> CommitRequest:
             )
         if match[2] and match[2] not in owners:
             owners.append(match[2])
-        rest = rest[match.end() :]
+        at = match.end()  # read on from here, never copying what is left (10,000 mentions)
+    rest = rest[at:]
     if not owners:
         raise CommitmentError(
             f"Who will do it? Start with one or more @people: {EXAMPLE}", "owners"
         )
     if len(owners) > OWNERS_MAX:
         raise CommitmentError(f"Give a commitment at most {OWNERS_MAX} owners.", "owners")
-    parts = _BY.split(rest.strip())
-    if len(parts) < 2 or not parts[-1].strip():
+    parts = [part.strip() for part in _BY.split(rest.strip())]
+    if len(parts) < 2 or not parts[-1]:
         raise CommitmentError(f"By when? End with `by` and a date: {EXAMPLE}", "due")
     action = " by ".join(parts[:-1]).strip()
     return CommitRequest(owners=tuple(owners), action=action, when=parts[-1].strip())
@@ -78,7 +84,9 @@ def split_partnership(
 ) -> tuple[str, Partnership | None]:
     """ "12 Dec in Retrofit Partnership" → ("12 Dec", that partnership), when one is called so;
     "in 2 weeks" stays a date."""
-    pieces = _IN.split(when)
+    if len(when) > WHEN_MAX:
+        return when, None  # no date is that long: parse_due says so
+    pieces = [piece.strip() for piece in _IN.split(when)]
     for cut in range(1, len(pieces)):
         name = " in ".join(pieces[cut:])
         found = find_partnership(session, team_id=team_id, name=name)

@@ -119,7 +119,7 @@ def held_about(session: Session, *, team_id: str, user_id: str) -> dict[str, lis
 
 
 def _mentions(user_id: str) -> re.Pattern[str]:
-    return re.compile(rf"<@{re.escape(user_id)}(\|[^>]*)?>")
+    return re.compile(rf"<@{re.escape(user_id)}(\|[^<>]*)?>")
 
 
 def forget(session: Session, *, team_id: str, user_id: str, now: datetime) -> Counter[str]:

@@ -8,6 +8,9 @@ from datetime import date, datetime, timedelta
 import dateparser
 
 MAX_AHEAD = timedelta(days=2 * 366)  # further than two years is a typo, not a plan
+# the longest date anyone writes ("the last working day of next month") is well under this;
+# dateparser takes seconds over a page of text, so nothing longer is given to it
+DATE_MAX = 80
 EXAMPLES = "like `12 Dec`, `2026-12-12`, `friday`, `next tuesday`, `in 2 weeks` or `end of month`"
 _END_OF = re.compile(r"^(?:the\s+)?end\s+of\s+(?:the\s+)?(this\s+|next\s+)?(week|month)$")
 
@@ -33,6 +36,8 @@ def parse_due(text: str, today: date) -> date:
     cleaned = " ".join(text.casefold().split()).strip(" .")
     if not cleaned:
         raise DueDateError(f"When is it due? Give a date {EXAMPLES}.")
+    if len(cleaned) > DATE_MAX:
+        raise DueDateError(f"That is too long to be a date. Give one {EXAMPLES}.")
     end = _END_OF.match(cleaned)
     if end:
         due = _end_of(end, today)
@@ -69,6 +74,8 @@ def parse_date(text: str, today: date) -> date:
         return date.fromisoformat(cleaned[:10])
     except ValueError:
         pass
+    if len(cleaned) > DATE_MAX:
+        raise DueDateError(f"“{cleaned[:40]}…” is too long to be a date.")
     parsed = dateparser.parse(
         cleaned,
         languages=["en"],

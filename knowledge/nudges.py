@@ -305,8 +305,9 @@ def policy_for(session: Session, team_id: str) -> Policy:
     )
 
 
-def set_policy(session: Session, team_id: str, policy: Policy) -> None:
-    """Change a workspace's nudge policy (for commitments recorded from now on)."""
+def set_policy(session: Session, team_id: str, policy: Policy, *, commit: bool = True) -> None:
+    """Change a workspace's nudge policy (for commitments recorded from now on); ValueError
+    if it makes no sense."""
     if not (
         0 <= policy.days_before <= 20
         and 1 <= policy.overdue_every <= 20
@@ -321,4 +322,5 @@ def set_policy(session: Session, team_id: str, policy: Policy) -> None:
     row.days_before, row.overdue_every = policy.days_before, policy.overdue_every
     row.overdue_max, row.region = policy.overdue_max, policy.region
     session.add(row)
-    session.commit()
+    if commit:
+        session.commit()

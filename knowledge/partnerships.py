@@ -257,6 +257,17 @@ def channel_partnership(session: Session, *, team_id: str, channel_id: str) -> P
     return found[0] if len(found) == 1 else None
 
 
+def choosable(
+    session: Session, *, team_id: str, channel_id: str | None, everything: bool
+) -> list[Partnership]:
+    """The partnerships a form offers: all open ones (`everything`), or, for someone from
+    outside the council, only the channel's own."""
+    if everything:
+        return list_partnerships(session, team_id=team_id)
+    here = channel_partnership(session, team_id=team_id, channel_id=channel_id or "")
+    return [here] if here else []
+
+
 def resolve_partnership(
     session: Session, *, team_id: str, name: str
 ) -> tuple[Partnership | None, str | None]:

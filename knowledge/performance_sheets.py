@@ -10,8 +10,9 @@ from openpyxl import Workbook
 from sqlmodel import Session, col, select
 
 from knowledge.benefits import benefits_of, standing
-from knowledge.pulses import DIMENSIONS, SHOW_FROM, result
-from knowledge.scoring import CRITERIA, latest_results
+from knowledge.pulses import DIMENSIONS, result
+from knowledge.scoring import latest_results
+from knowledge.scoring_rules import CRITERIA
 from knowledge.sheets import DATE, MONEY, STAMP, Column, add_sheet
 from storage.models import Project, Pulse
 
@@ -126,7 +127,9 @@ def add_performance_sheets(
         line: list[Any] = [names.get(pulse.partnership_id), pulse.opened_at, pulse.closed_at]
         line.append(found_pulse.answered)
         if found_pulse.averages is None:
-            line += [f"fewer than {SHOW_FROM} answered: not shown"] + [None] * (len(DIMENSIONS) - 1)
+            line += [f"fewer than {found_pulse.minimum} answered: not shown"] + [None] * (
+                len(DIMENSIONS) - 1
+            )
         else:
             line += [found_pulse.averages[key] for key in DIMENSIONS]
         pulse_rows.append(line)

@@ -1,26 +1,28 @@
 """Health pulses: a partnership's members rate it, 1 to 5, on seven things the guides say make a
 partnership work, and may add a comment. Answers are anonymous everywhere: no author in the
-rows, the audit or the logs. While a pulse is open a keyed hash of (pulse, person) lets a second
-answer replace the first; the hash and its salt are wiped when it closes. Results are shown
-only once a pulse has closed with SHOW_FROM or more answers (fewer never, not even as an
-average), so nobody can work out one person's ratings by watching the averages move."""
+rows, the audit or the logs. While a pulse is open a hash of (pulse, person) keyed with the
+deployment's own key lets a second answer replace the first; the hash and its salt are wiped
+when it closes. Results are shown only once a pulse has closed with its minimum or more
+answers (the workspace's setting when it opened, never below SHOW_FROM; fewer never, not even
+as an average). Nobody sees how many have answered while it is open, only whether there are
+enough; and it closes at its end, or earlier only once everyone asked has answered, so nobody
+can pick the moment that would let them work out one person's ratings."""
 
-import hashlib
-import hmac
 import random
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from statistics import fmean
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from knowledge.audit import record_change
 from knowledge.charts import TrendPoint
-from knowledge.nudges import CANCELLED, PENDING, PULSE, Decision, Policy, put_off
+from knowledge.nudges import CANCELLED, PENDING, PULSE, SENT, Decision, Policy, put_off
 from knowledge.workdays import next_nudge_instant
+from storage.keyring import ANSWERS, Keyring
 from storage.models import Nudge, Partnership, Pulse, PulseAnswer
 from storage.rows import team_row
 
@@ -33,7 +35,7 @@ DIMENSIONS = {
     "benefit": "Mutual benefit",
     "delivery": "Delivering what was promised",
 }
-SHOW_FROM = 3  # fewer answers than this, and nothing of a pulse is shown anywhere
+SHOW_FROM = 3  # the least any pulse may show from (a workspace's minimum is 5 by default)
 OPEN_FOR = timedelta(days=7)
 TREND = 6  # pulses in the trend picture
 COMMENT_MAX = 1000
@@ -45,7 +47,7 @@ class PulseError(ValueError):
 
 @dataclass(frozen=True)
 class Result:
-    """What a closed pulse may show: nothing but its count below SHOW_FROM."""
+    """What a closed pulse may show: nothing but its count below the pulse's minimum."""
 
     pulse: Pulse
     answered: int
@@ -56,22 +58,27 @@ class Result:
     def shown(self) -> bool:
         return self.averages is not None
 
+    @property
+    def minimum(self) -> int:
+        return max(SHOW_FROM, self.pulse.minimum)
+
 
 @dataclass(frozen=True)
 class Health:
     """A partnership's health as the card, App Home and report show it."""
 
     open_pulse: Pulse | None
-    open_answers: int  # how many have answered the open pulse (never what)
+    open_enough: bool  # the open pulse has its minimum of answers (never how many, nor what)
     latest: Result | None  # the latest closed pulse
     trend: list[Result]  # the last TREND closed pulses that were shown, oldest first
 
 
-def voter_key(secret: str, pulse: Pulse, user_id: str) -> str:
-    """A key that tells two answers by one person apart from everyone else's, and nothing
-    more: without the app's secret and the pulse's salt it cannot be traced back."""
-    message = f"{pulse.id}:{pulse.salt}:{user_id}".encode()
-    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+def voter_keys(keyring: Keyring, pulse: Pulse, user_id: str) -> tuple[str, ...]:
+    """Keys that tell two answers by one person apart from everyone else's, and nothing more:
+    without the deployment's own key and the pulse's salt they cannot be traced back. One per
+    key in PARTNERBOT_SECRET_KEY, newest first: an answer made before a rotation still counts
+    as that person's."""
+    return keyring.digests(ANSWERS, f"pulse:{pulse.id}:{pulse.salt}:{user_id}".encode())
 
 
 def open_pulse_of(session: Session, partnership: Partnership) -> Pulse | None:
@@ -89,9 +96,11 @@ def start_pulse(
     opened_by: str | None,
     now: datetime,
     period: str | None = None,
+    minimum: int = 5,
 ) -> Pulse | None:
     """Open a pulse and owe each member a DM (nudge rows, sent exactly once); commits. None if
-    this month's pulse was started by another process. `opened_by` None: the monthly one."""
+    this month's pulse was started by another process. `opened_by` None: the monthly one.
+    `minimum`: the workspace's fewest answers to show anything, kept with the pulse."""
     if partnership.status != "open":
         raise PulseError(f"*{partnership.name}* is closed: it has no more pulses.")
     if (current := open_pulse_of(session, partnership)) is not None:
@@ -114,6 +123,7 @@ def start_pulse(
         opened_by=opened_by,
         opened_at=now,
         closes_at=now + OPEN_FOR,
+        minimum=max(SHOW_FROM, minimum),
     )
     session.add(pulse)
     try:
@@ -121,6 +131,14 @@ def start_pulse(
     except IntegrityError:  # this month's pulse: another process started it first
         session.rollback()
         return None
+    # DMs an earlier pulse never sent would hold this one's places (the same person, at the
+    # same 09:30): they are forgotten, so this pulse's are sent
+    session.execute(
+        delete(Nudge)
+        .where(col(Nudge.partnership_id) == pulse.partnership_id)
+        .where(col(Nudge.kind) == PULSE)
+        .where(col(Nudge.status) != SENT)
+    )
     for member in members:
         session.add(
             Nudge(
@@ -165,7 +183,7 @@ def answer(
     pulse_id: object,
     *,
     user_id: str,
-    secret: str,
+    keyring: Keyring,
     ratings: dict[str, int],
     comment: str | None,
     now: datetime,
@@ -183,16 +201,17 @@ def answer(
     comment = (comment or "").strip() or None
     if comment and len(comment) > COMMENT_MAX:
         raise PulseError(f"Keep the comment under {COMMENT_MAX} characters, please.")
-    key = voter_key(secret, pulse, user_id)
+    keys = voter_keys(keyring, pulse, user_id)
     row = session.exec(
         select(PulseAnswer)
         .where(PulseAnswer.pulse_id == pulse.id)
-        .where(PulseAnswer.voter_key == key)
+        .where(col(PulseAnswer.voter_key).in_(keys))
     ).first()
     replaced = row is not None
     row = row or PulseAnswer.model_validate(
-        {"team_id": team_id, "pulse_id": pulse.id, "voter_key": key, **ratings}
+        {"team_id": team_id, "pulse_id": pulse.id, "voter_key": keys[0], **ratings}
     )
+    row.voter_key = keys[0]
     for dimension, value in ratings.items():
         setattr(row, dimension, value)
     row.comment = comment
@@ -213,7 +232,18 @@ def answered(session: Session, pulse: Pulse) -> int:
 def close_pulse(session: Session, pulse: Pulse, *, now: datetime, by: str | None) -> Result | None:
     """Close a pulse: the voter keys and salt are wiped, so nothing links an answer to anyone
     any more; commits. None if it was already closed (by another process, say): only the one
-    that closes it tells anyone. The result shows nothing below the threshold."""
+    that closes it tells anyone. The result shows nothing below the pulse's minimum.
+
+    A person (`by`) closes it before its end only once everyone asked has answered: choosing
+    the moment (right after a third answer, say) is what would let them work one out."""
+    if by is not None and now < pulse.closes_at:
+        everyone = len(set(pulse.invited.split()))
+        if answered(session, pulse) < everyone:
+            raise PulseError(
+                "A pulse closes on its own at its end, "
+                f"{pulse.closes_at:%a %d %b %Y %H:%M} UTC, or earlier once everyone asked has "
+                "answered: closing it at a moment someone chose could give an answer away."
+            )
     claimed = session.execute(
         update(Pulse)
         .where(col(Pulse.id) == pulse.id)
@@ -249,10 +279,10 @@ def close_pulse(session: Session, pulse: Pulse, *, now: datetime, by: str | None
 
 
 def result(session: Session, pulse: Pulse) -> Result:
-    """A closed pulse's averages and shuffled comments, or only its count below SHOW_FROM (and
+    """A closed pulse's averages and shuffled comments, or only its count below its minimum (and
     nothing at all while it is open)."""
     rows = list(session.exec(select(PulseAnswer).where(PulseAnswer.pulse_id == pulse.id)))
-    if pulse.status != "closed" or len(rows) < SHOW_FROM:
+    if pulse.status != "closed" or len(rows) < max(SHOW_FROM, pulse.minimum):
         return Result(pulse, len(rows), None, ())
     averages = {d: round(fmean(getattr(r, d) for r in rows), 1) for d in DIMENSIONS}
     comments = [r.comment for r in rows if r.comment]
@@ -274,9 +304,10 @@ def health(session: Session, partnership: Partnership) -> Health:
     )
     results = [result(session, p) for p in closed]
     shown = [r for r in results if r.shown][:TREND]
+    enough = current is not None and answered(session, current) >= max(SHOW_FROM, current.minimum)
     return Health(
         open_pulse=current,
-        open_answers=answered(session, current) if current else 0,
+        open_enough=enough,
         latest=results[0] if results else None,
         trend=list(reversed(shown)),
     )

@@ -27,13 +27,13 @@ EXAMPLE = "Try `/partners ask what derails a partnership` or `/partners ask kind
 # Slack escapes, with should_escape on: <@U123|sam>, <#C123|retrofit>
 _TOKEN = re.compile(
     r"(?P<url><?https?://\S+)"
-    r'|(?P<key>[A-Za-z]+):(?:"(?P<quoted>[^"]*)"|(?P<value><[^>]*>|\S*))'
-    r"|<#(?P<channel>[A-Z0-9]+)(?:\|(?P<channel_name>[^>]*))?>"
-    r"|<@(?P<user>[A-Z0-9]+)(?:\|[^>]*)?>"
+    r'|(?P<key>[A-Za-z]+):(?:"(?P<quoted>[^"]*)"|(?P<value><[^<>]*>|\S*))'
+    r"|<#(?P<channel>[A-Z0-9]+)(?:\|(?P<channel_name>[^<>]*))?>"
+    r"|<@(?P<user>[A-Z0-9]+)(?:\|[^<>]*)?>"
     r"|(?<![\w&])#(?P<tag>[\w-]+)"
     r"|(?P<word>\S+)"
 )
-_USER = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>")
+_USER = re.compile(r"<@([A-Z0-9]+)(?:\|[^<>]*)?>")
 
 
 class QueryError(ValueError):

@@ -22,10 +22,11 @@ from knowledge.benefits import benefits_of, standing
 from knowledge.breakout import summary
 from knowledge.charts import Point, grid_alt_text, grid_png, trend_alt_text, trend_png
 from knowledge.commitments import owners_of
-from knowledge.pulses import DIMENSIONS, SHOW_FROM, health, overall, trend_points
+from knowledge.pulses import DIMENSIONS, health, overall, trend_points
 from knowledge.register import standings
 from knowledge.register_facts import kind_words
-from knowledge.scoring import latest_results, rules_for
+from knowledge.scoring import latest_results
+from knowledge.scoring_rules import rules_for
 from storage.models import BreakoutRound, Commitment, Partnership
 
 NameOf = Callable[[str], str]
@@ -233,7 +234,7 @@ def _health(session: Session, document: Any, p: Partnership) -> None:
     latest = found.trend[-1] if found.trend else None
     if latest is None or latest.averages is None:
         document.add_paragraph(
-            f"No health pulse has closed with {SHOW_FROM} or more answers yet, so there is "
+            "No health pulse has closed with enough answers to show yet, so there is "
             "nothing to show: fewer answers are never shown, to keep them anonymous."
         )
         return

@@ -155,7 +155,7 @@ class BenefitUpdate(InOrg, table=True):
 
 class Pulse(InOrg, table=True):
     """A partnership's health pulse: its members are asked by DM to rate it; the answers are
-    shown, as averages, only once it closes with three or more. Monthly pulses carry their month
+    shown, as averages, only once it closes with its minimum or more. Monthly pulses carry their month
     (`period`), so two processes cannot start the same one."""
 
     __table_args__ = (UniqueConstraint("partnership_id", "period", name="uq_pulse_period"),)
@@ -176,6 +176,9 @@ class Pulse(InOrg, table=True):
     status: str = Field(default="open", max_length=16)  # open | closed
     closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     chart_file_id: str | None = Field(default=None, max_length=32)  # the trend PNG in Slack
+    # the fewest answers before anything is shown: the workspace's setting when it opened, so
+    # nobody can lower it once answers have come in
+    minimum: int = 5
 
 
 class PulseAnswer(InOrg, table=True):

@@ -34,6 +34,7 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 # Slack IDs are short (T0123ABCD); 32 leaves room for Enterprise Grid's longer ones.
 SLACK_ID = 32
+TITLE_MAX = 150  # a Block Kit header's limit, so a title always fits one
 
 
 class InOrg(SQLModel):

@@ -225,6 +225,8 @@ def conversations_info(em: Any, ws: Workspace, args: dict[str, Any]) -> dict[str
             "is_private": channel.is_private,
             "is_im": channel.is_im,
             "is_channel": not channel.is_im,
+            "is_shared": channel.is_ext_shared,
+            "is_ext_shared": channel.is_ext_shared,
         }
     }
 
@@ -246,20 +248,7 @@ def users_info(em: Any, ws: Workspace, args: dict[str, Any]) -> dict[str, Any]:
     user = ws.users.get(args["user"])
     if user is None:
         raise SlackError("user_not_found")
-    return {
-        "user": {
-            "id": user.id,
-            "team_id": ws.team_id,
-            "name": user.name,
-            "real_name": user.real_name,
-            "tz": user.tz,
-            "is_admin": user.is_admin,
-            "is_bot": user.is_bot,
-            "is_stranger": user.is_external,
-            "deleted": user.deleted,
-            "profile": {"real_name": user.real_name, "display_name": user.name},
-        }
-    }
+    return {"user": user.described(ws.team_id)}
 
 
 def _use_trigger(em: Any, args: dict[str, Any]) -> str:

@@ -17,6 +17,28 @@ class User:
     # a Slack Connect partner from another organisation: the bot cannot open a DM with them
     is_external: bool = False
     deleted: bool = False  # left the workspace
+    team_id: str | None = None  # their own organisation, if not the workspace's (Slack Connect)
+    is_restricted: bool = False  # a multi-channel guest
+    is_ultra_restricted: bool = False  # a single-channel guest
+    is_owner: bool = False
+
+    def described(self, workspace: str) -> dict[str, Any]:
+        """The user as users.info describes them to the app in `workspace`."""
+        return {
+            "id": self.id,
+            "team_id": self.team_id or workspace,
+            "name": self.name,
+            "real_name": self.real_name,
+            "tz": self.tz,
+            "is_admin": self.is_admin,
+            "is_owner": self.is_owner,
+            "is_bot": self.is_bot,
+            "is_restricted": self.is_restricted,
+            "is_ultra_restricted": self.is_ultra_restricted,
+            "is_stranger": self.is_external,
+            "deleted": self.deleted,
+            "profile": {"real_name": self.real_name, "display_name": self.name},
+        }
 
 
 @dataclass
@@ -27,6 +49,7 @@ class Channel:
     is_im: bool = False
     user: str | None = None  # the other party of a DM
     members: list[str] | None = None  # None: everyone in the workspace (a public channel)
+    is_ext_shared: bool = False  # shared with another organisation (Slack Connect)
 
 
 @dataclass
@@ -124,7 +147,13 @@ def demo_workspace(team_id: str = "T0SHELL", name: str = "Shell Borough Council"
             )
         )
     workspace.add_user(
-        User(id=f"U{suffix}PARTNER", name="kim", real_name="Kim (Housing Assoc.)", is_external=True)
+        User(
+            id=f"U{suffix}PARTNER",
+            name="kim",
+            real_name="Kim (Housing Assoc.)",
+            is_external=True,
+            team_id="T0HOUSINGASSOC",  # the housing association's own Slack
+        )
     )
     workspace.add_user(
         User(id=workspace.bot_user_id, name="partnerbot", real_name="partnerbot", is_bot=True)

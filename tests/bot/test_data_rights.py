@@ -62,7 +62,16 @@ def seed(box, people):
             plan=plan,
             now=now,
         )
-        add_answer(session, round_, number=0, text="Slow sign-off", author_id=sam, now=now)
+        add_answer(
+            session,
+            round_,
+            number=0,
+            text="Slow sign-off",
+            person_id=sam,
+            anonymous=False,
+            keyring=box.bot.services.keyring,
+            now=now,
+        )
         session.commit()
 
 

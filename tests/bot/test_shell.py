@@ -99,17 +99,29 @@ def monday_box(settings):
 
 
 def test_a_health_pulse_is_run_answered_and_shown_from_the_shell(monday_box: Sandbox):
-    """Three people answer by number; closing it shows averages and says what the picture
-    shows. DMs arrive in whichever order the senders finish, so each presses [1]: every DM's
-    button opens the same pulse, and each person may answer it."""
+    """Three people answer by number (in a council whose admins show a pulse from three
+    answers); a week on, the scheduler's job closes it and shows averages and says what the
+    picture shows. DMs arrive in whichever order the senders finish, so each presses [1]: every
+    DM's button opens the same pulse, and each person may answer it."""
+    from knowledge.workspace_settings import Rules, save_rules
+
+    with monday_box.bot.services.sessions() as session:
+        save_rules(
+            session,
+            team_id=monday_box.emulator.workspace.team_id,
+            rules=Rules(pulse_minimum=3),
+            actor_id="U0SHELLALEX",
+            now=datetime(2026, 11, 23, 9, 0, tzinfo=UTC),
+        )
     script = "/in #retrofit-partnership\n/partners partnership add Retrofit\n"
     script += "/partners pulse Retrofit\n/nudges\n"
     # four DMs at 10:00 UTC (Jo, in New York, is asked at her 09:30): forms are [5], [6], [7]
     for number, who in enumerate(("priya", "sam", "alex"), start=5):
         script += f"/as @{who}\n1\n{number}\n4\n3\n5\n2\n3\n4\n4\nMinutes come late\n"
-    script += "/as @alex\n/partners pulse close Retrofit\n"
+    script += "/as @alex\n/partners pulse close Retrofit\n/pulses 2026-11-30T10:00Z\n"
     shown = run(monday_box, script)
     assert shown.count("✅ Your answer is in. Thank you.") == 3
+    assert "or earlier once everyone asked has answered" in shown  # alex may not close it now
     assert "*Retrofit: health pulse* (3 answers, anonymous)" in shown
     assert "2.0  Leadership" in shown
     assert "picture: Health of Retrofit: average rating out of 5 over 1 pulse: " in shown

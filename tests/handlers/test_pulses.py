@@ -120,20 +120,26 @@ def test_below_the_threshold_a_pulse_shows_nothing_anywhere(box, people, clock, 
     ]
     thanks = box.emulator.calls_to("views.update", ok=True)[-1].args["view"]
     assert "anonymous" in json.dumps(thanks)
-    # while open: how many, never what
+    # while open: not how many, nor what; only that there are not enough yet
     shown = json.dumps(card(box, people))
-    assert "2 answered so far" in shown and "Trust" not in shown
-    # closed below three: the channel hears only that too few answered
-    closed = run(box, "pulse close retrofit partnership", people.alex, people.retrofit).args
-    assert "fewer than 3 answered" in closed["text"]
+    assert "answered so far" not in shown and "2 answer" not in shown and "Trust" not in shown
+    assert "results when it closes, if enough people answer" in shown
+    # its lead cannot close it early: not everyone asked has answered
+    early = run(box, "pulse close retrofit partnership", people.alex, people.retrofit).args
+    assert "closes on its own at its end" in early["text"] and rows(box, Pulse)[0].status == "open"
+    # a week on, the scheduler closes it: the channel hears only that too few answered
+    clock.now += timedelta(days=7)
+    run_pulses(box.bot.services, box.bot.app.client, clock.now)
+    box.wait()
     [told] = [
         c
         for c in box.emulator.calls_to("chat.postMessage", ok=True)
         if c.args["channel"] == people.retrofit and "pulse has closed" in c.args["text"]
     ]
-    assert "2 answers: fewer than 3, so nothing is shown" in told.args["text"]
+    assert "closed with fewer than 5 answers, so nothing is shown" in told.args["text"]
+    assert "2 answer" not in told.args["text"]
     shown = json.dumps(card(box, people))
-    assert "fewer than 3 people have answered" in shown and "Trust" not in shown
+    assert "too few people have answered" in shown and "Trust" not in shown
     assert box.emulator.calls_to("files.getUploadURLExternal") == []
     # nothing of what they said reached Slack, the audit or the logs, and nothing keeps who
     assert {a.voter_key for a in rows(box, PulseAnswer)} == {None}
@@ -144,11 +150,11 @@ def test_below_the_threshold_a_pulse_shows_nothing_anywhere(box, people, clock, 
         f["name"].rsplit(".", 1)[1]: f["content"] for f in box.emulator.workspace.files.values()
     }
     report = "\n".join(p.text for p in Document(io.BytesIO(files["docx"])).paragraphs)
-    assert "No health pulse has closed with 3 or more answers yet" in report
+    assert "No health pulse has closed with enough answers to show yet" in report
     [held] = load_workbook(io.BytesIO(files["xlsx"]))["Health pulses"].iter_rows(
         min_row=2, values_only=True
     )
-    assert held[3:6] == (2, "fewer than 3 answered: not shown", None)
+    assert held[3:6] == (2, "fewer than 5 answered: not shown", None)
     for secret in ("SAM-FIRST-THOUGHT", "SAM-SECOND-THOUGHT", "KIM-CANDID-REMARK"):
         assert secret not in everything_said(box) and secret not in caplog.text
         assert secret not in report
@@ -164,7 +170,18 @@ def test_below_the_threshold_a_pulse_shows_nothing_anywhere(box, people, clock, 
             assert p["sam"] not in json.dumps(vars(record), default=str)
 
 
+def set_pulse_minimum(box, people, minimum):
+    """The workspace's admin sets the fewest answers a pulse shows from, in the settings form."""
+    run(box, "settings", people.alex, people.general)
+    form = opened_form(box)
+    values = {"pulse_minimum": {"value": {"type": "number_input", "value": str(minimum)}}}
+    reply = box.driver.view_submission(form, values, user=people.alex)
+    box.wait()
+    assert reply.status == 200 and "errors" not in reply.body
+
+
 def test_above_the_threshold_averages_comments_and_the_trend_are_shown(box, people, clock):
+    set_pulse_minimum(box, people, 4)  # this council shows a pulse from four answers
     start(box, people)
     deliver(box, clock)
     p = members(box)

@@ -13,6 +13,7 @@ from knowledge.projects import add_project
 from knowledge.pulses import DIMENSIONS, answer, close_pulse, start_pulse
 from knowledge.scoring import close_round, record_scores, start_round
 from knowledge.workbook import SHEETS, write_workbook
+from tests.conftest import TEST_KEYRING
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 T = "T0SHELL"
@@ -34,9 +35,9 @@ def test_scores_benefits_and_pulses_are_sheets_of_the_workbook(session):
     add_project(session, team_id=T, name="=HYPERLINK(evil)", actor_id="U0ALEX", now=NOW)
     scoring = start_round(
         session, team_id=T, channel_id="C0R", facilitator_id="U0ALEX", projects=[loft],
-        invited=["U0SAM", "U0PRIYA"], now=NOW,
+        invited=["U0SAM", "U0PRIYA", "U0JO"], now=NOW,
     )  # fmt: skip
-    for user, fit in (("U0SAM", 5), ("U0PRIYA", 3)):
+    for user, fit in (("U0SAM", 5), ("U0PRIYA", 3), ("U0JO", 4)):
         scores = {"fit": fit, "reach": 4, "statutory": 3, "complexity": 4, "delivery": 4}
         scores |= {"failure": 4, "resources": 4}
         record_scores(session, scoring, user_id=user, scores={loft.id: scores}, now=NOW)
@@ -51,10 +52,11 @@ def test_scores_benefits_and_pulses_are_sheets_of_the_workbook(session):
     )  # fmt: skip
     for size, when in ((2, NOW), (3, NOW + timedelta(days=10))):
         pulse = start_pulse(
-            session, retrofit, members=[f"U{n}" for n in range(size)], opened_by=None, now=when
-        )
+            session, retrofit, members=[f"U{n}" for n in range(size)], opened_by=None, now=when,
+            minimum=3,  # a workspace that set its minimum to three
+        )  # fmt: skip
         for n in range(size):
-            answer(session, T, pulse.id, user_id=f"U{n}", secret="k", comment=None, now=when,
+            answer(session, T, pulse.id, user_id=f"U{n}", keyring=TEST_KEYRING, comment=None, now=when,
                    ratings={d: 2 + n for d in DIMENSIONS})  # fmt: skip
         close_pulse(session, pulse, now=when + timedelta(days=7), by=None)
 
@@ -74,12 +76,12 @@ def test_scores_benefits_and_pulses_are_sheets_of_the_workbook(session):
         None,
     )
     assert scores["A2"].data_type == "s"  # a name typed like a formula stays text
-    # fit's median (5+3)/2 = 4, so impact (4+4+3)/3 = 3.67 and risk 4: high and high
+    # fit's median of 5, 3 and 4 is 4, so impact (4+4+3)/3 = 3.67 and risk 4: high and high
     assert (second["Impact"], second["Risk"], second["Range"], second["Scored by"]) == (
         3.67,
         4.0,
         "Plan and resource",
-        2,
+        3,
     )
     assert second["Fit with the council's priorities (median)"] == 4.0
     [benefit] = rows_of(book["Benefits"])

@@ -21,13 +21,15 @@ from knowledge.pulses import (
     health,
     result,
     start_pulse,
-    voter_key,
+    voter_keys,
 )
+from storage.keyring import Keyring
 from storage.models import AuditEntry, Nudge, PulseAnswer
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 T = "T0SHELL"
-KEY = "the app's signing secret"
+KEY = Keyring(("the deployment's own key, 32 characters or more",))
+OTHER = Keyring(("another deployment's key, also long enough",))
 
 
 @pytest.fixture
@@ -43,34 +45,31 @@ def rate(session, pulse, user, value, comment=None, *, now=NOW):
         T,
         pulse.id,
         user_id=user,
-        secret=KEY,
+        keyring=KEY,
         ratings={d: value for d in DIMENSIONS},
         comment=comment,
         now=now,
     )
 
 
-def test_answers_are_anonymous_replaced_and_shown_only_from_three(session, partnership):
-    pulse = start_pulse(
-        session, partnership, members=["U1", "U2", "U3", "U1"], opened_by="U0ALEX", now=NOW
-    )
-    assert pulse.invited == "U1 U2 U3"
-    assert [n.recipient_id for n in session.exec(select(Nudge).where(Nudge.kind == PULSE))] == [
-        "U1",
-        "U2",
-        "U3",
-    ]
+FIVE = ["U1", "U2", "U3", "U4", "U5"]
+
+
+def test_answers_are_anonymous_replaced_and_shown_only_from_the_minimum(session, partnership):
+    pulse = start_pulse(session, partnership, members=[*FIVE, "U1"], opened_by="U0ALEX", now=NOW)
+    assert pulse.invited == "U1 U2 U3 U4 U5" and pulse.minimum == 5  # the default minimum
+    assert [n.recipient_id for n in session.exec(select(Nudge).where(Nudge.kind == PULSE))] == FIVE
     assert rate(session, pulse, "U1", 1) is False
     assert rate(session, pulse, "U1", 5, "changed my mind") is True  # replaces, not adds
     assert rate(session, pulse, "U2", 4) is False
     rows = list(session.exec(select(PulseAnswer)))
     assert len(rows) == 2
-    # no column holds who: only a keyed hash, which differs by secret and by pulse salt
+    # no column holds who: only a keyed hash, which differs by key and by pulse salt
     assert all("U1" not in str(r.model_dump()) and "U2" not in str(r.model_dump()) for r in rows)
-    assert voter_key(KEY, pulse, "U1") != voter_key("another secret", pulse, "U1")
-    assert health(session, partnership).open_answers == 2
+    assert voter_keys(KEY, pulse, "U1") != voter_keys(OTHER, pulse, "U1")
+    assert health(session, partnership).open_enough is False  # never how many: only enough
     assert result(session, pulse).averages is None  # open: nothing shown, whatever the count
-    # closed with two: only the count, ever
+    # closed at its end with two: only that too few answered, ever
     closed = close_pulse(session, pulse, now=NOW + timedelta(days=7), by=None)
     assert (closed.answered, closed.averages, closed.comments) == (2, None, ())
     assert {r.voter_key for r in session.exec(select(PulseAnswer))} == {None}
@@ -78,22 +77,40 @@ def test_answers_are_anonymous_replaced_and_shown_only_from_three(session, partn
     assert health(session, partnership).trend == []
     with pytest.raises(PulseError, match="closed"):
         rate(session, pulse, "U3", 3)
-    # the next pulse gets three: averages and the comments, in some order
-    second = start_pulse(
-        session,
-        partnership,
-        members=["U1", "U2", "U3"],
-        opened_by=None,
-        now=NOW + timedelta(days=9),
-    )
-    for user, value, comment in (("U1", 2, "slow"), ("U2", 3, None), ("U3", 5, "better")):
-        rate(session, second, user, value, comment, now=NOW + timedelta(days=9))
-    shown = close_pulse(session, second, now=NOW + timedelta(days=16), by="U0ALEX")
-    assert shown.averages == {d: 3.3 for d in DIMENSIONS}
+    # the next pulse: everyone answers, so its lead may close it early, and it shows
+    later = NOW + timedelta(days=9)
+    second = start_pulse(session, partnership, members=FIVE, opened_by=None, now=later)
+    given = zip(FIVE, (2, 3, 5, 3, 4), ("slow", None, "better", None, None), strict=True)
+    for user, value, comment in given:
+        rate(session, second, user, value, comment, now=later)
+    assert health(session, partnership).open_enough is True
+    shown = close_pulse(session, second, now=later, by="U0ALEX")
+    assert shown.averages == {d: 3.4 for d in DIMENSIONS}
     assert sorted(shown.comments) == ["better", "slow"]
     assert [r.pulse.id for r in health(session, partnership).trend] == [second.id]
     audit = " ".join(a.detail + a.actor_id for a in session.exec(select(AuditEntry)))
     assert "U1" not in audit and "U3" not in audit
+
+
+def test_a_lead_and_a_colluder_cannot_choose_the_moment_it_closes(session, partnership):
+    """With three answers in (the lead's, a colluder's and one more) the lead cannot close it
+    and read the third person's ratings as 3 × average − the two they know: a pulse closes at
+    its end, or early only once everyone asked has answered; and from three it shows nothing
+    while the workspace's minimum is five."""
+    pulse = start_pulse(session, partnership, members=FIVE, opened_by="U1", now=NOW)
+    for user, value in (("U1", 5), ("U2", 5), ("U3", 1)):  # U1 the lead, U2 the colluder
+        rate(session, pulse, user, value)
+    for moment in (NOW, NOW + timedelta(days=3)):
+        with pytest.raises(PulseError, match="everyone asked has answered"):
+            close_pulse(session, pulse, now=moment, by="U1")
+    assert pulse.status == "open" and health(session, partnership).open_enough is False
+    at_end = close_pulse(session, pulse, now=NOW + timedelta(days=7), by=None)
+    assert at_end.averages is None and at_end.comments == ()  # 3 of a minimum of 5
+    # a workspace may lower its minimum, never below three
+    low = start_pulse(
+        session, partnership, members=FIVE, opened_by="U1", now=NOW + timedelta(days=8), minimum=1
+    )
+    assert low.minimum == 3
 
 
 def test_who_may_answer_and_what(session, partnership):
@@ -110,7 +127,7 @@ def test_who_may_answer_and_what(session, partnership):
             T,
             pulse.id,
             user_id="U1",
-            secret=KEY,
+            keyring=KEY,
             ratings={"goals": 3},
             comment=None,
             now=NOW,
@@ -123,7 +140,7 @@ def test_who_may_answer_and_what(session, partnership):
             "T0OTHER",
             pulse.id,
             user_id="U1",
-            secret=KEY,
+            keyring=KEY,
             ratings={d: 3 for d in DIMENSIONS},
             comment=None,
             now=NOW,

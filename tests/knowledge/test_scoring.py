@@ -11,17 +11,8 @@ from sqlmodel import select
 
 from knowledge.charts import Point, grid_alt_text, grid_png
 from knowledge.projects import ProjectError, add_project, list_projects, resolve_project
-from knowledge.scoring import (
-    Rules,
-    ScoringError,
-    close_round,
-    record_scores,
-    results,
-    rules_for,
-    set_rules,
-    start_round,
-    who_scored,
-)
+from knowledge.scoring import close_round, record_scores, results, start_round, who_scored
+from knowledge.scoring_rules import Rules, ScoringError, rules_for, set_rules
 from storage.models import AuditEntry, Project, Score
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
