@@ -199,10 +199,12 @@ class SlackDriver:
         channel: str,
         thread_ts: str | None = None,
         team_id: str | None = None,
+        user_team: str | None = None,
         **kwargs: Any,
     ) -> Reply:
         """`@partnerbot TEXT` posted by `user`: the message lands in the channel, then Slack
-        sends the app_mention event."""
+        sends the app_mention event. In a shared channel Slack names the person's own
+        organisation as `user_team` (`user_team`: a partner from another one)."""
         ws = self.emulator.workspaces[team_id] if team_id else self.emulator.workspace
         ts = f"{time.time():.6f}"
         full = f"<@{ws.bot_user_id}> {escape_for_command(text, ws)}"
@@ -210,6 +212,9 @@ class SlackDriver:
         event = {"type": "app_mention", "user": user, "channel": channel, "ts": ts, "text": full}
         if thread_ts:
             event["thread_ts"] = thread_ts
+        shared = channel in ws.channels and ws.channels[channel].is_ext_shared
+        if user_team or shared:
+            event["user_team"] = user_team or ws.team_id
         return self.event(event, team_id=team_id, **kwargs)
 
     def reply_in_thread(

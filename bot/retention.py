@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from bot.services import open_services
 from bot.settings import Settings
 from handlers.services import Services
+from storage.db import reclaim
 from storage.installations import Workspace
 from storage.teams import left_before, purge
 
@@ -31,7 +32,7 @@ def purge_departed(services: Services, now: datetime, *, retention_days: int) ->
 def purge_now(settings: Settings, team_id: str, *, force: bool) -> int:
     """`partnerbot purge --team T [--force]`: remove a workspace's data now, printing what went.
     A workspace still installed (or never installed through OAuth) needs --force."""
-    _, services = open_services(settings)
+    engine, services = open_services(settings)
     with services.sessions() as session:
         standing = session.get(Workspace, team_id)
         if (standing is None or standing.uninstalled_at is None) and not force:
@@ -43,5 +44,5 @@ def purge_now(settings: Settings, team_id: str, *, force: bool) -> int:
             return 2
         removed = purge(session, team_id)
     rows = ", ".join(f"{n} {table}" for table, n in sorted(removed.items())) or "nothing"
-    print(f"Purged {team_id}: {rows}.")
+    print(f"Purged {team_id}: {rows}. {reclaim(engine)}")
     return 0

@@ -12,6 +12,7 @@ from bot.services import open_services
 from bot.settings import Settings
 from knowledge.audit import record_change
 from knowledge.data_rights import DataRightsError, check_user_id, forget, held_about
+from storage.db import reclaim
 
 
 def export_user(settings: Settings, team: str | None, user_id: str, file: str | None) -> int:
@@ -61,7 +62,7 @@ def forget_user(settings: Settings, team: str | None, user_id: str, *, yes: bool
     except DataRightsError as error:
         print(f"partnerbot forget-user: {error}", file=sys.stderr)
         return 2
-    _, services = open_services(settings)
+    engine, services = open_services(settings)
     team_id = choose_team(services, settings, team)
     if not yes:
         print(
@@ -72,8 +73,11 @@ def forget_user(settings: Settings, team: str | None, user_id: str, *, yes: bool
         return 2
     with services.sessions() as session:
         changed = forget(session, team_id=team_id, user_id=user_id, now=services.clock())
+    # the search index holds what entries said: built again, here and in every process
+    services.search.rebuild_after_erasure(team_id)
     rows = ", ".join(f"{n} {table}" for table, n in sorted(changed.items()) if n) or "nothing"
     print(f"Forgot {user_id} in {team_id}: {rows}. Their content stays, as a former member's.")
+    print(f"The search index was rebuilt without them. {reclaim(engine)}")
     return 0
 
 

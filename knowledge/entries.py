@@ -32,6 +32,9 @@ TITLE_FROM_TEXT = 100
 _TAG = re.compile(r"<#[A-Z0-9]+\|([^<>]+)>|(?<![\w&])#([\w-]+)")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 _URL = re.compile(r"https?://[^\s<>]+")
+# <@U123|sam>, <#C123|retrofit>, <!subteam^S1|@leads>: a person's or channel's ID is never a word
+# the index keeps (nor, after forget-user, a snapshot); their label is
+_SLACK_REF = re.compile(r"<[@#!][A-Za-z0-9^]+(?:\|([^<>]*))?>")
 
 
 class EntryError(ValueError):
@@ -350,14 +353,19 @@ def searchable_text(entry: Entry) -> str:
     return "\n".join(t for t in (entry.body, entry.learnt, entry.differently, entry.tip) if t)
 
 
+def _without_ids(text: str) -> str:
+    return _SLACK_REF.sub(lambda m: m[1] or " ", text) if "<" in text else text
+
+
 def document_of(entry: Entry) -> Document:
-    """What the search index keeps of an entry."""
+    """What the search index keeps of an entry (Slack IDs in its text as their labels only)."""
+    text = searchable_text(entry) + (f"\n{entry.source}" if entry.kind == LIBRARY else "")
     return Document(
         entry_id=entry.id or 0,
         kind=entry.kind,
-        title=entry.title,
+        title=_without_ids(entry.title),
         # the library's citation too: officers ask "what does the parks guide say about…"
-        text=searchable_text(entry) + (f"\n{entry.source}" if entry.kind == LIBRARY else ""),
+        text=_without_ids(text),
         tags=tuple(entry.tags.split()),
         created=entry.created_at,
         author_id=entry.author_id,

@@ -21,11 +21,11 @@ from knowledge.index import Filters, SearchIndex
 from knowledge.library import sync_library
 from knowledge.partnerships import find_partnership
 from knowledge.query import FILTER_HELP, Query, QueryError
-from knowledge.snapshots import Snapshot, load_snapshot, save_snapshot
+from knowledge.snapshots import Snapshot, load_snapshot, mark_erased, save_snapshot
 from knowledge.text import fold, stem
 from storage.db import SessionFactory
 from storage.keyring import Keyring
-from storage.models import Entry
+from storage.models import Entry, SearchSnapshot
 
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 PAGE = 5
@@ -34,6 +34,9 @@ CANDIDATES = 60
 # Changes committed out of order by other processes are caught by looking back a little.
 LOOKBACK = timedelta(seconds=30)
 SNAPSHOT_EVERY = 2000  # changes indexed before the snapshot is written again
+# how often a process asks whether someone was forgotten in a workspace since it built the
+# index (forget-user runs elsewhere): within this long, no process holds their words any more
+ERASURE_CHECK = timedelta(seconds=30)
 # How much of the query (weighted by rarity) an answer must match to be shown at all.
 MIN_COVERAGE = 0.34
 # Relative floor: an answer scoring under this share of the best one is noise.
@@ -70,6 +73,8 @@ class _Workspace:
     versions: dict[int, int] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
     unsaved: int = 0  # changes indexed since the last snapshot
+    built_at: datetime = EPOCH  # when the index was loaded or built (erasures since: rebuild)
+    checked_at: datetime = EPOCH  # when this process last asked about erasures
 
 
 class KnowledgeSearch:
@@ -99,7 +104,11 @@ class KnowledgeSearch:
             if state is None:
                 state = self._workspaces[team_id] = _Workspace(SearchIndex())
         with state.lock, self._sessions() as session:
+            if state.seen_until is not None and self._erased_since(session, team_id, state):
+                # someone was forgotten: what this index holds of them goes with it
+                state.index, state.versions, state.seen_until = SearchIndex(), {}, None
             if state.seen_until is None:  # first use in this process: this release's library
+                state.built_at = state.checked_at = self._clock()
                 sync_library(session, team_id=team_id, now=self._clock())
                 loaded = self._load(session, team_id, state)
                 state.unsaved = self._catch_up(session, team_id, state)
@@ -118,6 +127,27 @@ class KnowledgeSearch:
                 )
                 state.unsaved = 0
         return state.index
+
+    def _erased_since(self, session: Session, team_id: str, state: _Workspace) -> bool:
+        """Whether someone was forgotten in the workspace after this index was built (asked at
+        most every ERASURE_CHECK)."""
+        now = self._clock()
+        if now - state.checked_at < ERASURE_CHECK:
+            return False
+        state.checked_at = now
+        erased = session.exec(
+            select(SearchSnapshot.erased_at).where(SearchSnapshot.team_id == team_id)
+        ).first()
+        return erased is not None and erased > state.built_at
+
+    def rebuild_after_erasure(self, team_id: str) -> SearchIndex:
+        """Someone was forgotten: mark it, so every process throws its index away, then build
+        this one from the database and keep it as the snapshot (which holds nothing of them)."""
+        with self._lock:
+            self._workspaces.pop(team_id, None)
+        with self._sessions() as session:
+            mark_erased(session, team_id=team_id, now=self._clock())
+        return self.index(team_id)
 
     def _load(self, session: Session, team_id: str, state: _Workspace) -> bool:
         if self._keyring is None:

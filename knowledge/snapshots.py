@@ -42,6 +42,7 @@ FORMAT = hashlib.sha256(
     b"".join((Path(__file__).parent / name).read_bytes() for name in _SOURCES)
 ).hexdigest()[:64]
 _VALUES = "values_json"  # the one array that holds the JSON document, as UTF-8 bytes
+ERASED = "erased"  # a snapshot's format once someone it may hold has been forgotten
 
 
 @dataclass
@@ -116,8 +117,8 @@ def load_snapshot(session: Session, *, team_id: str, keyring: Keyring) -> Snapsh
     """The workspace's snapshot, if this release wrote it for this workspace with one of our
     keys; else None (and the index is built from the database instead)."""
     row = session.get(SearchSnapshot, team_id)
-    if row is None:
-        return None
+    if row is None or (row.erased_at is not None and row.erased_at > row.taken_at):
+        return None  # none, or taken before someone was forgotten
     if not _genuine(row, keyring):
         if row.format == FORMAT:
             logger.warning("a search snapshot failed its check", extra={"team_id": team_id})
@@ -130,12 +131,15 @@ def load_snapshot(session: Session, *, team_id: str, keyring: Keyring) -> Snapsh
     return Snapshot(index=index, versions=versions, seen_until=row.seen_until)
 
 
-def drop_snapshot(session: Session, *, team_id: str) -> None:
-    """Forget a workspace's snapshot (the next process builds its index from the database)."""
-    row = session.get(SearchSnapshot, team_id)
-    if row is not None:
-        session.delete(row)
-        session.commit()
+def mark_erased(session: Session, *, team_id: str, now: datetime) -> None:
+    """Someone was forgotten in this workspace: its snapshot is never loaded again, and every
+    process holding its index builds it again (knowledge/search.py); commits."""
+    row = session.get(SearchSnapshot, team_id) or SearchSnapshot(
+        team_id=team_id, format=ERASED, seen_until=now, taken_at=now, signature="", data=b""
+    )
+    row.format, row.data, row.signature, row.erased_at = ERASED, b"", "", now
+    session.add(row)
+    session.commit()
 
 
 def resign_snapshots(session: Session, keyring: Keyring) -> tuple[int, int]:

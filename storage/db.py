@@ -151,6 +151,39 @@ def upgrade(engine: Engine) -> None:
         command.upgrade(alembic_config(engine), "head")
 
 
+def reclaim(engine: Engine) -> str:
+    """After an erasure, leave nothing of the deleted rows in the database's files, as far as
+    the database allows; what was done, in words for the person running it.
+
+    SQLite keeps old pages in its write-ahead log and free pages in the file: the log is
+    checkpointed and truncated, the file rebuilt (VACUUM), and the log truncated again.
+    PostgreSQL keeps dead row versions until VACUUM reuses their space; this asks for a VACUUM
+    of every table (they are overwritten as the space is reused, VACUUM FULL rewrites them)."""
+    path = sqlite_path(engine)
+    if path is not None:
+        with engine.connect() as connection:
+            connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            connection.exec_driver_sql("VACUUM")
+            busy = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").first()
+        if busy and busy[0]:
+            return (
+                "SQLite is in use by another process: its log will be emptied when that "
+                "process stops. Run this again with the bot stopped to be sure."
+            )
+        return "The SQLite file was rebuilt and its log emptied: nothing deleted remains in them."
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as connection:
+            connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+            connection.exec_driver_sql("VACUUM")
+        return (
+            "PostgreSQL vacuumed: the deleted rows' space is marked for reuse and is overwritten "
+            "as it is used (VACUUM FULL rewrites the tables at once); backups taken before now "
+            "still hold them until they expire."
+        )
+    return ""
+
+
 LOW_DISK = 50 * 1024 * 1024  # below this much free space next to an SQLite file, say so
 
 

@@ -77,8 +77,11 @@ class SearchSnapshot(SQLModel, table=True):
     format: str = Field(max_length=64)  # the code that wrote it: another release rebuilds
     seen_until: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     taken_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
-    signature: str = Field(max_length=64)  # HMAC-SHA256 of data: only our own is unpickled
+    signature: str = Field(max_length=64)  # HMAC-SHA256 (our key) of the workspace and data
     data: bytes = Field(sa_column=Column(LargeBinary(), nullable=False))
+    # when someone was last forgotten in this workspace: every process holding an index built
+    # before then throws it away and builds it again from the database (knowledge/search.py)
+    erased_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
 
 
 class ProcessedEvent(InOrg, table=True):

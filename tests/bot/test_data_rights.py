@@ -186,3 +186,45 @@ def test_every_table_names_its_people_in_columns_the_erasure_knows():
         and c.name != "bot_user_id"  # the bot's own, in slack_sdk's installation tables
     }
     assert suspicious == set()
+
+
+def test_forgetting_leaves_no_trace_in_the_search_index_or_the_database_files(
+    box, people, monkeypatch, capsys
+):
+    """After forget-user the person's ID is in no row, in no search snapshot, in no running
+    process's index once it next looks (every ERASURE_CHECK; no wait here), and, on SQLite, in no
+    byte of the database's files (its log checkpointed and emptied, the file rebuilt)."""
+    import knowledge.search as search_module
+    from knowledge.snapshots import load_snapshot
+    from storage.db import sqlite_path
+    from storage.models import SearchSnapshot
+
+    seed(box, people)
+    sam = people.sam
+    run(box, "ask supplier map", people.alex, people.retrofit)  # the running index is built
+    before = box.bot.services.search.index(people.team)
+    assert sam in before.state()[0]["codes"]  # his lessons' author, for `from:@sam`
+    monkeypatch.setenv("DATABASE_URL", box.bot.settings.database_url)
+    assert main(["--team", people.team, "forget-user", sam, "--yes"]) == 0
+    said = capsys.readouterr().out
+    assert "The search index was rebuilt without them." in said
+    with box.bot.services.sessions() as session:
+        row = session.get(SearchSnapshot, people.team)
+        assert row.erased_at is not None and sam.encode() not in row.data
+        kept = load_snapshot(session, team_id=people.team, keyring=box.bot.services.keyring)
+    assert kept is not None and sam not in json.dumps(kept.index.state()[0])
+    # the running bot's index held his ID: it is thrown away at its next look
+    monkeypatch.setattr(search_module, "ERASURE_CHECK", search_module.timedelta(0))
+    found = run(box, "ask supplier map", people.alex, people.retrofit).args
+    assert "a former member" in json.dumps(found)
+    after = box.bot.services.search.index(people.team)
+    assert after is not before and sam not in json.dumps(after.state()[0])
+    path = sqlite_path(box.bot.engine)
+    if path is not None:
+        box.bot.engine.dispose()  # the running bot's pooled connections, as at its next restart
+        files = [p for p in path.parent.iterdir() if p.name.startswith(path.name)]
+        held = [p.name for p in files if sam.encode() in p.read_bytes()]
+        assert held == []
+        assert "The SQLite file was rebuilt and its log emptied" in said
+    else:
+        assert "PostgreSQL vacuumed" in said

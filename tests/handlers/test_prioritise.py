@@ -151,15 +151,6 @@ def test_three_stakeholders_score_privately_and_the_close_posts_ranges_and_the_g
         assert score_as(box, user, scoring, posted, given[user]).status == 200
     _, latest = round_message(box)
     shown = str(latest["blocks"])
-    print(
-        "DBG",
-        len(rows(box, Score)),
-        [
-            str(c.args.get("view", {}).get("blocks"))[:300]
-            for c in box.emulator.calls_to("views.update")
-        ],
-        [c.args.get("text") for c in box.emulator.calls_to("chat.update")],
-    )
     assert "2 of 3" in shown and f"<@{sam}>" in shown and "(5)" not in shown  # who, not what
     assert score_as(box, jo, scoring, posted, given[jo]).status == 200
     assert "3 of 3" in str(round_message(box)[1]["blocks"])
@@ -276,3 +267,23 @@ def test_project_commands_refuse_bad_names_and_list_the_latest_range(box, people
     assert listed["text"] == "3 projects." and "not scored yet" in str(listed["blocks"])
     unknown = run(box, "project frobnicate", people.sam, people.general).args["text"]
     assert "There is no project called “frobnicate”" in unknown
+
+
+def test_a_round_with_one_scorer_shows_nobodys_scores_as_medians(box, people, three_projects):
+    """With fewer than three scorers a median is one person's own score: the result names the
+    projects and shows no medians, ranges or grid for them."""
+    run(box, "prioritise @sam", people.alex, people.retrofit)
+    [scoring] = rows(box, ScoringRound)
+    posted, _ = round_message(box)
+    mine = {name: FRONT for name in three_projects}
+    assert score_as(box, people.sam, scoring, posted, mine).status == 200
+    press(box, CLOSE_ROUND, scoring.id, people.alex, posted)
+    [result] = [
+        c
+        for c in box.emulator.calls_to("chat.postMessage", ok=True)
+        if "Prioritisation result" in c.args["text"]
+    ]
+    shown = str(result.args["blocks"])
+    assert "Scored by fewer than 3 people, so no medians are shown" in shown
+    assert "medians fit" not in shown and "impact 4" not in shown
+    assert box.emulator.calls_to("files.getUploadURLExternal") == []  # no grid of one person

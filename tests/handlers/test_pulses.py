@@ -311,3 +311,54 @@ def test_bad_input_changes_nothing(box, people, clock):
     )
     box.wait()
     assert "isn't in this workspace" in box.emulator.calls_to("response_url")[-1].args["text"]
+
+
+def test_a_pulse_restarted_before_its_dms_went_out_sends_its_own(box, people, clock):
+    """Started at night, its DMs wait for 09:30; it is closed before then (as the scheduler may
+    close one, or as its lead once could) and a new one started: the new pulse's DMs, owed at
+    the same 09:30 to the same people, are sent, not dropped as repeats of the old ones."""
+    from handlers.pulse_flow import close_and_tell
+
+    clock.now = datetime(2026, 11, 23, 23, 30, tzinfo=UTC)  # night in London and New York
+    start(box, people)
+    assert [line for line in deliver(box, clock) if "(DM)" in line] == []  # put off to 09:30
+    [first] = rows(box, Pulse)
+    clock.now += timedelta(minutes=10)
+    close_and_tell(box.bot.app.client, box.bot.services, first, by=None)
+    box.wait()
+    run(box, "pulse Retrofit Partnership", people.alex, people.retrofit)
+    second = max(rows(box, Pulse), key=lambda p: p.id)
+    assert second.status == "open" and second.id != first.id
+    clock.now += timedelta(minutes=5)
+    assert [line for line in deliver(box, clock) if "(DM)" in line] == []  # put off to 09:30 too
+    clock.now = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
+    sent = deliver(box, clock)
+    told = sorted(line.split(" → ")[1] for line in sent if "(DM)" in line)
+    p = members(box)
+    assert told == sorted(f"{p[name]} (DM)" for name in ("alex", "priya", "sam"))
+    dm, button = pulse_dm(box, p["sam"])
+    assert button["value"] == str(second.id)  # the DM asks about the new pulse
+
+
+def test_an_answers_key_is_the_deployments_own_not_slacks_signing_secret(box, people, clock):
+    """Someone who reads the database and the Slack app's signing secret (every collaborator on
+    the app can) cannot link an open pulse's answer to its author."""
+    import hashlib
+    import hmac
+
+    from knowledge.pulses import voter_keys
+
+    start(box, people)
+    deliver(box, clock)
+    p = members(box)
+    answer(box, people, p["sam"], [3] * 7)
+    [pulse] = rows(box, Pulse)
+    [stored] = [a.voter_key for a in rows(box, PulseAnswer)]
+    old_style = {
+        hmac.new(
+            secret.encode(), f"{pulse.id}:{pulse.salt}:{p['sam']}".encode(), hashlib.sha256
+        ).hexdigest()
+        for secret in (box.signing_secret, "")
+    }
+    assert stored not in old_style
+    assert stored == voter_keys(box.bot.services.keyring, pulse, p["sam"])[0]

@@ -1,6 +1,7 @@
 """Trust across councils: each workspace's own settings; anonymous answers counted as people
 (a keyed hash per anonymous breakout answer while its question is open, the people counted
-when it closes); the minimum each pulse and round was run with
+when it closes); the minimum each pulse and round was run with; when someone was last
+forgotten in a workspace, so every process rebuilds its search index
 
 Revision ID: 0015
 Revises: 0014
@@ -50,9 +51,13 @@ def upgrade() -> None:
         batch.add_column(sa.Column("people", sa.Integer(), nullable=True))
     with op.batch_alter_table("breakout_answer") as batch:
         batch.add_column(sa.Column("person_key", _text(64), nullable=True))
+    with op.batch_alter_table("search_snapshot") as batch:
+        batch.add_column(sa.Column("erased_at", storage.types.UTCDateTime(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("search_snapshot") as batch:
+        batch.drop_column("erased_at")
     with op.batch_alter_table("breakout_answer") as batch:
         batch.drop_column("person_key")
     with op.batch_alter_table("breakout_question") as batch:
