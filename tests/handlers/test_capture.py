@@ -192,7 +192,7 @@ def test_a_lesson_form_sent_twice_is_saved_once_and_says_so(box, people):
 
 
 def test_a_40000_character_message_built_to_stall_a_worker_is_read_at_once(box, people):
-    """"Save as lesson learnt" on a message of `<#A|` 10,000 times (Slack allows 40,000
+    """Save as lesson learnt, on a message of `<#A|` 10,000 times (Slack allows 40,000
     characters) once took 17 s of CPU in the tag pattern, holding every council this process
     serves; now the form opens as quickly as for any message."""
     import time
