@@ -145,6 +145,21 @@ def save_all(
     except ValueError as error:
         session.rollback()
         raise SettingsError(str(error), "nudges") from None
+    record_change(
+        session,
+        team_id=team_id,
+        actor_id=actor_id,
+        action="edit",
+        entity="nudge_policy",
+        entity_id=team_id,
+        at=now,
+        detail={
+            "days_before": policy.days_before,
+            "overdue_every": policy.overdue_every,
+            "overdue_max": policy.overdue_max,
+            "region": policy.region,
+        },
+    )
     try:
         set_rules(session, team_id=team_id, rules=scoring, actor_id=actor_id, now=now, commit=False)
     except ScoringError as error:

@@ -265,3 +265,28 @@ def test_the_settings_are_for_admins_and_bad_values_change_nothing(councils):
 
     with box.bot.services.sessions() as session:
         assert session.exec(select(WorkspaceSettings)).all() == []
+
+
+def test_saving_the_settings_is_audited_and_changes_only_this_council(councils):
+    from knowledge.nudges import policy_for
+    from storage.installations import WorkspaceSettings
+    from storage.models import AuditEntry
+
+    box = councils
+    alex = uid(box, "alex")
+    save_settings(
+        box,
+        alex,
+        {
+            "pulse_minimum": {"value": {"type": "number_input", "value": "7"}},
+            "days_before": {"value": {"type": "number_input", "value": "5"}},
+            "region": {"value": {"type": "static_select", "selected_option": {"value": "SCT"}}},
+        },
+    )
+    with box.bot.services.sessions() as session:
+        [saved] = session.exec(select(WorkspaceSettings)).all()
+        assert (saved.team_id, saved.pulse_minimum, saved.updated_by) == (A, 7, alex)
+        assert (policy_for(session, A).days_before, policy_for(session, A).region) == (5, "SCT")
+        assert policy_for(session, B).days_before == 3  # the other council's is untouched
+        audited = {a.entity: a.team_id for a in session.exec(select(AuditEntry))}
+    assert {audited.get(e) for e in ("settings", "nudge_policy", "scoring_policy")} == {A}
