@@ -339,6 +339,22 @@ class SlackDriver:
             }
         )
 
+    def global_shortcut(self, callback_id: str, *, user: str, team_id: str | None = None) -> Reply:
+        """A global shortcut, chosen from the composer's shortcuts: no channel, no message."""
+        _, team, who = self._who(user, team_id)
+        return self._interaction(
+            {
+                "type": "shortcut",
+                "callback_id": callback_id,
+                "team": team,
+                "user": who,
+                "api_app_id": APP_ID,
+                "token": "deprecated-verification-token",
+                "trigger_id": self.emulator.new_trigger(user),
+                "action_ts": f"{time.time():.6f}",
+            }
+        )
+
     def message_shortcut(
         self,
         callback_id: str,

@@ -89,6 +89,8 @@ def create_app(
     middleware.install(app, services)
     if oauth:
         installs.register_uninstalls(app, settings, services, engine)
+    else:
+        installs.register_single_uninstalls(app, services)
     register_all(app, services)
     return Partnerbot(
         app=app, services=services, engine=engine, settings=settings, executor=executor

@@ -310,6 +310,40 @@ def register_uninstalls(app: App, settings: Settings, services: Services, engine
             left(context)
 
 
+def register_single_uninstalls(app: App, services: Services) -> None:
+    """`app_uninstalled` and `tokens_revoked` for a single-workspace install (its token is in
+    the environment, not ours to delete): answered 200 (a 404 counts as a failure, and Slack
+    can switch the app's events off), said in the log, and the workspace marked as having
+    removed the bot when it is our token that went."""
+
+    def ours(event: dict[str, Any], client: WebClient) -> bool:
+        if event.get("type") == "app_uninstalled":
+            return True
+        revoked = set((event.get("tokens") or {}).get("bot") or [])
+        if not revoked:
+            return False
+        try:  # Bolt does not authorize these events: ask who the bot is
+            return client.auth_test()["user_id"] in revoked
+        except SlackApiError:  # our token no longer works: it was ours that went
+            return True
+
+    def gone(ack: Ack, event: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+        ack()
+        if not ours(event, client) or not context.team_id:
+            logger.info("tokens revoked, not the bot's", extra={"team_id": context.team_id})
+            return
+        with services.sessions() as session:
+            mark_uninstalled(session, team_id=context.team_id, now=services.clock())
+        logger.warning(
+            "the bot's token was revoked or the app uninstalled: set a new SLACK_BOT_TOKEN "
+            "after reinstalling",
+            extra={"team_id": context.team_id, "event": event.get("type")},
+        )
+
+    app.event("app_uninstalled")(gone)
+    app.event("tokens_revoked")(gone)
+
+
 def web_client(settings: Settings) -> WebClient:
     """The listeners' client in OAuth mode: no token of its own (Bolt gives each request its
     workspace's), no retry sleeps."""

@@ -12,7 +12,7 @@ from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 
 from handlers.breakout_blocks import ANONYMOUS, ANONYMOUS_VIEW
 from handlers.pulse_blocks import ANSWER_PULSE, PULSE_VIEW
-from handlers.sending import QuietRespond, QuietWebClient
+from handlers.sending import DirectRespond, QuietRespond, QuietWebClient
 from handlers.services import Services
 from storage.events import claim_event
 from storage.scope import serving
@@ -155,7 +155,9 @@ def install(app: App, services: Services) -> None:
             return next()
 
     @app.middleware
-    def quiet_clients(context: BoltContext, next: Callable[[], BoltResponse]) -> BoltResponse:
+    def quiet_clients(
+        body: dict[str, Any], context: BoltContext, next: Callable[[], BoltResponse]
+    ) -> BoltResponse:
         # Bolt makes a plain WebClient and respond() for each request: swap in ours, so every
         # message a listener sends passes quiet() (mass mentions), with a short timeout.
         context["client"] = QuietWebClient.like(context.client, timeout=LISTENER_TIMEOUT)
@@ -165,6 +167,9 @@ def install(app: App, services: Services) -> None:
                 proxy=context.client.proxy,
                 ssl=context.client.ssl,
             )
+        elif context.get("user_id") and body.get("type") == "block_actions":
+            # a button in a modal or on the App Home: no response_url, so replies go by DM
+            context["respond"] = DirectRespond(context["client"], str(context["user_id"]))
         return next()
 
     @app.middleware

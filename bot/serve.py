@@ -64,7 +64,7 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
 
     def load_config(self) -> None:
         self.cfg.set("bind", f"0.0.0.0:{self.port}")
-        self.cfg.set("workers", int(os.environ.get("WEB_CONCURRENCY", "1")))
+        self.cfg.set("workers", web_processes(self.settings))
         self.cfg.set("worker_class", "gthread")
         self.cfg.set("threads", int(os.environ.get("PARTNERBOT_THREADS", "8")))
         self.cfg.set("timeout", 30)
@@ -85,6 +85,20 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
             ).start()
             logger.info("scheduler running in the web process")
         return build_wsgi(bot)
+
+
+def web_processes(settings: Settings) -> int:
+    """How many web processes: WEB_CONCURRENCY, but one on SQLite, whose single writer makes
+    several processes queue for it past Slack's 3 seconds (several need PostgreSQL)."""
+    wanted = max(1, int(os.environ.get("WEB_CONCURRENCY", "1") or 1))
+    if wanted > 1 and settings.database_url.startswith("sqlite"):
+        logger.warning(
+            "WEB_CONCURRENCY asks for %d web processes, but SQLite takes one writer at a time: "
+            "running one (with its threads); use PostgreSQL for more",
+            wanted,
+        )
+        return 1
+    return wanted
 
 
 def serve(settings: Settings, port: int | None = None) -> None:

@@ -4,7 +4,7 @@ Before Bolt sees a request it is bounded and checked here: Bolt parses a body be
 the signature, so an unsigned 40 MB body would be parsed whole. A body over MAX_BODY is refused
 unread (413), a bad signature or timestamp gets 401, and a signed body that is not what Slack
 sends (not UTF-8, JSON that is not an object, a `payload` that is not JSON, a form labelled
-JSON) gets 400, never a 500 and a traceback.
+JSON, a view with no type) gets 400, never a 500 and a traceback.
 """
 
 import io
@@ -82,10 +82,31 @@ def check_shape(environ: dict[str, Any], text: str) -> None:
                 raise ValueError("not an object")
             return
         form = parse_qs(text, strict_parsing=bool(text))
-        if "payload" in form and not isinstance(json.loads(form["payload"][0]), dict):
-            raise ValueError("payload is not an object")
+        if "payload" in form:
+            payload = json.loads(form["payload"][0])
+            if not isinstance(payload, dict):
+                raise ValueError("payload is not an object")
+            check_interaction(payload)
     except ValueError as error:
         raise Refused("400 Bad Request", f"malformed {kind or 'body'}: {error}") from None
+
+
+def check_interaction(payload: dict[str, Any]) -> None:
+    """The parts Bolt reads before any listener, in the shapes Slack sends: a view's type and
+    id, the actions of a button press. ValueError (a 400) otherwise, never a 500 from Bolt."""
+    kind = payload.get("type")
+    if kind in {"view_submission", "view_closed"}:
+        view = payload.get("view")
+        if not isinstance(view, dict):
+            raise ValueError(f"a {kind} with no view")
+        if not isinstance(view.get("type"), str) or not isinstance(view.get("id"), str):
+            raise ValueError(f"a {kind} whose view has no type or id")
+        if kind == "view_submission" and not isinstance(view.get("state", {}), dict):
+            raise ValueError("a view_submission whose state is not an object")
+    elif kind == "block_actions":
+        actions = payload.get("actions")
+        if not isinstance(actions, list) or not all(isinstance(a, dict) for a in actions):
+            raise ValueError("block_actions with no list of actions")
 
 
 def build_wsgi(bot: Partnerbot) -> WSGIApp:

@@ -236,20 +236,24 @@ def register(app: App, services: Services) -> None:
             )
 
     def save_as_lesson(shortcut: dict[str, Any], context: BoltContext, client: WebClient) -> None:
-        channel_id = shortcut["channel"]["id"]
+        """The message shortcut: the form filled in with the message and its link. Chosen as a
+        global shortcut (the same callback, no message, no channel): the empty lesson form."""
+        channel_id = (shortcut.get("channel") or {}).get("id")
         message = shortcut.get("message") or {}
-        try:
-            permalink = client.chat_getPermalink(
-                channel=channel_id, message_ts=message.get("ts", "")
-            )["permalink"]
-        except SlackApiError:
-            permalink = None  # the lesson is still worth saving without its link
-        draft = draft_from_text(LESSON, message.get("text") or "")
+        permalink = None
+        if channel_id and message.get("ts"):
+            try:
+                permalink = client.chat_getPermalink(channel=channel_id, message_ts=message["ts"])[
+                    "permalink"
+                ]
+            except SlackApiError:
+                pass  # the lesson is still worth saving without its link
+        draft = draft_from_text(LESSON, message.get("text") or "") if message else None
         form = FormContext(
             kind=LESSON,
             channel_id=channel_id,
             permalink=permalink,
-            private_channel=is_private_channel(client, channel_id),
+            private_channel=bool(channel_id) and is_private_channel(client, channel_id),
         )
         team_id = workspace_of(context)
         open_form(

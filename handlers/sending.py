@@ -1,7 +1,9 @@
 """The one path out to Slack: every message the bot sends passes `quiet()`, so a mass mention
 a person typed (`<!channel>`, `<!here>`, `<!everyone>`, `<!subteam^…>`) is never posted back
-live, in blocks or in the plain `text` that notifications read; and someone whose data was
-erased (`partnerbot forget-user`) is named "a former member", not an unknown user."""
+live, in blocks or in the plain `text` that notifications read; a labelled link
+(`<https://evil.example|the council's site>`) shows the address it goes to, not only its label;
+and someone whose data was erased (`partnerbot forget-user`) is named "a former member", not an
+unknown user."""
 
 import re
 from collections.abc import Callable
@@ -14,6 +16,7 @@ from slack_sdk.web import SlackResponse
 _MASS = re.compile(r"<!(channel|here|everyone|group)(?:\|[^<>]*)?>", re.IGNORECASE)
 _SUBTEAM = re.compile(r"<!subteam\^[A-Za-z0-9]+(?:\|@?([^<>]*))?>")
 _FORMER = re.compile(r"<@UFORMER[0-9A-F]*(?:\|[^<>]*)?>")  # knowledge.data_rights.FORMER
+_LABELLED = re.compile(r"<((?:https?|mailto):[^|<>\s]+)\|([^<>]*)>", re.IGNORECASE)
 _MESSAGE_METHODS = ("chat.postMessage", "chat.postEphemeral", "chat.update", "chat.scheduleMessage")
 
 
@@ -31,10 +34,20 @@ def quiet(text: str) -> str:
     sends `link_names`, so plain text is never turned into a mention)."""
     if "<@UFORMER" in text:
         text = _FORMER.sub("a former member", text)
+    if "|" in text and ("<http" in text.casefold() or "<mailto" in text.casefold()):
+        text = _LABELLED.sub(_show_address, text)
     if "<!" not in text:
         return text
     text = _MASS.sub(lambda m: "@" + m.group(1).lower(), text)
     return _SUBTEAM.sub(lambda m: "@" + (m.group(1) or "group"), text)
+
+
+def _show_address(link: re.Match[str]) -> str:
+    """A link as its address, with its label beside it when the label says something else."""
+    address, label = link[1], link[2].strip()
+    if not label or label == address:
+        return f"<{address}>"
+    return f"{label} (<{address}>)"
 
 
 def quiet_payload(value: Any) -> Any:
@@ -91,6 +104,20 @@ class QuietRespond(Respond):
         return super().__call__(
             text=quiet(text), blocks=quiet_payload(blocks) if blocks else blocks, **kwargs
         )
+
+
+class DirectRespond:
+    """respond() for an interaction Slack gave no response_url (a button in a modal or on the
+    App Home): what would have been the reply goes to the person by DM instead, never lost and
+    never an error."""
+
+    def __init__(self, client: WebClient, user_id: str) -> None:
+        self._client, self._user_id = client, user_id
+
+    def __call__(self, text: str | dict[str, Any] = "", blocks: Any = None, **_: Any) -> Any:
+        message = text if isinstance(text, dict) else {"text": text, "blocks": blocks}
+        said = quiet(str(message.get("text") or "")) or " "
+        return dm(self._client, self._user_id, said, quiet_payload(message.get("blocks")))
 
 
 def tell(respond: Respond, text: str) -> None:

@@ -102,11 +102,13 @@ MESSAGES = {
     "response_url",
 }
 MASS_MENTION = re.compile(r"<!(?:channel|here|everyone|group)\b|<!subteam\^", re.IGNORECASE)
+LABELLED_LINK = re.compile(r"<(?:https?|mailto):[^|<>]+\|", re.IGNORECASE)
 
 
 def assert_messages_are_safe(sandbox: Sandbox) -> None:
     """Every message the bot sent carries a plain-text fallback (notifications and screen
-    readers use it) and no live mass mention, in its text or its blocks."""
+    readers use it), no live mass mention, and no link whose label hides its address, in its
+    text or its blocks."""
     sent = [call for call in sandbox.emulator.calls if call.method in MESSAGES]
     bare = [c.method for c in sent if c.args.get("blocks") and not c.args.get("text")]
     assert bare == []
@@ -116,6 +118,12 @@ def assert_messages_are_safe(sandbox: Sandbox) -> None:
         if MASS_MENTION.search(json.dumps([c.args.get("text"), c.args.get("blocks")]))
     ]
     assert loud == []
+    disguised = [
+        (c.method, c.args.get("text"))
+        for c in sent
+        if LABELLED_LINK.search(json.dumps([c.args.get("text"), c.args.get("blocks")]))
+    ]
+    assert disguised == []
 
 
 @pytest.fixture
