@@ -30,6 +30,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.settings import Settings
+from handlers.listening import listen
 from handlers.sending import QuietWebClient
 from handlers.services import Services
 from storage.installations import TOKEN_COLUMNS
@@ -327,8 +328,7 @@ def register_single_uninstalls(app: App, services: Services) -> None:
         except SlackApiError:  # our token no longer works: it was ours that went
             return True
 
-    def gone(ack: Ack, event: dict[str, Any], context: BoltContext, client: WebClient) -> None:
-        ack()
+    def gone(event: dict[str, Any], context: BoltContext, client: WebClient) -> None:
         if not ours(event, client) or not context.team_id:
             logger.info("tokens revoked, not the bot's", extra={"team_id": context.team_id})
             return
@@ -340,8 +340,8 @@ def register_single_uninstalls(app: App, services: Services) -> None:
             extra={"team_id": context.team_id, "event": event.get("type")},
         )
 
-    app.event("app_uninstalled")(gone)
-    app.event("tokens_revoked")(gone)
+    listen(app.event("app_uninstalled"), gone)  # answered at once; the work after
+    listen(app.event("tokens_revoked"), gone)
 
 
 def web_client(settings: Settings) -> WebClient:

@@ -14,7 +14,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import IntegrityError
 
-from bot.reaching import UNREACHABLE, delivered, metadata, send
+from bot.reaching import UNREACHABLE, delivered, metadata, send, too_soon_to_look
 from handlers.benefit_blocks import build_benefit_nudge
 from handlers.commitment_blocks import build_digest, build_escalation, build_nudge
 from handlers.people import person
@@ -168,13 +168,15 @@ def _deliver(
         text, blocks = build_nudge(
             commitment, owner_ids, today, kind=nudge.kind, number=nudge.number
         )
+    if too_soon_to_look(lease, nudge):
+        return None
     if nudge.sending_at is not None:  # a run died while sending it: did it reach them?
         found = delivered(client, nudge, (commitment.channel_id, commitment.thread_ts))
         if found is not None:
             lease.finish(nudge, **sent(channel=found[0], ts=found[1], now=now))
             return None
     # marked first, so that if this process dies mid-send the next run looks before resending
-    if not lease.finish(nudge, sending_at=lease.now()):
+    if not lease.finish(nudge, sending_at=lease.database_now()):
         return None  # taken by another process while we looked: it will send it
     channel, ts, how = send(
         services,
@@ -282,12 +284,14 @@ def _dm_once(
     """DM a reminder once: if a run died while sending it, look for it first (metadata). If
     Slack can't DM them (a Slack Connect partner), and `or_in` names a channel, they get it
     there as a message only they see."""
+    if too_soon_to_look(lease, nudge):
+        return None
     if nudge.sending_at is not None:
         found = delivered(client, nudge)
         if found is not None:
             lease.finish(nudge, **sent(channel=found[0], ts=found[1], now=now))
             return None
-    if not lease.finish(nudge, sending_at=lease.now()):
+    if not lease.finish(nudge, sending_at=lease.database_now()):
         return None
     try:
         posted = dm(client, nudge.recipient_id, text, blocks, metadata=metadata(nudge.id or 0))

@@ -12,12 +12,17 @@ from slack_sdk.errors import SlackApiError
 from handlers.sending import dm
 from handlers.services import Services
 from knowledge.commitments import mark_unreachable
+from knowledge.nudges import PENDING
+from storage.claims import Lease
 from storage.models import Commitment, CommitmentOwner, Nudge
 
 logger = logging.getLogger("partnerbot.nudges")
 
 NUDGE_EVENT = "partnerbot_nudge"  # the message metadata's event_type on every reminder
 LOOK_BACK = timedelta(minutes=10)  # how far before a send began to look for its message
+# Slack may show a message it accepted this long after (a send whose answer never came): a
+# reminder whose send began more recently is looked for later, not sent again now
+DELIVERY_GRACE = timedelta(minutes=2)
 
 # Slack's answers meaning "this person cannot get a DM from us" (Slack Connect partners, people
 # who left): a mention in the thread reaches them instead.
@@ -90,6 +95,16 @@ def _unreachable(
             )
         except SlackApiError:
             logger.warning("could not tell the creator", extra={"commitment": commitment.id})
+
+
+def too_soon_to_look(lease: Lease[Nudge], nudge: Nudge) -> bool:
+    """Whether a send of this reminder began within DELIVERY_GRACE, by the database's clock
+    (not this process's, which may run ahead): if so it is released for a later run to look
+    for, rather than looked for now and, not found yet, sent twice."""
+    if nudge.sending_at is None or lease.database_now() - nudge.sending_at >= DELIVERY_GRACE:
+        return False
+    lease.finish(nudge, status=PENDING, claim=None)
+    return True
 
 
 def delivered(

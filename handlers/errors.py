@@ -9,9 +9,9 @@ import logging
 from typing import Any
 
 from slack_bolt import App, BoltResponse
+from slack_bolt.context.respond import Respond
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as SQLTimeoutError
-from slack_bolt.context.respond import Respond
 
 from handlers.listening import SORRY
 from handlers.services import Services

@@ -1,6 +1,7 @@
 """Lessons learnt and briefing notes: `/partners lesson|brief [TEXT]`, their forms, the
 "Save as lesson learnt" message shortcut, and editing or deleting from a search result."""
 
+import contextlib
 from dataclasses import replace
 from typing import Any
 
@@ -241,13 +242,11 @@ def register(app: App, services: Services) -> None:
         channel_id = (shortcut.get("channel") or {}).get("id")
         message = shortcut.get("message") or {}
         permalink = None
-        if channel_id and message.get("ts"):
-            try:
-                permalink = client.chat_getPermalink(channel=channel_id, message_ts=message["ts"])[
-                    "permalink"
-                ]
-            except SlackApiError:
-                pass  # the lesson is still worth saving without its link
+        # the lesson is still worth saving without its link
+        with contextlib.suppress(SlackApiError):
+            if channel_id and message.get("ts"):
+                found = client.chat_getPermalink(channel=channel_id, message_ts=message["ts"])
+                permalink = found["permalink"]
         draft = draft_from_text(LESSON, message.get("text") or "") if message else None
         form = FormContext(
             kind=LESSON,

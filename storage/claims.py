@@ -16,10 +16,10 @@ import secrets
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col, select
 
@@ -57,6 +57,16 @@ def done_once(session: Session, *, team_id: str, key: str, at: datetime) -> None
         raise Repeat(key) from None
 
 
+def database_now(session: Session) -> datetime:
+    """The database's clock, in UTC: what every process's leases and look-backs are judged by,
+    so a process whose own clock runs ahead (or behind) takes nobody else's claims."""
+    if session.get_bind().dialect.name == "sqlite":  # UTC, to the millisecond, as text
+        found = session.execute(select(func.strftime("%Y-%m-%d %H:%M:%f", "now"))).scalar_one()
+        return datetime.fromisoformat(str(found)).replace(tzinfo=UTC)
+    found = session.execute(select(func.clock_timestamp())).scalar_one()  # now, not tx start
+    return found.replace(tzinfo=UTC) if found.tzinfo is None else found.astimezone(UTC)
+
+
 def claim_due(
     session: Session,
     model: type[Row],
@@ -66,17 +76,19 @@ def claim_due(
     limit: int | None = None,
     extra: dict[str, Any] | None = None,
 ) -> list[Row]:
-    """Claim `model` rows that are due at `now` for this process alone.
+    """Claim `model` rows that are due at `now` (the run's instant) for this process alone.
 
     The model has `id`, `status` (pending | claimed | …), `due_at` and `claimed_at`; claims
-    older than `stale_after` (a process that died) go back to pending first. `extra` holds
-    more values to set on a claimed row (a claim token).
+    older than `stale_after` by the database's clock (a process that died) go back to pending
+    first, and a claim is stamped with the database's clock. `extra` holds more values to set
+    on a claimed row (a claim token).
     """
     table: Any = model
+    held_since = database_now(session)
     session.execute(
         update(model)
         .where(col(table.status) == "claimed")
-        .where(col(table.claimed_at) < now - stale_after)
+        .where(col(table.claimed_at) < held_since - stale_after)
         .values(status="pending", **{k: None for k in (extra or {})})
     )
     session.commit()
@@ -97,7 +109,7 @@ def claim_due(
             update(model)
             .where(col(table.id) == row_id)
             .where(col(table.status) == "pending")
-            .values(status="claimed", claimed_at=now, **(extra or {}))
+            .values(status="claimed", claimed_at=held_since, **(extra or {}))
         )
         if getattr(result, "rowcount", 0) == 1:
             claimed.append(row_id)
@@ -185,9 +197,14 @@ class Lease(Generic[Row]):
             .where(col(table.status) == "claimed")
         )
 
+    def database_now(self) -> datetime:
+        """The database's clock (leases, and when a send began, are judged by it)."""
+        with self._sessions() as session:
+            return database_now(session)
+
     def hold(self, row: Row) -> bool:
         """Renew the claim on one row just before acting on it; False if it is not ours now."""
-        return self.finish(row, claimed_at=self.now())
+        return self.finish(row, claimed_at=self.database_now())
 
     def finish(self, row: Row, **values: Any) -> bool:
         """Change a row this run still holds (mark it sent, put it off, release it)."""
@@ -207,7 +224,7 @@ class Lease(Generic[Row]):
                 update(self._model)
                 .where(col(table.claim) == self.token)
                 .where(col(table.status) == "claimed")
-                .values(claimed_at=self.now())
+                .values(claimed_at=database_now(session))
             )
             session.commit()
         return int(getattr(result, "rowcount", 0) or 0)

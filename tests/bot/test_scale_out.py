@@ -54,6 +54,15 @@ def seed(database_url: str, emulator: Emulator, people: int = PEOPLE) -> list[in
     return ids
 
 
+# the subprocess senders' lease and delivery grace, shortened so the test need not wait the real
+# 30 s and 2 min: both are judged by the database's clock, which a test cannot move
+SHORT = "import storage.claims as c, bot.reaching as r, datetime as d; " + (
+    "c.LEASE = d.timedelta(seconds=2); r.DELIVERY_GRACE = d.timedelta(seconds=3); "
+    "from bot.cli import main; raise SystemExit(main())"
+)
+SHORT_LEASE, SHORT_GRACE = timedelta(seconds=2), timedelta(seconds=3)
+
+
 def run(database_url: str, emulator: Emulator, at: datetime) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "PARTNERBOT_"))}
     env["PARTNERBOT_SECRET_KEY"] = TEST_KEY
@@ -63,7 +72,7 @@ def run(database_url: str, emulator: Emulator, at: datetime) -> subprocess.Popen
         DATABASE_URL=database_url,
     )
     return subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "nudges", "run", "--now", at.isoformat()],
+        [sys.executable, "-c", SHORT, "nudges", "run", "--now", at.isoformat()],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -122,11 +131,12 @@ def test_a_sender_killed_mid_run_loses_nothing_and_doubles_nothing(database_url)
         first.wait(timeout=10)
         held = held_by_runs(database_url).get(token, [])
         assert second.wait(timeout=120) == 0, second.stderr.read()
-        # the killed run's claims lapse after LEASE; the scheduler's next tick after that
-        # (here: a run whose clock is past the lease) sends what it had held. Its clock is
-        # moved, the emulator's is not: let Slack finish posting what the killed run had in
-        # flight, as it would have long before a real lease ran out
-        time.sleep(max(0.0, killed + SLOW_POST + 0.5 - time.monotonic()))
+        # the killed run's claims lapse after its lease, by the database's clock, and what it
+        # was mid-way through sending is looked for once Slack has had its delivery grace; the
+        # scheduler's next tick after that sends what it had held (let Slack finish posting
+        # what the killed run had in flight, as it would have long before a real lease ran out)
+        wait = max(SLOW_POST + 0.5, (SHORT_LEASE + SHORT_GRACE).total_seconds() + 0.5)
+        time.sleep(max(0.0, killed + wait - time.monotonic()))
         later = run(database_url, emulator, RUN_AT + LEASE + timedelta(seconds=30))
         assert later.wait(timeout=120) == 0, later.stderr.read()
         recovered = int(later.stdout.read().splitlines()[-1].split()[0])
@@ -182,3 +192,73 @@ def test_a_run_slower_than_its_lease_keeps_its_reminders_and_a_second_run_double
         emulator.stop()
     assert {nudge_id: times for nudge_id, times in received.items() if times != 1} == {}
     assert sorted(received) == sorted(ids)
+
+
+def test_a_sender_whose_clock_runs_15_minutes_ahead_takes_nobody_elses_reminders(
+    database_url, settings
+):
+    """Leases are judged by the database's clock: a second sender whose own clock is 15 minutes
+    ahead sees the first run's claims as fresh, not stale, and sends none of them again."""
+    import threading
+
+    from bot.nudging import send_due_nudges
+    from bot.services import build_services
+    from handlers.sending import QuietWebClient
+
+    emulator = Emulator().start()
+    try:
+        ids = seed(database_url, emulator, people=12)
+        engine = make_engine(database_url)
+        services = build_services(settings, engine, clock=lambda: RUN_AT)
+        ahead = build_services(settings, engine, clock=lambda: RUN_AT + timedelta(minutes=15))
+        client = QuietWebClient(token=emulator.workspace.bot_token, base_url=emulator.url)
+        emulator.slow(0.5, "chat.postMessage")
+        first = threading.Thread(target=send_due_nudges, args=(services, client, RUN_AT))
+        first.start()
+        wait_for(lambda: held_by_runs(database_url), "the first run never claimed")
+        time.sleep(0.25)  # the first run is mid-post: Slack takes half a second to answer
+        send_due_nudges(ahead, client, RUN_AT + timedelta(minutes=15))
+        first.join(timeout=120)
+        received = reminders_received(emulator)
+        engine.dispose()
+    finally:
+        emulator.stop()
+    assert {nudge_id: times for nudge_id, times in received.items() if times != 1} == {}
+    assert sorted(received) == sorted(ids)
+
+
+def test_a_reminder_slack_shows_late_is_looked_for_again_not_sent_twice(
+    database_url, settings, monkeypatch
+):
+    """A send whose answer never came (the client gave up; Slack posted it two seconds later):
+    a run in the meantime does not look yet, so does not send it again; once Slack has had its
+    delivery grace, a run finds it by its metadata and marks it sent."""
+    import bot.reaching as reaching
+    from bot.nudging import send_due_nudges
+    from bot.services import build_services
+    from handlers.sending import QuietWebClient
+
+    monkeypatch.setattr(reaching, "DELIVERY_GRACE", timedelta(seconds=3))
+    emulator = Emulator().start()
+    try:
+        [nudge_id] = seed(database_url, emulator, people=1)
+        engine = make_engine(database_url)
+        services = build_services(settings, engine, clock=lambda: RUN_AT)
+        impatient = QuietWebClient(
+            token=emulator.workspace.bot_token, base_url=emulator.url, timeout=1
+        )
+        emulator.slow(2.0, "chat.postMessage")  # posted after the client has given up
+        assert send_due_nudges(services, impatient, RUN_AT) == []
+        emulator.slow(0.0, "chat.postMessage")
+        client = QuietWebClient(token=emulator.workspace.bot_token, base_url=emulator.url)
+        assert send_due_nudges(services, client, RUN_AT) == []  # too soon to look: left
+        time.sleep(3.5)  # Slack has long shown it; the grace has passed
+        assert send_due_nudges(services, client, RUN_AT) == []  # found, not sent again
+        received = reminders_received(emulator)
+        with Session(engine) as session:
+            nudge = session.get(Nudge, nudge_id)
+            assert nudge is not None and nudge.status == "sent" and nudge.message_ts
+        engine.dispose()
+    finally:
+        emulator.stop()
+    assert received == {nudge_id: 1}
