@@ -14,7 +14,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import IntegrityError
 
-from bot.reaching import UNREACHABLE, delivered, metadata, send, too_soon_to_look
+from bot.reaching import UNREACHABLE, delivered, metadata, refused, send, too_soon_to_look
 from handlers.benefit_blocks import build_benefit_nudge
 from handlers.commitment_blocks import build_digest, build_escalation, build_nudge
 from handlers.people import person
@@ -188,8 +188,10 @@ def _deliver(
         blocks,
         nudge_id=nudge.id or 0,
     )
-    if channel is None:
-        lease.finish(nudge, attempts=nudge.attempts + 1)  # released when the run ends
+    if channel is None:  # released when the run ends; Slack said no, so nothing to look for
+        lease.finish(
+            nudge, attempts=nudge.attempts + 1, **({"sending_at": None} if how == "refused" else {})
+        )
         return None
     lease.finish(nudge, **sent(channel=channel, ts=ts, now=now))
     return f"{now:%Y-%m-%d %H:%M} UTC  {nudge.kind:<10} commitment {commitment.id} → {nudge.recipient_id} ({how})"
@@ -302,7 +304,8 @@ def _dm_once(
         logger.warning("could not send a reminder", extra={"about": about, "error": code})
         # someone Slack says is gone will never get it: a new lead or owner is for people to set
         status = {"status": CANCELLED} if code in UNREACHABLE else {}
-        lease.finish(nudge, attempts=nudge.attempts + 1, **status)
+        clear = {"sending_at": None} if refused(error) else {}
+        lease.finish(nudge, attempts=nudge.attempts + 1, **status, **clear)
         return None
     lease.finish(nudge, **sent(channel=posted["channel"], ts=posted["ts"], now=now))
     return f"{now:%Y-%m-%d %H:%M} UTC  {nudge.kind:<10} {about} → {nudge.recipient_id} (DM)"

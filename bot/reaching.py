@@ -12,7 +12,6 @@ from slack_sdk.errors import SlackApiError
 from handlers.sending import dm
 from handlers.services import Services
 from knowledge.commitments import mark_unreachable
-from knowledge.nudges import PENDING
 from storage.claims import Lease
 from storage.models import Commitment, CommitmentOwner, Nudge
 
@@ -66,7 +65,7 @@ def send(
                     "Slack refused a nudge; retrying next run",
                     extra={"commitment": commitment.id, "error": code},
                 )
-                return None, None, ""
+                return None, None, "refused" if refused(error) else ""
             _unreachable(services, client, commitment, recipient, code)
     if not (commitment.channel_id and commitment.thread_ts):
         return None, None, ""
@@ -99,12 +98,16 @@ def _unreachable(
 
 def too_soon_to_look(lease: Lease[Nudge], nudge: Nudge) -> bool:
     """Whether a send of this reminder began within DELIVERY_GRACE, by the database's clock
-    (not this process's, which may run ahead): if so it is released for a later run to look
-    for, rather than looked for now and, not found yet, sent twice."""
-    if nudge.sending_at is None or lease.database_now() - nudge.sending_at >= DELIVERY_GRACE:
-        return False
-    lease.finish(nudge, status=PENDING, claim=None)
-    return True
+    (not this process's, which may run ahead): if so it is left for a later run to look for
+    (this run keeps its claim until it ends, so does not take it again), rather than looked
+    for now and, not found yet, sent twice."""
+    return nudge.sending_at is not None and lease.database_now() - nudge.sending_at < DELIVERY_GRACE
+
+
+def refused(error: SlackApiError) -> bool:
+    """Slack answered, and said no: nothing was posted, so nothing need be looked for later
+    (an HTTP error or no answer at all may have posted it)."""
+    return getattr(error.response, "status_code", 200) == 200
 
 
 def delivered(

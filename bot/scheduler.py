@@ -17,6 +17,7 @@ from bot.settings import Settings
 from handlers.sending import Clients, QuietWebClient
 from handlers.services import Services
 from storage.events import prune_events
+from storage.outbox import prune_outbox
 
 logger = logging.getLogger("partnerbot.scheduler")
 
@@ -42,10 +43,19 @@ def retrying_client(settings: Settings, token: str) -> WebClient:
 
 
 def prune_processed_events(services: Services) -> None:
-    """Forget old Events API ids, so the dedupe table stays small."""
+    """Forget old Events API ids, so the dedupe table stays small; and sent messages."""
     with services.sessions() as session:
         removed = prune_events(session, before=services.clock() - EVENT_MEMORY)
-    logger.info("pruned processed events", extra={"removed": removed})
+        sent = prune_outbox(session, now=services.clock())
+    logger.info("pruned processed events", extra={"removed": removed, "outbox": sent})
+
+
+def deliver_outbox(services: Services, client: WebClient | Clients) -> None:
+    """Send every message owed and due (storage/outbox.py): what Slack refused a moment ago."""
+    from handlers.outbox import deliver_owed
+
+    for line in deliver_owed(services, client, services.clock()):
+        logger.info("owed message sent", extra={"line": line})
 
 
 def send_nudges(services: Services, client: WebClient | Clients) -> None:
@@ -138,6 +148,17 @@ def build_scheduler(
             seconds=20,
             args=[services, client],
             id="send-nudges",
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,
+        )
+        # every 5 s: Slack's Retry-After is seconds, and what a listener could not send waits here
+        scheduler.add_job(
+            deliver_outbox,
+            "interval",
+            seconds=5,
+            args=[services, client],
+            id="deliver-outbox",
             replace_existing=True,
             coalesce=True,
             max_instances=1,

@@ -27,8 +27,9 @@ from handlers.breakout_flow import finish, in_thread, move_on, post_card
 from handlers.commitment_flow import read_commit_form, record_form
 from handlers.forms import once_key, working_view
 from handlers.listening import listen, refuse, workspace_of
+from handlers.outbox import dm_owed
 from handlers.people import is_manager, is_private_channel, rules_of
-from handlers.sending import dm, tell
+from handlers.sending import tell
 from handlers.services import Services
 from handlers.subcommands import ANYONE, Invocation, Subcommand
 from knowledge import breakout as rounds
@@ -173,7 +174,14 @@ def register(app: App, services: Services) -> None:
             return
         except rounds.BreakoutError as error:
             # the question closed while the form was open: keep their words, say why
-            dm(client, user_id, f"Your answer wasn't counted: {error}\nYou wrote: {text.strip()}")
+            dm_owed(
+                services,
+                client,
+                team_id=workspace_of(context),
+                user_id=user_id,
+                text=f"Your answer wasn't counted: {error}\nYou wrote: {text.strip()}",
+                about="why an answer was not counted",
+            )
             return
         if not anonymous:
             in_thread(services, client, round_, f"💬 <@{user_id}>: {text.strip()}")

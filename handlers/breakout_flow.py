@@ -8,6 +8,7 @@ from slack_sdk import WebClient
 
 from handlers.blockkit import MESSAGE_BLOCKS, packed_sections
 from handlers.breakout_blocks import build_card, build_revealed, build_summary
+from handlers.outbox import send_owed
 from handlers.services import Services
 from knowledge import breakout as rounds
 from storage.models import BreakoutRound
@@ -29,9 +30,18 @@ def post_card(services: Services, client: WebClient, round_: BreakoutRound, numb
         text, blocks = build_card(
             round_, question, len(rounds.questions_of(round_)), services.timezone
         )
-    posted = client.chat_postMessage(channel=round_.channel_id, text=text, blocks=blocks)
-    with services.sessions() as session:
-        rounds.set_card(session, rounds.question(session, round_, number), posted["ts"])
+    # sent now or by the outbox, which then keeps its ts: replies in its thread are answers
+    send_owed(
+        services,
+        client,
+        team_id=round_.team_id,
+        channel=round_.channel_id,
+        text=text,
+        blocks=blocks,
+        record=f"breakout_question:{question.id}",
+        about=f"question {number + 1} of “{round_.title[:80]}”",
+        author_id=round_.facilitator_id,
+    )
 
 
 def in_thread(
@@ -41,10 +51,20 @@ def in_thread(
     text: str,
     blocks: list[dict[str, Any]] | None = None,
 ) -> None:
-    """Post in the current question's thread."""
+    """Post in the current question's thread (once its card is posted)."""
     with services.sessions() as session:
-        card = rounds.question(session, round_).card_ts
-    client.chat_postMessage(channel=round_.channel_id, thread_ts=card, text=text, blocks=blocks)
+        current = rounds.question(session, round_)
+    send_owed(
+        services,
+        client,
+        team_id=round_.team_id,
+        channel=round_.channel_id,
+        text=text,
+        blocks=blocks,
+        thread_of=f"breakout_question:{current.id}",
+        about=f"a post in the thread of “{round_.title[:80]}”",
+        author_id=round_.facilitator_id,
+    )
 
 
 def close_current(services: Services, client: WebClient, round_: BreakoutRound) -> None:

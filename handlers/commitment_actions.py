@@ -30,8 +30,9 @@ from handlers.commitment_flow import (
 from handlers.forms import done_view, once_key, refilled, working_view
 from handlers.home_flow import refresh_homes
 from handlers.listening import listen, refuse, workspace_of
+from handlers.outbox import dm_owed
 from handlers.people import person
-from handlers.sending import dm, tell
+from handlers.sending import tell
 from handlers.services import Services
 from knowledge.commitments import DECLINED, CommitmentError, change, close, owners_of
 from knowledge.dates import DueDateError, parse_due
@@ -251,6 +252,7 @@ def register(app: App, services: Services) -> None:
                 client,
                 fresh,
                 f"📅 <@{user_id}> moved “{fresh.action}” to {fresh.due_date:%a %d %b %Y}.",
+                services,
             )
         if "owners" in changed:
             tell_thread(
@@ -259,9 +261,10 @@ def register(app: App, services: Services) -> None:
                 f"👥 <@{user_id}> reassigned “{fresh.action}” to "
                 + ", ".join(f"<@{o}>" for o in owner_ids)
                 + ".",
+                services,
             )
         if "progress" in changed:
-            tell_thread(client, fresh, f"📝 <@{user_id}> on “{fresh.action}”: {note}")
+            tell_thread(client, fresh, f"📝 <@{user_id}> on “{fresh.action}”: {note}", services)
 
     def declined(
         body: dict[str, Any], view: dict[str, Any], context: BoltContext, client: WebClient
@@ -297,9 +300,16 @@ def register(app: App, services: Services) -> None:
             view=done_view("Can't do this", "Sent: whoever asked will read why."),
         )
         text = f"🚫 <@{user_id}> can't do “{fresh.action}”: {note}"
-        tell_thread(client, fresh, text)
+        tell_thread(client, fresh, text, services)
         if fresh.created_by != user_id:
-            dm(client, fresh.created_by, text)
+            dm_owed(
+                services,
+                client,
+                team_id=fresh.team_id,
+                user_id=fresh.created_by,
+                text=text,
+                about=f"telling its creator why “{fresh.action[:80]}” can't be done",
+            )
         refresh_homes(client, services, fresh.team_id, *owner_ids)
 
     listen(app.action(DONE), done)

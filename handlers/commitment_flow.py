@@ -7,14 +7,13 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from handlers.blockkit import escape
 from handlers.commitment_blocks import build_confirmation, build_nudge
 from handlers.forms import done_view, once_key, refilled
 from handlers.home_flow import refresh_homes
+from handlers.outbox import dm_owed, send_owed
 from handlers.people import is_manager, person
-from handlers.sending import dm
 from handlers.services import Services
 from knowledge.commitments import (
     DONE,
@@ -27,7 +26,6 @@ from knowledge.commitments import (
     may_change,
     owners_of,
     record_commitment,
-    set_thread,
 )
 from knowledge.dates import DueDateError, parse_due
 from knowledge.nudges import policy_for
@@ -114,18 +112,19 @@ def check_owners(client: WebClient, services: Services, owner_ids: list[str]) ->
     return owners
 
 
-def tell_thread(client: WebClient, commitment: Commitment, text: str) -> None:
-    """Say something in the commitment's origin thread, where the partnership can see it."""
-    if commitment.channel_id and commitment.thread_ts:
-        try:
-            client.chat_postMessage(
-                channel=commitment.channel_id, thread_ts=commitment.thread_ts, text=text
-            )
-        except SlackApiError as error:
-            logger.warning(
-                "could not post to the origin thread",
-                extra={"commitment": commitment.id, "error": error.response.get("error")},
-            )
+def tell_thread(client: WebClient, commitment: Commitment, text: str, services: Services) -> None:
+    """Say something in the commitment's origin thread, where the partnership can see it (once
+    its announcement is posted: the outbox waits for it)."""
+    if commitment.channel_id and not commitment.channel_id.startswith("D"):
+        send_owed(
+            services,
+            client,
+            team_id=commitment.team_id,
+            channel=commitment.channel_id,
+            text=text,
+            thread_of=f"commitment:{commitment.id}",
+            about=f"a note in the thread of “{commitment.action[:80]}”",
+        )
 
 
 def record(
@@ -188,23 +187,36 @@ def announce(
         commitment, owner_ids, local_today(now, creator_tz), partnership
     )
     channel_id = commitment.channel_id
+    action = commitment.action[:80]
     if channel_id and not channel_id.startswith("D"):
-        try:
-            posted = client.chat_postMessage(channel=channel_id, text=text, blocks=blocks)
-            with services.sessions() as session:
-                set_thread(session, commitment, posted["ts"])
-        except SlackApiError as error:
-            logger.warning(
-                "could not confirm in the channel",
-                extra={"commitment": commitment.id, "error": error.response.get("error")},
-            )
+        # sent now, or (Slack rate-limiting, failing) later by the outbox, which then keeps its
+        # ts as the commitment's thread
+        send_owed(
+            services,
+            client,
+            team_id=commitment.team_id,
+            channel=channel_id,
+            text=text,
+            blocks=blocks,
+            record=f"commitment:{commitment.id}",
+            about=f"the announcement of “{action}”",
+            author_id=commitment.created_by,
+        )
     for owner in owners:
         nudge_text, nudge_blocks = build_nudge(
             commitment, owner_ids, local_today(now, owner.tz), kind="new"
         )
-        try:
-            dm(client, owner.user_id, nudge_text, nudge_blocks)
-        except SlackApiError:
+        told = send_owed(
+            services,
+            client,
+            team_id=commitment.team_id,
+            channel=owner.user_id,
+            text=nudge_text,
+            blocks=nudge_blocks,
+            about=f"the DM telling <@{owner.user_id}> about “{action}”",
+            author_id=commitment.created_by,
+        )
+        if told.error:  # Slack can't DM them (a Slack Connect partner, someone who left)
             with services.sessions() as session:
                 mark_unreachable(session, commitment_id=commitment.id or 0, user_id=owner.user_id)
             tell_thread(
@@ -212,6 +224,7 @@ def announce(
                 commitment,
                 f"<@{owner.user_id}> this one is yours: {commitment.action}. "
                 "I can't DM you, so reminders will come here.",
+                services,
             )
     refresh_homes(client, services, commitment.team_id, *owner_ids)
 
@@ -289,8 +302,15 @@ def mark_done(
             raise CommitmentError(GONE)
         close(session, fresh, status=DONE, actor_id=user_id, now=services.clock())
         owner_ids = [o.user_id for o in owners_of(session, commitment.id or 0)]
-    tell_thread(client, fresh, f"✅ Done: {fresh.action} (marked by <@{user_id}>)")
+    tell_thread(client, fresh, f"✅ Done: {fresh.action} (marked by <@{user_id}>)", services)
     if fresh.created_by != user_id:
-        dm(client, fresh.created_by, f"✅ <@{user_id}> marked done: {fresh.action}")
+        dm_owed(
+            services,
+            client,
+            team_id=fresh.team_id,
+            user_id=fresh.created_by,
+            text=f"✅ <@{user_id}> marked done: {fresh.action}",
+            about=f"telling its creator “{fresh.action[:80]}” is done",
+        )
     refresh_homes(client, services, fresh.team_id, *owner_ids)
     return fresh, owner_ids

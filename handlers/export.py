@@ -11,11 +11,14 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlmodel import col, select
 
+from handlers.outbox import send_owed
 from handlers.people import channel_members
+from handlers.sending import Progress
 from handlers.services import Services
 from handlers.subcommands import MEMBERS, Invocation, Subcommand
 from knowledge.workbook import SHEETS, write_workbook
 from storage.models import Entry
+from storage.outbox import UPLOAD
 
 logger = logging.getLogger(__name__)
 
@@ -43,19 +46,16 @@ def run(call: Invocation) -> None:
     """Build the workbook and DM it; progress moves on a DM message while it is written."""
     client, services = call.client, call.services
     call.reply("Preparing your workbook: I'll send it to you by DM in a moment.")
-    dm_channel = client.conversations_open(users=call.user_id)["channel"]["id"]
-    progress = client.chat_postMessage(
-        channel=dm_channel, text=f"⏳ Exporting the register: 0 of {len(SHEETS)} sheets written…"
+    progress = Progress(
+        client, call.user_id, f"⏳ Exporting the register: 0 of {len(SHEETS)} sheets written…"
     )
     written: list[str] = []
 
     def moved(sheet: str, rows: int) -> None:
         written.append(f"{sheet} ({rows})")
-        client.chat_update(
-            channel=dm_channel,
-            ts=progress["ts"],
-            text=f"⏳ Exporting the register: {len(written)} of {len(SHEETS)} sheets written "
-            f"({', '.join(written)})…",
+        progress.say(
+            f"⏳ Exporting the register: {len(written)} of {len(SHEETS)} sheets written "
+            f"({', '.join(written)})…"
         )
 
     now = services.clock()
@@ -73,18 +73,22 @@ def run(call: Invocation) -> None:
             progress=moved,
         )
     name = f"partnerships-{now:%Y-%m-%d}.xlsx"
-    client.files_upload_v2(
-        channel=dm_channel,
+    delivered = send_owed(
+        services,
+        client,
+        team_id=call.team_id,
+        channel=call.user_id,
+        kind=UPLOAD,
         content=buffer.getvalue(),
-        filename=name,
-        title=f"Partnership register, {workspace}, {_when(now)}",
-        initial_comment="Here is your workbook: the register, agreement checklists, reviews, "
+        text="Here is your workbook: the register, agreement checklists, reviews, "
         "commitments, lessons and briefing notes.",
+        upload={"filename": name, "title": f"Partnership register, {workspace}, {_when(now)}"},
+        about=f"the workbook {name}",
+        author_id=call.user_id,
     )
-    client.chat_update(
-        channel=dm_channel,
-        ts=progress["ts"],
-        text=f"✅ Exported: {', '.join(written)}.",
+    progress.say(
+        f"✅ Exported: {', '.join(written)}."
+        + ("" if delivered.sent else " It comes to you as soon as Slack lets me send it.")
     )
 
 

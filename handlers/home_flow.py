@@ -38,6 +38,7 @@ from knowledge.register import Standing, register_list, reviews_due
 from knowledge.workdays import local_today
 from knowledge.workspace_settings import Rules
 from storage.models import Commitment, Entry, LessonWanted, Partnership
+from storage.outbox import OutboxMessage, undelivered
 
 logger = logging.getLogger(__name__)
 
@@ -145,6 +146,7 @@ def build_home(
     health: list[dict[str, Any]] | None = None,
     settings: Rules | None = None,
     outsider: bool = False,
+    undelivered: list[OutboxMessage] | None = None,
 ) -> dict[str, Any]:
     """The Home tab view: my commitments (Done and Snooze right there), partnerships I lead
     (with their health pulses), reviews due, my lessons, questions, buttons for the common
@@ -200,6 +202,21 @@ def build_home(
     else:
         blocks.append(section("None yet. `/partners lesson` keeps what your partnership learnt."))
     blocks += build_questions(wanted or [], asked or [], manager=manager)
+    if undelivered:
+        lines = [
+            f"• {escape(m.about)} ({m.created_at:%d %b %H:%M} UTC): Slack said "
+            f"`{escape(m.error or 'no')}`"
+            for m in undelivered
+        ]
+        blocks += [
+            divider(),
+            header("Messages I couldn't deliver for you"),
+            *packed_sections(lines, max_blocks=2),
+            context(
+                "I tried several times over an hour. Check the channel or the person, then "
+                "do it again."
+            ),
+        ]
     if settings is not None:
         blocks += settings_blocks(settings)
     return View(type="home", blocks=blocks[:SURFACE_BLOCKS]).to_dict()
@@ -228,6 +245,7 @@ def publish_home(client: WebClient, services: Services, team_id: str, user_id: s
         ]
         mine = entries_by(session, team_id=team_id, author_id=user_id, limit=LINES_SHOWN)
         asked = questions_asked_by(session, team_id=team_id, user_id=user_id)
+        failed = undelivered(session, team_id=team_id, author_id=user_id, now=services.clock())
         led: list[Standing] = []
         due: list[Partnership] = []
         every: list[Partnership] = []
@@ -259,6 +277,7 @@ def publish_home(client: WebClient, services: Services, team_id: str, user_id: s
         health=pulses,
         settings=rules_of(services, team_id) if seer.admin else None,
         outsider=not seer.full,
+        undelivered=failed,
     )
     try:
         client.views_publish(user_id=user_id, view=view)

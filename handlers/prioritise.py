@@ -14,6 +14,7 @@ from sqlmodel import col, select
 
 from handlers.forms import done_view, working_view
 from handlers.listening import listen, refuse, refuse_field, workspace_of
+from handlers.outbox import send_owed
 from handlers.project_blocks import (
     CLOSE_ROUND,
     SCORE,
@@ -35,12 +36,12 @@ from knowledge.scoring import (
     project_ids,
     record_scores,
     results,
-    set_round_message,
     start_round,
     who_scored,
 )
 from knowledge.scoring_rules import ScoringError, rules_for
 from storage.models import Project, Score, ScoringRound
+from storage.outbox import UPLOAD
 from storage.rows import team_row
 
 logger = logging.getLogger(__name__)
@@ -70,11 +71,18 @@ def run(call: Invocation) -> None:
         call.reply(f"{error} {USAGE}")
         return
     text, blocks = build_round_message(scoring, projects, {})
-    posted = call.client.chat_postMessage(channel=call.channel_id, text=text, blocks=blocks)
-    with call.services.sessions() as session:
-        fresh = session.get(ScoringRound, scoring.id)
-        assert fresh is not None
-        set_round_message(session, fresh, posted["ts"])
+    # sent now or by the outbox, which keeps its ts: the round's message shows who has scored
+    send_owed(
+        call.services,
+        call.client,
+        team_id=call.team_id,
+        channel=call.channel_id,
+        text=text,
+        blocks=blocks,
+        record=f"scoring_round:{scoring.id}",
+        about="the scoring round's message",
+        author_id=call.user_id,
+    )
 
 
 def round_projects(services: Services, scoring: ScoringRound) -> list[Project]:
@@ -228,9 +236,14 @@ def register(app: App, services: Services) -> None:
             return
         refresh_message(client, fresh)
         text, blocks = build_result(result)
-        thread = fresh.message_ts
-        client.chat_postMessage(
-            channel=fresh.channel_id, thread_ts=thread, text=text, blocks=blocks
+        owed = {
+            "team_id": fresh.team_id,
+            "channel": fresh.channel_id,
+            "thread_of": f"scoring_round:{fresh.id}",
+            "author_id": user_id,
+        }
+        send_owed(
+            services, client, text=text, blocks=blocks, about="a scoring round's result", **owed
         )
         rules = result.rules
         points = [
@@ -245,19 +258,27 @@ def register(app: App, services: Services) -> None:
             title="Projects by impact and risk",
         )
         if png is None:
-            client.chat_postMessage(
-                channel=fresh.channel_id,
-                thread_ts=thread,
+            send_owed(
+                services,
+                client,
                 text="Nobody has scored a project yet, so there is no grid to draw.",
+                about="a scoring round's result",
+                **owed,
             )
             return
-        client.files_upload_v2(
-            channel=fresh.channel_id,
-            thread_ts=thread,
+        send_owed(
+            services,
+            client,
+            kind=UPLOAD,
+            text="",
             content=png,
-            filename="prioritisation-grid.png",
-            title="Prioritisation grid",
-            alt_txt=grid_alt_text(points, rules.ranges),
+            upload={
+                "filename": "prioritisation-grid.png",
+                "title": "Prioritisation grid",
+                "alt_txt": grid_alt_text(points, rules.ranges),
+            },
+            about="a scoring round's grid",
+            **owed,
         )
 
     listen(app.action(SCORE), score_pressed)

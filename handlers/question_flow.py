@@ -7,7 +7,6 @@ import logging
 from typing import Any
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import (
     ActionsBlock,
     ButtonElement,
@@ -19,8 +18,8 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from handlers.blockkit import context, escape, section, truncate
+from handlers.outbox import dm_owed, send_owed
 from handlers.people import rules_of
-from handlers.sending import dm
 from handlers.services import Services
 from knowledge.entries import BRIEF, KIND_LABELS, LESSON, Draft, clean_tags
 from knowledge.questions import suggested_tags
@@ -70,21 +69,37 @@ def send_question(client: WebClient, services: Services, question: LessonWanted)
     text, blocks = build_question(question)
     rules = rules_of(services, question.team_id)
     channel = rules.questions_channel
+    about = f"the question “{truncate(question.question, 80)}”"
     if channel and not question.private:
-        try:
-            client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+        posted = send_owed(
+            services,
+            client,
+            team_id=question.team_id,
+            channel=channel,
+            text=text,
+            blocks=blocks,
+            about=about,
+            author_id=question.asked_by,
+        )
+        if not posted.error:  # sent, or sent as soon as Slack lets us
             return f"<#{channel}>"
-        except SlackApiError as error:  # not in the channel, or it was archived
-            logger.warning(
-                "questions channel refused", extra={"error": error.response.get("error")}
-            )
+        logger.warning("questions channel refused", extra={"error": posted.error})
     sent = 0
     for facilitator in sorted(rules.facilitators):
-        try:
-            dm(client, facilitator, text=text, blocks=blocks)
+        told = dm_owed(
+            services,
+            client,
+            team_id=question.team_id,
+            user_id=facilitator,
+            text=text,
+            blocks=blocks,
+            about=about,
+            author_id=question.asked_by,
+        )
+        if told.error:  # a facilitator who has left: the others still get it
+            logger.warning("facilitator not reached", extra={"error": told.error})
+        else:
             sent += 1
-        except SlackApiError as error:  # a facilitator who has left: the others still get it
-            logger.warning("facilitator not reached", extra={"error": error.response.get("error")})
     if not sent:
         return ""
     return "the facilitators" if sent > 1 else "the facilitator"
@@ -162,16 +177,20 @@ def read_answer_form(view: dict[str, Any]) -> tuple[int, dict[str, str], Draft]:
     return int(meta["q"]), message, draft
 
 
-def tell_asker(client: WebClient, question: LessonWanted, entry: Entry) -> None:
+def tell_asker(services: Services, client: WebClient, question: LessonWanted, entry: Entry) -> None:
     """DM the asker the answer, with how to find it again."""
     kind = KIND_LABELS[entry.kind].lower()
     text = (
         f"<@{question.answered_by}> answered your question “{truncate(question.question, 300)}” "
         f"with a {kind}: {entry.title}"
     )
-    dm(
+    dm_owed(
+        services,
         client,
-        question.asked_by,
+        team_id=question.team_id,
+        user_id=question.asked_by,
+        about=f"the answer to “{truncate(question.question, 80)}”",
+        author_id=question.answered_by,
         text=text,
         blocks=[
             section(

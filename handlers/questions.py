@@ -109,7 +109,7 @@ def register(app: App, services: Services) -> None:
         except EntryError as error:
             client.views_update(view_id=view["id"], view=refilled(view, str(error)))
             return
-        tell_asker(client, question, entry)
+        tell_asker(services, client, question, entry)
         refresh_homes(client, services, team_id, question.asked_by, user_id)
         if message.get("c") and message.get("t"):
             text, blocks = build_answered(question, entry)

@@ -8,13 +8,17 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from handlers.blockkit import escape
+from handlers.outbox import send_owed
 from handlers.people import channel_members, names, person
 from handlers.register_flow import may_manage, named
+from handlers.sending import Progress
 from handlers.services import Services
 from handlers.subcommands import MEMBERS, Invocation, Subcommand
-from knowledge.report import SECTIONS, Progress, write_report
+from knowledge.report import SECTIONS, write_report
+from knowledge.report import Progress as ReportStep
 from knowledge.workdays import local_today
 from storage.models import Partnership
+from storage.outbox import UPLOAD
 
 USAGE = "Try `/partners report Retrofit Partnership`."
 NOT_YOURS = (
@@ -42,17 +46,13 @@ def run(call: Invocation) -> None:
         call.reply(NOT_YOURS)
         return
     call.reply(f"Preparing the committee report for *{escape(partnership.name)}*: I'll DM it.")
-    dm_channel = client.conversations_open(users=call.user_id)["channel"]["id"]
-    progress = client.chat_postMessage(
-        channel=dm_channel,
-        text=f"⏳ Writing the report: 0 of {len(SECTIONS)} sections…",
+    progress = Progress(
+        client, call.user_id, f"⏳ Writing the report: 0 of {len(SECTIONS)} sections…"
     )
 
-    def moved(step: Progress) -> None:
-        client.chat_update(
-            channel=dm_channel,
-            ts=progress["ts"],
-            text=f"⏳ Writing the report: {step.done} of {step.total} sections ({step.section})…",
+    def moved(step: ReportStep) -> None:
+        progress.say(
+            f"⏳ Writing the report: {step.done} of {step.total} sections ({step.section})…"
         )
 
     now = services.clock()
@@ -70,16 +70,23 @@ def run(call: Invocation) -> None:
             name_of=names(client, services),
             progress=moved,
         )
-    client.files_upload_v2(
-        channel=dm_channel,
+    title = f"Committee report: {partnership.name}, {today:%d %b %Y}"
+    delivered = send_owed(
+        services,
+        client,
+        team_id=call.team_id,
+        channel=call.user_id,
+        kind=UPLOAD,
         content=buffer.getvalue(),
-        filename=f"committee-report-{today:%Y-%m-%d}.docx",
-        title=f"Committee report: {partnership.name}, {today:%d %b %Y}",
-        initial_comment="Here is the committee report: facts, governance, the agreement, "
+        text="Here is the committee report: facts, governance, the agreement, "
         "commitments, benefits, health, prioritisation and breakout themes.",
+        upload={"filename": f"committee-report-{today:%Y-%m-%d}.docx", "title": title},
+        about=f"the {title.lower()}",
+        author_id=call.user_id,
     )
-    client.chat_update(
-        channel=dm_channel, ts=progress["ts"], text=f"✅ Report written: {len(SECTIONS)} sections."
+    progress.say(
+        f"✅ Report written: {len(SECTIONS)} sections."
+        + ("" if delivered.sent else " It comes to you as soon as Slack lets me send it.")
     )
 
 

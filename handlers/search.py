@@ -13,6 +13,7 @@ from handlers.blockkit import truncate
 from handlers.entry_access import GONE, channel_of, entry_named
 from handlers.home_flow import refresh_homes
 from handlers.listening import listen, workspace_of
+from handlers.outbox import send_owed
 from handlers.people import Viewer, is_private_channel, is_shared_channel, pressed_by, viewer
 from handlers.question_flow import NOBODY, send_question
 from handlers.results import (
@@ -104,6 +105,26 @@ def run(call: Invocation) -> None:
         return
     text, blocks = build_results(call.args, results, shown, viewer=call.user_id, note=note)
     call.reply(text, blocks)
+
+
+def mention_answer(
+    raw: str, results: Results, shown: list[Shown], note: str | None
+) -> tuple[str, list[dict[str, Any]]]:
+    """The answer to a mention, in the thread everyone sees: votes only, and a pointer to the
+    rest (no "ask for a lesson" button in a public thread); why only this channel's, if so."""
+    text, blocks = build_results(raw, results, shown, viewer="", note=note)
+    if shown:
+        blocks = blocks[:1] + [
+            b for item in shown for b in entry_blocks(item, viewer=None, votes_only=True)
+        ]
+        if results.total > len(shown):
+            more = f"{results.total - len(shown)} more: `/partners ask {truncate(raw, 200)}`"
+            blocks.append(block_context(more))
+    else:
+        blocks = blocks[:1]
+    if note:
+        blocks.append(block_context(note))
+    return text, blocks
 
 
 SUBCOMMANDS = (
@@ -282,21 +303,21 @@ def register(app: App, services: Services) -> None:
                 public=True,  # everyone in the channel sees the answer
             )
         except QueryError as error:
-            client.chat_postMessage(channel=channel_id, thread_ts=thread, text=str(error))
-            return
-        text, blocks = build_results(raw, results, shown, viewer="", note=note)
-        if shown:  # in a thread everyone sees: votes only, and a pointer to the rest
-            blocks = blocks[:1] + [
-                b for item in shown for b in entry_blocks(item, viewer=None, votes_only=True)
-            ]
-            if results.total > len(shown):
-                more = f"{results.total - len(shown)} more: `/partners ask {truncate(raw, 200)}`"
-                blocks.append(block_context(more))
+            text, blocks = str(error), None
         else:
-            blocks = blocks[:1]  # no "ask for a lesson" button in a public thread
-        if note:
-            blocks.append(block_context(note))
-        client.chat_postMessage(channel=channel_id, thread_ts=thread, text=text, blocks=blocks)
+            text, blocks = mention_answer(raw, results, shown, note)
+        # sent now, or by the outbox once Slack lets us (a 429 at 09:30 loses no answer)
+        send_owed(
+            services,
+            client,
+            team_id=asker.team_id,
+            channel=channel_id,
+            thread_ts=thread,
+            text=text,
+            blocks=blocks,
+            about="an answer to a question put to @partnerbot",
+            author_id=asker.user_id,
+        )
 
     listen(app.action(MORE), more)
     listen(app.action(SHARE), share)

@@ -5,12 +5,14 @@ live, in blocks or in the plain `text` that notifications read; a labelled link
 and someone whose data was erased (`partnerbot forget-user`) is named "a former member", not an
 unknown user."""
 
+import logging
 import re
 from collections.abc import Callable
 from typing import Any
 
 from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web import SlackResponse
 
 _MASS = re.compile(r"<!(channel|here|everyone|group)(?:\|[^<>]*)?>", re.IGNORECASE)
@@ -19,6 +21,8 @@ _FORMER = re.compile(r"<@UFORMER[0-9A-F]*(?:\|[^<>]*)?>")  # knowledge.data_righ
 _LABELLED = re.compile(r"<((?:https?|mailto):[^|<>\s]+)\|([^<>]*)>", re.IGNORECASE)
 _MESSAGE_METHODS = ("chat.postMessage", "chat.postEphemeral", "chat.update", "chat.scheduleMessage")
 
+
+logger = logging.getLogger("partnerbot.sending")
 
 Clients = Callable[[str], WebClient | None]  # a workspace's own client (OAuth installs)
 
@@ -118,6 +122,26 @@ class DirectRespond:
         message = text if isinstance(text, dict) else {"text": text, "blocks": blocks}
         said = quiet(str(message.get("text") or "")) or " "
         return dm(self._client, self._user_id, said, quiet_payload(message.get("blocks")))
+
+
+class Progress:
+    """A DM that moves as long work goes on (a workbook, a report). Best effort: if Slack is
+    rate-limiting, the work goes on without it, and what it makes is owed in the outbox."""
+
+    def __init__(self, client: WebClient, user_id: str, text: str) -> None:
+        self._client, self.channel, self.ts = client, None, None
+        try:
+            self.channel = client.conversations_open(users=user_id)["channel"]["id"]
+            self.ts = client.chat_postMessage(channel=self.channel, text=text)["ts"]
+        except SlackApiError as error:
+            logger.info("no progress message", extra={"error": error.response.get("error")})
+
+    def say(self, text: str) -> None:
+        if self.channel and self.ts:
+            try:
+                self._client.chat_update(channel=self.channel, ts=self.ts, text=text)
+            except SlackApiError:
+                self.ts = None  # rate-limited or gone: no more progress, the work goes on
 
 
 def tell(respond: Respond, text: str) -> None:

@@ -1,12 +1,13 @@
 """What every handler is given: built once by the app factory, never a module global."""
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from knowledge.search import KnowledgeSearch
 from storage.db import SessionFactory
 from storage.keyring import Keyring
+from storage.outbox import Backoff
 
 Clock = Callable[[], datetime]
 
@@ -27,3 +28,4 @@ class Services:
     search: KnowledgeSearch
     keyring: Keyring  # the deployment's own keys (anonymous answers' hashes, tokens)
     questions_channel: str | None = None  # where unanswered questions go; else facilitators
+    backoff: Backoff = field(default_factory=Backoff)  # Slack's 429s, per workspace and method

@@ -71,12 +71,13 @@ def claim_due(
     session: Session,
     model: type[Row],
     *,
-    now: datetime,
+    now: datetime | None,
     stale_after: timedelta,
     limit: int | None = None,
     extra: dict[str, Any] | None = None,
 ) -> list[Row]:
-    """Claim `model` rows that are due at `now` (the run's instant) for this process alone.
+    """Claim `model` rows that are due at `now` (the run's instant; None: the database's) for
+    this process alone.
 
     The model has `id`, `status` (pending | claimed | …), `due_at` and `claimed_at`; claims
     older than `stale_after` by the database's clock (a process that died) go back to pending
@@ -95,7 +96,7 @@ def claim_due(
     statement = (
         select(table.id)
         .where(table.status == "pending")
-        .where(col(table.due_at) <= now)
+        .where(col(table.due_at) <= (held_since if now is None else now))
         .order_by(col(table.due_at), col(table.id))
     )
     if limit is not None:
@@ -123,6 +124,25 @@ def claim_due(
     )
 
 
+def claim_rows(session: Session, model: type[Row], ids: list[int], *, token: str) -> list[int]:
+    """Claim these pending rows for the run named by `token` (a message owed a moment ago,
+    sent at once by the process that owes it); the ids it got; commits."""
+    table: Any = model
+    held_since = database_now(session)
+    claimed = []
+    for row_id in ids:
+        result = session.execute(
+            update(model)
+            .where(col(table.id) == row_id)
+            .where(col(table.status) == "pending")
+            .values(status="claimed", claimed_at=held_since, claim=token)
+        )
+        if getattr(result, "rowcount", 0) == 1:
+            claimed.append(row_id)
+    session.commit()
+    return claimed
+
+
 def claim_token() -> str:
     """A fresh token naming one run's claims."""
     return secrets.token_hex(8)
@@ -144,8 +164,12 @@ class Lease(Generic[Row]):
         now: datetime,
         lease: timedelta | None = None,
         batch: int = BATCH,
+        due_by_database: bool = False,
     ) -> None:
+        """`due_by_database`: rows are due by the database's clock (the outbox, whose waits
+        come from Slack's Retry-After), not by the instant the run was asked to run at."""
         self._sessions, self._model, self._batch = sessions, model, batch
+        self._due_by_database = due_by_database
         self._lease = lease or LEASE
         self.token = claim_token()
         self._start, self._started_at = time.monotonic(), now
@@ -179,7 +203,7 @@ class Lease(Generic[Row]):
                 batch = claim_due(
                     session,
                     self._model,
-                    now=self.now(),
+                    now=None if self._due_by_database else self.now(),
                     stale_after=self._lease,
                     limit=self._batch,
                     extra={"claim": self.token},

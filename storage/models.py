@@ -22,6 +22,7 @@ from storage.breakouts import (  # noqa: F401 (breakout rounds' tables)
     BreakoutTimer,
 )
 from storage.installations import Workspace  # noqa: F401 (installs and their tokens)
+from storage.outbox import OutboxMessage  # noqa: F401 (messages owed to Slack)
 from storage.performance import (  # noqa: F401 (performance management's tables)
     PROJECT_NAME_MAX,
     Benefit,

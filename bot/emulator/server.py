@@ -30,6 +30,7 @@ class Emulator:
         self.triggers: dict[str, tuple[str, float]] = {}
         self._response_urls: dict[str, dict[str, Any]] = {}
         self._rate_limits: dict[str, list[int]] = {}
+        self._limited_until: dict[str, tuple[float, int]] = {}
         self._failures: dict[str, list[Any]] = {}
         self._per_channel: float | None = None  # Slack's "about one message a second a channel"
         self._last_post: dict[str, float] = {}
@@ -99,6 +100,12 @@ class Emulator:
         with self._lock:
             self._rate_limits[method] = [times, retry_after]
 
+    def rate_limit_for(self, method: str, *, seconds: float, retry_after: int = 5) -> None:
+        """Answer every call of `method` with HTTP 429 and Retry-After for `seconds` (by the
+        emulator's clock, which a test may move on), as Slack does at 09:30 on a busy day."""
+        with self._lock:
+            self._limited_until[method] = (self.clock() + seconds, retry_after)
+
     def fail(self, method: str, error: str, *, times: int = 1) -> None:
         """Answer the next `times` calls of `method` with {"ok": false, "error": error}."""
         with self._lock:
@@ -161,6 +168,10 @@ class Emulator:
         self, method: str, token: str | None, args: dict[str, Any]
     ) -> tuple[int, dict[str, Any], dict[str, str]]:
         with self._lock:
+            window = self._limited_until.get(method)
+            if window and self.clock() < window[0]:
+                self._record(method, None, args, False, "ratelimited", {})
+                return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(window[1])}
             limited = self._rate_limits.get(method)
             if limited and limited[0] > 0:
                 limited[0] -= 1

@@ -224,6 +224,7 @@ def test_the_scheduler_sends_nudges_every_minute_and_digests_on_mondays(box):
         "weekly-digest",
         "breakout-timers",
         "health-pulses",
+        "deliver-outbox",
     }
     assert "day_of_week='mon'" in str(jobs["weekly-digest"].trigger)
     assert "interval[0:30:00]" in str(jobs["health-pulses"].trigger)
