@@ -52,7 +52,7 @@ def prune_processed_events(services: Services) -> None:
 
 def deliver_outbox(services: Services, client: WebClient | Clients) -> None:
     """Send every message owed and due (storage/outbox.py): what Slack refused a moment ago."""
-    from handlers.outbox import deliver_owed
+    from handlers.outbox_drain import deliver_owed
 
     for line in deliver_owed(services, client, services.clock()):
         logger.info("owed message sent", extra={"line": line})

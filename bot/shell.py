@@ -23,6 +23,7 @@ Type a slash command as in Slack, e.g. /partners help
                  /nudges 2026-12-11T09:31Z; /digest [ISO] posts Monday's digests;
                  /timers [ISO] runs breakout timers ("2 minutes left", "time's up");
                  /pulses [ISO] closes pulses whose week is over, starts the month's
+                 /outbox sends what Slack could not take at once (after a rate limit)
   N              press the button (or submit the form) numbered N
   /quit          leave (or Ctrl-D)"""
 
@@ -92,7 +93,7 @@ class Shell:
             self.say("  ".join("@" + u.name for u in self.ws.users.values() if not u.is_bot))
         elif line == "/channels":
             self.say("  ".join("#" + c.name for c in self.ws.channels.values() if not c.is_im))
-        elif word in {"/nudges", "/digest", "/timers", "/pulses"}:
+        elif word in {"/nudges", "/digest", "/timers", "/pulses", "/outbox"}:
             self.run_job(word, rest.strip())
         elif line == "/home":
             self.send(
@@ -127,6 +128,7 @@ class Shell:
         from bot.nudging import post_digests, send_due_nudges
         from bot.pulsing import run_pulses
         from bot.timers import run_breakout_timers
+        from handlers.outbox_drain import deliver_owed
 
         try:
             now = (
@@ -142,6 +144,7 @@ class Shell:
             "/digest": post_digests,
             "/timers": run_breakout_timers,
             "/pulses": run_pulses,
+            "/outbox": deliver_owed,
         }[job]
         mark = self.box.emulator.next_seq
         lines = run(self.box.bot.services, self.box.bot.app.client, now)

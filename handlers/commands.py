@@ -74,10 +74,10 @@ def register(app: App, services: Services, registry: Registry) -> None:
             trigger_id=command["trigger_id"],
             respond=respond,
             client=client,
-            viewer=viewer(client, services, team_id, command["user_id"]),
+            find_viewer=lambda: viewer(client, services, team_id, command["user_id"]),
         )
         found = registry.find(name) if name else None
-        if found is not None and found.run is not None and not found.allows(call.viewer):
+        if found is not None and found.run is not None and not found.allows(call):
             call.reply(not_for(found, call.viewer))
             return
         if found is not None and found.run is not None:

@@ -12,7 +12,6 @@ App Home. A posted message carries its row's id in its metadata: a send whose an
 is looked for (after Slack's delivery grace) before it is sent again, so nothing goes twice."""
 
 import logging
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -22,10 +21,10 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import update
 from sqlmodel import col
 
-from handlers.outbox_places import record, thread_of
-from handlers.sending import Clients, for_team
+from handlers.outbox_places import record
+from handlers.outbox_places import thread_of as thread_of_message
 from handlers.services import Services
-from storage.claims import Lease, claim_rows, database_now
+from storage.claims import Lease, database_now
 from storage.outbox import (
     EPHEMERAL,
     FAILED,
@@ -47,7 +46,6 @@ FIRST_PAUSE = timedelta(seconds=10)  # doubled after each transient failure
 DELIVERY_GRACE = timedelta(minutes=2)  # Slack may show an accepted message this much later
 WAIT_FOR_THREAD = timedelta(seconds=5)  # a reply whose thread is not posted yet waits this long
 THREAD_PATIENCE = timedelta(hours=1)  # and gives up after this
-SENDERS = 8
 # refusals that sending again cannot change: the caller (or the author) has to know
 PERMANENT = {
     "channel_not_found",
@@ -120,26 +118,36 @@ def send_owed(
     if user:
         message["user"] = user
     message.update(upload or {})
-    now = services.clock()
-    lease: Lease[OutboxMessage] = Lease(services.sessions, OutboxMessage, now=now)
+    lease: Lease[OutboxMessage] = Lease(services.sessions, OutboxMessage, now=services.clock())
+    waiting = services.backoff.remaining(team_id, METHODS[kind])
     with services.sessions() as session:
+        now = database_now(session)
+        thread = thread_of_message(session, thread_of) if thread_of else None
+        sendable = not waiting and (thread_of is None or thread is not None)
+        # written already claimed by this process when it is about to send it: one row, one
+        # commit before Slack is asked, one after
         row = owe(
             session,
             team_id=team_id,
             kind=kind,
             channel=channel,
             message=message,
-            now=database_now(session),
+            now=now,
             about=about,
             author_id=author_id,
             record=record,
             thread_of=thread_of,
             content=content,
+            claim=lease.token if sendable else None,
         )
+        if waiting:  # Slack asked this process to leave the method alone there for a while
+            row.due_at = now + timedelta(seconds=waiting)
         session.commit()
-        claim_rows(session, OutboxMessage, [row.id or 0], token=lease.token)
-        session.refresh(row)
-    return attempt(services, client, lease, row, at_once=True)
+    if not sendable:
+        return Delivery(row.id or 0)  # owed: the scheduler sends it when it may
+    if thread is not None:
+        row.channel, message["thread_ts"] = thread
+    return _deliver(services, client, lease, row, message, now=now, at_once=True)
 
 
 def dm_owed(
@@ -174,20 +182,19 @@ def attempt(
     *,
     at_once: bool = False,
 ) -> Delivery:
-    """Try one claimed row once; what became of it."""
-    method = METHODS[row.kind]
+    """Try one claimed row once (the scheduler's job); what became of it."""
     now = lease.database_now()
-    waiting = services.backoff.until(row.team_id, method, now)
-    if waiting is not None:  # Slack asked this process to wait with this method there
-        lease.finish(row, status=PENDING, claim=None, due_at=waiting)
+    waiting = services.backoff.remaining(row.team_id, METHODS[row.kind])
+    if waiting:  # Slack asked this process to leave the method alone there for a while
+        lease.finish(row, status=PENDING, claim=None, due_at=now + timedelta(seconds=waiting))
         return Delivery(row.id or 0)
     message = row.message()
     if row.thread_of:
         with services.sessions() as session:
-            thread = thread_of(session, row.thread_of)
+            thread = thread_of_message(session, row.thread_of)
         if thread is None:
             if now - row.created_at > THREAD_PATIENCE:
-                return _give_up(lease, row, "its thread was never posted", at_once=False)
+                return give_up(lease, row, "its thread was never posted", at_once=False)
             lease.finish(row, status=PENDING, claim=None, due_at=now + WAIT_FOR_THREAD)
             return Delivery(row.id or 0)
         row.channel, message["thread_ts"] = thread
@@ -197,9 +204,23 @@ def attempt(
             return Delivery(row.id or 0)
         found = _posted_already(client, row, message.get("thread_ts"))
         if found is not None:
-            return _sent(services, lease, row, *found)
+            return _sent(services, lease, row, *found, now=now)
     if not lease.finish(row, sending_at=now):
         return Delivery(row.id or 0)  # another process has it now
+    return _deliver(services, client, lease, row, message, now=now, at_once=at_once)
+
+
+def _deliver(
+    services: Services,
+    client: WebClient,
+    lease: Lease[OutboxMessage],
+    row: OutboxMessage,
+    message: dict[str, Any],
+    *,
+    now: datetime,
+    at_once: bool,
+) -> Delivery:
+    """Send a row this run holds, marked as being sent; what became of it."""
     try:
         channel, ts = _send(client, row, message)
     except SlackApiError as error:
@@ -207,7 +228,7 @@ def attempt(
     except Exception as error:  # a timeout, a dropped connection: Slack may have it or not
         logger.warning("a message could not be sent; it will be tried again", exc_info=True)
         return _try_later(lease, row, type(error).__name__, now=now)
-    return _sent(services, lease, row, channel, ts)
+    return _sent(services, lease, row, channel, ts, now=now)
 
 
 def _send(client: WebClient, row: OutboxMessage, message: dict[str, Any]) -> tuple[str, str]:
@@ -247,14 +268,20 @@ def _send(client: WebClient, row: OutboxMessage, message: dict[str, Any]) -> tup
 
 
 def _sent(
-    services: Services, lease: Lease[OutboxMessage], row: OutboxMessage, channel: str, ts: str
+    services: Services,
+    lease: Lease[OutboxMessage],
+    row: OutboxMessage,
+    channel: str,
+    ts: str,
+    *,
+    now: datetime,
 ) -> Delivery:
     lease.finish(
         row,
         status=SENT,
         claim=None,
         content=None,  # a file, once delivered, is Slack's to keep, not ours
-        sent_at=lease.database_now(),
+        sent_at=now,
         sent_channel=channel[:32],
         sent_ts=ts[:32],
         error=None,
@@ -280,7 +307,7 @@ def _refused(
         retry_after = int((error.response.headers or {}).get("Retry-After") or 30)
         until = now + timedelta(seconds=retry_after)
         method = METHODS[row.kind]
-        services.backoff.wait(row.team_id, method, until)
+        services.backoff.wait(row.team_id, method, retry_after)
         with services.sessions() as session:  # the workspace's others wait as long
             session.execute(
                 update(OutboxMessage)
@@ -299,7 +326,7 @@ def _refused(
         lease.finish(row, status=PENDING, claim=None, due_at=until, sending_at=None)
         return Delivery(row.id or 0)
     if code in PERMANENT:
-        return _give_up(lease, row, code, at_once=at_once)
+        return give_up(lease, row, code, at_once=at_once)
     if status == 200:  # Slack answered, and said no: nothing was posted to look for later
         lease.finish(row, sending_at=None)
     return _try_later(lease, row, code or f"HTTP {status}", now=now)
@@ -310,7 +337,7 @@ def _try_later(
 ) -> Delivery:
     attempts = row.attempts + 1
     if attempts >= MAX_ATTEMPTS:
-        return _give_up(lease, row, why, at_once=False)
+        return give_up(lease, row, why, at_once=False)
     pause = FIRST_PAUSE * (2 ** (attempts - 1))
     lease.finish(
         row, status=PENDING, claim=None, attempts=attempts, due_at=now + pause, error=why[:200]
@@ -318,7 +345,7 @@ def _try_later(
     return Delivery(row.id or 0)
 
 
-def _give_up(
+def give_up(
     lease: Lease[OutboxMessage], row: OutboxMessage, why: str, *, at_once: bool
 ) -> Delivery:
     """Refused at once: the caller is told and acts; given up later: its author sees it."""
@@ -359,31 +386,3 @@ def _posted_already(
         ):
             return channel, str(message["ts"])
     return None
-
-
-def deliver_owed(services: Services, clients: WebClient | Clients, now: datetime) -> list[str]:
-    """Send every owed message that is due (the scheduler's job); one line for each sent."""
-    lines: list[str] = []
-
-    def one(lease: Lease[OutboxMessage], row: OutboxMessage) -> str | None:
-        if not lease.hold(row):
-            return None
-        client = for_team(clients, row.team_id)
-        if client is None:  # the workspace removed the bot
-            _give_up(lease, row, "the bot was removed from the workspace", at_once=False)
-            return None
-        try:
-            done = attempt(services, client, lease, row)
-        except Exception:
-            logger.exception("owed message failed; it will be tried again", extra={"id": row.id})
-            lease.finish(row, status=PENDING, claim=None, attempts=row.attempts + 1)
-            return None
-        return f"outbox {row.id} → {done.channel}: {row.about}" if done.sent else None
-
-    with (
-        Lease(services.sessions, OutboxMessage, now=now, due_by_database=True) as lease,
-        ThreadPoolExecutor(max_workers=SENDERS, thread_name_prefix="outbox") as pool,
-    ):
-        for batch in lease.batches():
-            lines += [line for line in pool.map(lambda r: one(lease, r), batch) if line]
-    return lines

@@ -19,11 +19,16 @@ logger = logging.getLogger(__name__)
 def person(
     client: WebClient, services: Services, user_id: str
 ) -> tuple[str, dict[str, Any] | None]:
-    """A person's time zone, and their users.info record (None if Slack does not know them)."""
-    try:
-        user = client.users_info(user=user_id)["user"]
-    except SlackApiError:
-        return services.timezone, None
+    """A person's time zone, and their users.info record (None if Slack does not know them);
+    asked at most once a minute per workspace and person (Services.people)."""
+    key = (client.token, user_id)
+    user = services.people.get(key)
+    if user is None:
+        try:
+            user = client.users_info(user=user_id)["user"]
+        except SlackApiError:
+            return services.timezone, None
+        services.people.put(key, user)
     return user.get("tz") or services.timezone, user
 
 

@@ -3,6 +3,7 @@ code; routing, "did you mean" and help all read the one registry built from thos
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from slack_bolt import Respond
@@ -30,7 +31,12 @@ class Invocation:
     trigger_id: str
     respond: Respond
     client: WebClient
-    viewer: Viewer  # who typed it, as this workspace sees them
+    find_viewer: Callable[[], Viewer]  # who typed it (asks Slack: only when it matters)
+
+    @cached_property
+    def viewer(self) -> Viewer:
+        """Who typed it, as this workspace sees them."""
+        return self.find_viewer()
 
     def reply(self, text: str, blocks: list[dict[str, Any]] | None = None) -> None:
         """An ephemeral answer to the caller (only they see it)."""
@@ -49,11 +55,11 @@ class Subcommand:
     aliases: tuple[str, ...] = ()
     open_to: str = READERS  # ANYONE, READERS or MEMBERS
 
-    def allows(self, viewer: Viewer) -> bool:
-        """Whether this person may run it here."""
+    def allows(self, call: "Invocation") -> bool:
+        """Whether this person may run it here (asking who they are only when it matters)."""
         if self.open_to == ANYONE:
             return True
-        return viewer.member if self.open_to == MEMBERS else viewer.full
+        return call.viewer.member if self.open_to == MEMBERS else call.viewer.full
 
 
 @dataclass(frozen=True)

@@ -124,25 +124,6 @@ def claim_due(
     )
 
 
-def claim_rows(session: Session, model: type[Row], ids: list[int], *, token: str) -> list[int]:
-    """Claim these pending rows for the run named by `token` (a message owed a moment ago,
-    sent at once by the process that owes it); the ids it got; commits."""
-    table: Any = model
-    held_since = database_now(session)
-    claimed = []
-    for row_id in ids:
-        result = session.execute(
-            update(model)
-            .where(col(table.id) == row_id)
-            .where(col(table.status) == "pending")
-            .values(status="claimed", claimed_at=held_since, claim=token)
-        )
-        if getattr(result, "rowcount", 0) == 1:
-            claimed.append(row_id)
-    session.commit()
-    return claimed
-
-
 def claim_token() -> str:
     """A fresh token naming one run's claims."""
     return secrets.token_hex(8)

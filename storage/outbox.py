@@ -6,6 +6,7 @@ a reminder, and a posted message carries its row's id in its metadata)."""
 
 import json
 import threading
+import time
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -68,8 +69,10 @@ def owe(
     record: str | None = None,
     thread_of: str | None = None,
     content: bytes | None = None,
+    claim: str | None = None,
 ) -> OutboxMessage:
-    """Owe a message (added to the session and flushed, so it has its id; the caller commits)."""
+    """Owe a message (added to the session and flushed, so it has its id; the caller commits).
+    With `claim` (a run's token) it is written already claimed by that run, being sent now."""
     row = OutboxMessage(
         team_id=team_id,
         kind=kind,
@@ -83,6 +86,8 @@ def owe(
         due_at=now,
         created_at=now,
     )
+    if claim is not None:
+        row.status, row.claim, row.claimed_at, row.sending_at = CLAIMED, claim, now, now
     session.add(row)
     session.flush()
     return row
@@ -120,20 +125,21 @@ def prune_outbox(session: Session, *, now: datetime) -> int:
 
 
 class Backoff:
-    """When this process may next call a Web API method for a workspace, after Slack said 429
-    with Retry-After: per (workspace, method), as Slack limits them. Thread-safe."""
+    """How long this process should leave a Web API method alone for a workspace, after Slack
+    said 429 with Retry-After: per (workspace, method), as Slack limits them. On the process's
+    monotonic clock (a wait, not an instant); thread-safe."""
 
     def __init__(self) -> None:
-        self._until: dict[tuple[str, str], datetime] = {}
+        self._until: dict[tuple[str, str], float] = {}
         self._lock = threading.Lock()
 
-    def wait(self, team_id: str, method: str, until: datetime) -> None:
+    def wait(self, team_id: str, method: str, seconds: float) -> None:
         with self._lock:
-            key = (team_id, method)
+            key, until = (team_id, method), time.monotonic() + seconds
             self._until[key] = max(until, self._until.get(key, until))
 
-    def until(self, team_id: str, method: str, now: datetime) -> datetime | None:
-        """The instant to wait for, if it is still to come."""
+    def remaining(self, team_id: str, method: str) -> float:
+        """Seconds still to wait (0: none)."""
         with self._lock:
-            found = self._until.get((team_id, method))
-        return found if found is not None and found > now else None
+            found = self._until.get((team_id, method), 0.0)
+        return max(0.0, found - time.monotonic())

@@ -10,7 +10,8 @@ from collections import Counter
 from sqlmodel import select
 
 from handlers.commitment_blocks import DONE
-from handlers.outbox import OUTBOX_EVENT, deliver_owed
+from handlers.outbox import OUTBOX_EVENT
+from handlers.outbox_drain import deliver_owed
 from storage.models import Commitment
 from storage.outbox import FAILED, SENT, OutboxMessage
 from tests.handlers.register_kit import run
