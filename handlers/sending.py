@@ -20,6 +20,7 @@ _SUBTEAM = re.compile(r"<!subteam\^[A-Za-z0-9]+(?:\|@?([^<>]*))?>")
 _FORMER = re.compile(r"<@UFORMER[0-9A-F]*(?:\|[^<>]*)?>")  # knowledge.data_rights.FORMER
 _LABELLED = re.compile(r"<((?:https?|mailto):[^|<>\s]+)\|([^<>]*)>", re.IGNORECASE)
 _MESSAGE_METHODS = ("chat.postMessage", "chat.postEphemeral", "chat.update", "chat.scheduleMessage")
+_VIEW_METHODS = ("views.open", "views.update", "views.push", "views.publish")
 
 
 logger = logging.getLogger("partnerbot.sending")
@@ -67,18 +68,36 @@ def quiet_payload(value: Any) -> Any:
     return value
 
 
+def links_shown(value: Any) -> Any:
+    """A view with every labelled link in its mrkdwn showing its address (form fields, which
+    hold what people typed and may save again, are left as they are)."""
+    if isinstance(value, list):
+        return [links_shown(v) for v in value]
+    if isinstance(value, dict):
+        if value.get("type") == "mrkdwn" and isinstance(value.get("text"), str):
+            return {**value, "text": _LABELLED.sub(_show_address, value["text"])}
+        return {k: links_shown(v) for k, v in value.items()}
+    if hasattr(value, "to_dict"):
+        return links_shown(value.to_dict())
+    return value
+
+
 class QuietWebClient(WebClient):
-    """slack_sdk's WebClient, with messages made quiet on their way out."""
+    """slack_sdk's WebClient, with messages made quiet on their way out, and views' links
+    showing where they go."""
 
     def api_call(self, api_method: str, **kwargs: Any) -> SlackResponse:  # type: ignore[override]
-        if api_method in _MESSAGE_METHODS:
-            for part in ("json", "params", "data"):
-                payload = kwargs.get(part)
-                if isinstance(payload, dict):
-                    kwargs[part] = {
-                        k: quiet_payload(v) if k in ("text", "blocks") else v
-                        for k, v in payload.items()
-                    }
+        for part in ("json", "params", "data"):
+            payload = kwargs.get(part)
+            if not isinstance(payload, dict):
+                continue
+            if api_method in _MESSAGE_METHODS:
+                kwargs[part] = {
+                    k: quiet_payload(v) if k in ("text", "blocks") else v
+                    for k, v in payload.items()
+                }
+            elif api_method in _VIEW_METHODS and isinstance(payload.get("view"), dict):
+                kwargs[part] = {**payload, "view": links_shown(payload["view"])}
         return super().api_call(api_method, **kwargs)
 
     @classmethod
