@@ -27,19 +27,25 @@ from rank_bm25 import BM25Okapi
 sys.path.insert(0, str(Path(__file__).parent))
 from corpus import Item, build_corpus  # noqa: E402
 
+from knowledge import ranking, semantic  # noqa: E402
 from knowledge.index import Document, Filters, SearchIndex  # noqa: E402
 from knowledge.query import parse_query  # noqa: E402
-from knowledge.search import rank  # noqa: E402
+from knowledge.ranking import rank  # noqa: E402
 from knowledge.text import STOP_WORDS, terms, words  # noqa: E402
 
 GROUPS = ("clean", "misspelled", "paraphrased", "plain")
 NOW = datetime(2026, 11, 23, tzinfo=UTC)
 Search = Callable[[str], list[str]]
+MEANING = (ranking.MEANING_SHARE, ranking.MEANING_SURE)  # the release's, before any run
 MISSES: list[str] | None = None  # with --misses: the plain questions partnerbot missed
 
 
-def load_queries() -> dict[str, list[tuple[str, set[str]]]]:
-    data = yaml.safe_load((Path(__file__).parent / "queries.yaml").read_text())
+Queries = dict[str, list[tuple[str, set[str]]]]
+SETS = {"tuning": "queries.yaml", "held-out": "queries_held_out.yaml"}
+
+
+def load_queries(name: str = "queries.yaml") -> Queries:
+    data = yaml.safe_load((Path(__file__).parent / name).read_text())
     return {group: [(q["q"], set(q["relevant"])) for q in data[group]] for group in GROUPS}
 
 
@@ -57,10 +63,10 @@ def measure_build(build: Callable[[], Search]) -> tuple[Search, float, float]:
     return search, time.perf_counter() - started, memory
 
 
-def partnerbot(corpus: list[Item]) -> Search:
+def partnerbot(corpus: list[Item], *, meaning: bool = True) -> Search:
     index = SearchIndex()
-    for number, item in enumerate(corpus):
-        index.add(
+    index.add_all(
+        [
             Document(
                 entry_id=number,
                 kind=item.kind,
@@ -69,9 +75,14 @@ def partnerbot(corpus: list[Item]) -> Search:
                 tags=item.tags,
                 created=item.created,
             )
-        )
+            for number, item in enumerate(corpus)
+        ]
+    )
+    share = MEANING[0] if meaning else 0.0
+    sure = MEANING[1] if meaning else float("inf")
 
     def search(text: str) -> list[str]:
+        ranking.MEANING_SHARE, ranking.MEANING_SURE = share, sure
         # Cold: every query pays for its own typo expansion, as a new question would.
         index.vocabulary._expansions.clear()
         query = parse_query(text)
@@ -212,6 +223,16 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument(
+        "--dimensions",
+        type=int,
+        default=semantic.DIMENSIONS,
+        choices=(64, 128, 256),
+        help="the meaning vectors' truncation (default: the release's)",
+    )
+    parser.add_argument(
+        "--sets", nargs="+", default=list(SETS), choices=list(SETS), help="which query sets"
+    )
+    parser.add_argument(
         "--no-database",
         dest="database",
         action="store_false",
@@ -220,24 +241,32 @@ def main() -> None:
     parser.add_argument("--misses", action="store_true", help="list partnerbot's misses")
     args = parser.parse_args()
     global MISSES
-    queries = load_queries()
-    counts = ", ".join(f"{len(v)} {k}" for k, v in queries.items())
+    semantic.DIMENSIONS = args.dimensions
+    query_sets = {name: load_queries(SETS[name]) for name in args.sets}
+    for name, queries in query_sets.items():
+        counts = ", ".join(f"{len(v)} {k}" for k, v in queries.items())
+        print(f"{name} set ({SETS[name]}): {counts}.")
     print(
-        f"Labelled queries: {counts}. Machine: {os.cpu_count()} cores. Latency over "
-        f"{args.repeats} runs of each query; memory is what building the index allocated "
-        "(FTS5: the database's pages).\n"
+        f"Machine: {os.cpu_count()} cores. Meaning vectors: {args.dimensions} dimensions. "
+        f"Latency over {args.repeats} runs of each query; memory is what building the index "
+        "allocated (FTS5: the database's pages). The held-out set is never tuned on.\n"
     )
     header = (
-        "| entries | engine | build s | memory MB | p50 ms | p95 ms | R@5 clean | "
+        "| entries | engine | set | build s | memory MB | p50 ms | p95 ms | R@5 clean | "
         "R@5 misspelled | R@5 paraphrased | MRR clean | MRR misspelled | MRR paraphrased | "
         "plain: right entry in top 3 |"
     )
     print(header)
-    print("|" + " --- |" * 2 + " ---: |" * 11)
+    print("|" + " --- |" * 3 + " ---: |" * 11)
     for size in args.sizes:
         corpus = build_corpus(size)
         engines: list[tuple[str, Search, float, float]] = []
-        for name, builder in (("partnerbot", partnerbot), ("BM25 (rank_bm25)", bm25)):
+        builders: tuple[tuple[str, Callable[[list[Item]], Search]], ...] = (
+            ("partnerbot (hybrid)", partnerbot),
+            ("partnerbot, words only", lambda c: partnerbot(c, meaning=False)),
+            ("BM25 (rank_bm25)", bm25),
+        )
+        for name, builder in builders:
             search, seconds, memory = measure_build(lambda b=builder, c=corpus: b(c))
             engines.append((name, search, seconds, memory))
         started = time.perf_counter()
@@ -249,21 +278,26 @@ def main() -> None:
         )
         engines.append(("SQLite FTS5", fts_search, fts_seconds, pages / 2**20))
         for name, search, seconds, memory in engines:
-            MISSES = [] if args.misses and name == "partnerbot" else None
-            repeats = args.repeats if name != "BM25 (rank_bm25)" or size <= 10_000 else 1
-            m = evaluate(search, queries, repeats)
-            print(
-                f"| {size:,} | {name} | {seconds:.2f} | {memory:.0f} | {m['p50']:.1f} | "
-                f"{m['p95']:.1f} | {m['r5 clean']:.2f} | {m['r5 misspelled']:.2f} | "
-                f"{m['r5 paraphrased']:.2f} | {m['mrr clean']:.2f} | {m['mrr misspelled']:.2f} | "
-                f"{m['mrr paraphrased']:.2f} | {m['top3 plain']:.0%} |",
-                flush=True,
-            )
-            for miss in MISSES or []:
-                print(f"    missed {miss}")
+            for set_name, queries in query_sets.items():
+                MISSES = [] if args.misses and name.startswith("partnerbot (") else None
+                repeats = args.repeats if name != "BM25 (rank_bm25)" or size <= 10_000 else 1
+                m = evaluate(search, queries, repeats)
+                print(
+                    f"| {size:,} | {name} | {set_name} | {seconds:.2f} | {memory:.0f} | "
+                    f"{m['p50']:.1f} | {m['p95']:.1f} | {m['r5 clean']:.2f} | "
+                    f"{m['r5 misspelled']:.2f} | {m['r5 paraphrased']:.2f} | "
+                    f"{m['mrr clean']:.2f} | {m['mrr misspelled']:.2f} | "
+                    f"{m['mrr paraphrased']:.2f} | {m['top3 plain']:.0%} |",
+                    flush=True,
+                )
+                for miss in MISSES or []:
+                    print(f"    missed {miss}")
         db.close()
     if args.database:
-        through_the_database(build_corpus(args.sizes[-1]), queries)
+        through_the_database(
+            build_corpus(args.sizes[-1]),
+            {f"{k} {g}": v for k, q in query_sets.items() for g, v in q.items()},
+        )
 
 
 if __name__ == "__main__":

@@ -17,21 +17,19 @@ import numpy as np
 
 from knowledge.documents import Document, Filters, Scored
 from knowledge.postings import SLOT_ARRAYS, joined_postings, split_postings
-from knowledge.spelling import TYPO_FACTORS, Expansion, Vocabulary
+from knowledge.spelling import Expansion, Vocabulary
 from knowledge.synonyms import (
     CONCEPT_PREFIX,
-    concept_near,
     concept_terms_in,
-    concepts_of,
-    find_concepts,
+    question_units,
+    spelled_out,
     variant_terms,
 )
 from knowledge.text import STOP_WORDS, fold, stem, surface_terms
+from knowledge.vectors import VectorColumn, document_vectors
 
 FIELD_WEIGHTS = {"title": 3.0, "tags": 2.0, "body": 1.0}
 K1, B = 1.2, 0.75
-SYNONYM_FACTOR = 0.85  # a match through the council vocabulary, not the word itself
-PHRASE_PART = 0.5  # a document with one word of a phrase ("housing" for "housing association")
 KINDS = ("lesson", "brief", "library")
 NO_SLOT = -1
 
@@ -68,6 +66,7 @@ class SearchIndex:
         self._channel = array("q")  # the private entry's channel, or NO_SLOT
         self._saved = array("q")  # the channel it was saved in, or NO_SLOT
         self._titles: list[str] = []
+        self._vectors = VectorColumn()  # each slot's meaning (knowledge/vectors.py)
         self._slot_of: dict[int, int] = {}
         self._total_length = 0.0
 
@@ -82,6 +81,7 @@ class SearchIndex:
                 "post_offsets": offsets,
                 "post_slots": joined_postings(self._post_slots, np.int32),
                 "post_weights": joined_postings(self._post_weights, np.float32),
+                "vectors": self._vectors.array(),
             }
             for name in SLOT_ARRAYS:
                 column: array = getattr(self, name)
@@ -104,7 +104,9 @@ class SearchIndex:
         for name in SLOT_ARRAYS:
             typecode = getattr(index, name).typecode
             setattr(index, name, array(typecode, arrays[name].astype(typecode).tobytes()))
-        sizes = {len(getattr(index, name)) for name in SLOT_ARRAYS} | {len(values["titles"])}
+        index._vectors = VectorColumn.restore(arrays["vectors"])
+        sizes = {len(getattr(index, name)) for name in SLOT_ARRAYS}
+        sizes |= {len(values["titles"]), len(index._vectors)}
         if len(sizes) != 1:
             raise ValueError("a snapshot whose columns differ in length")
         index._codes = {str(code): n for n, code in enumerate(values["codes"])}
@@ -135,8 +137,15 @@ class SearchIndex:
             self._post_weights.append(array("f"))
         return tid
 
-    def add(self, doc: Document) -> None:
+    def add_all(self, docs: list[Document]) -> None:
+        """Index many documents, their meaning embedded together (much quicker)."""
+        for doc, vector in zip(docs, document_vectors(docs), strict=True):
+            self.add(doc, vector)
+
+    def add(self, doc: Document, vector: np.ndarray | None = None) -> None:
         """Index a document, replacing any earlier version of the same entry."""
+        if vector is None:
+            vector = document_vectors([doc])[0]
         with self._lock:
             self._remove(doc.entry_id)
             slot = len(self._entry)
@@ -172,6 +181,7 @@ class SearchIndex:
             self._channel.append(_code(self._codes, doc.private_channel))
             self._saved.append(_code(self._codes, doc.channel))
             self._titles.append(doc.title)
+            self._vectors.append(vector)
             self._slot_of[doc.entry_id] = slot
             self._total_length += length
 
@@ -203,6 +213,7 @@ class SearchIndex:
             kept = np.frombuffer(old, dtype=np.dtype(old.typecode))[alive]
             setattr(self, name, array(old.typecode, kept.tobytes()))
         self._titles = [t for t, keep in zip(self._titles, alive, strict=True) if keep]
+        self._vectors.keep(alive)
         self._slot_of = {int(e): s for s, e in enumerate(self._entry)}
 
     # -- query words --------------------------------------------------------------------------
@@ -212,45 +223,9 @@ class SearchIndex:
             return self.vocabulary.expand(word)
 
     def units(self, words: list[str]) -> list[tuple[Expansion, ...]]:
-        """What each part of a question stands for: a phrase in the council vocabulary ("local
-        strategic partnership") is one part, its concept; any other word is itself, its typos
-        and prefixes, and the concept of any of those. An empty part matches nothing."""
+        """What each part of a question stands for (knowledge.synonyms.question_units)."""
         with self._lock:
-            stems = [stem(w) for w in words]
-            phrases = {start: (end, c) for start, end, c in find_concepts(stems) if end - start > 1}
-            units: list[tuple[Expansion, ...]] = []
-            at = 0
-            while at < len(words):
-                end, concept = phrases.get(at, (at + 1, ""))
-                tid = self.vocabulary.term_ids.get(concept) if concept else None
-                if tid is not None:  # the phrase, or failing that its words
-                    parts = {self.vocabulary.term_ids.get(t) for t in stems[at:end]}
-                    units.append(
-                        (Expansion(tid, 1.0),)
-                        + tuple(Expansion(p, PHRASE_PART) for p in parts if p is not None)
-                    )
-                    at = end
-                    continue
-                expansions = self.vocabulary.expand(words[at])
-                meant = [(stems[at], 1.0)]
-                meant += [(self.vocabulary.terms[e.term_id], e.factor) for e in expansions]
-                concepts: dict[str, float] = {}
-                for term, factor in meant:
-                    other = concepts_of(term)
-                    if other is not None:
-                        concepts[other] = max(concepts.get(other, 0.0), factor)
-                if not concepts and not expansions:  # a typo in a synonym ("grnats")
-                    other = concept_near(words[at])
-                    if other is not None:
-                        concepts[other] = TYPO_FACTORS[1]
-                found = {
-                    ctid: factor * SYNONYM_FACTOR
-                    for other, factor in concepts.items()
-                    if (ctid := self.vocabulary.term_ids.get(other)) is not None
-                }
-                units.append(expansions + tuple(Expansion(t, f) for t, f in found.items()))
-                at += 1
-            return units
+            return question_units(self.vocabulary, words)
 
     def closest_word(self, word: str, filters: Filters | None = None) -> str | None:
         """The known word most likely meant, for "did you mean…?", from the documents these
@@ -265,6 +240,30 @@ class SearchIndex:
                 if visible[slots].any():
                     return other
             return None
+
+    def corrected(self, words: list[str]) -> list[str]:
+        """A question's words as probably meant, for the meaning side: a word no document
+        uses becomes the known word one or two typos away, if there is one, and an acronym of
+        the council vocabulary is spelt out beside itself ("LSP local strategic partnership")."""
+        with self._lock:
+            meant = []
+            for word in words:
+                folded = fold(word)
+                known = self.vocabulary.knows(folded) or stem(folded) in self.vocabulary.term_ids
+                closest = [] if known else self.vocabulary.closest_words(folded)
+                word = closest[0][0] if closest else word
+                meant.append(word)
+                longer = spelled_out(stem(fold(word)))
+                if longer is not None and fold(longer) != fold(word):
+                    meant.append(longer)
+            return meant
+
+    def likeness(self, question: np.ndarray, filters: Filters) -> tuple[np.ndarray, np.ndarray]:
+        """The slots these filters may see, with each one's likeness in meaning to a question's
+        unit vector (knowledge/semantic.py)."""
+        with self._lock:
+            slots = np.flatnonzero(self._mask(filters))
+            return slots, self._vectors.likeness(question)[slots]
 
     # -- scoring ------------------------------------------------------------------------------
     def _mask(self, filters: Filters) -> np.ndarray:

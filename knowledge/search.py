@@ -5,15 +5,12 @@ up to date before every search by reading only the entries changed since (a smal
 query), so a save or an edit in any process is found at once, and nothing is lost on restart.
 """
 
-import math
 import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-import numpy as np
-from rapidfuzz import fuzz, utils
 from sqlmodel import Session, col, select
 
 from knowledge.entries import document_of
@@ -21,6 +18,7 @@ from knowledge.index import Filters, SearchIndex
 from knowledge.library import sync_library
 from knowledge.partnerships import find_partnership
 from knowledge.query import FILTER_HELP, Query, QueryError
+from knowledge.ranking import rank
 from knowledge.snapshots import Snapshot, load_snapshot, mark_erased, save_snapshot
 from knowledge.text import fold, stem
 from storage.db import SessionFactory
@@ -37,12 +35,6 @@ SNAPSHOT_EVERY = 2000  # changes indexed before the snapshot is written again
 # how often a process asks whether someone was forgotten in a workspace since it built the
 # index (forget-user runs elsewhere): within this long, no process holds their words any more
 ERASURE_CHECK = timedelta(seconds=30)
-# How much of the query (weighted by rarity) an answer must match to be shown at all.
-MIN_COVERAGE = 0.34
-# Relative floor: an answer scoring under this share of the best one is noise.
-RELATIVE_FLOOR = 0.15
-# Absolute floor on the BM25 score: one weak, common-word match is not an answer.
-MIN_SCORE = 0.9
 
 
 @dataclass(frozen=True)
@@ -238,53 +230,6 @@ class KnowledgeSearch:
             if closest and closest != fold(word) and closest not in suggestions:
                 suggestions.append(closest)
         return Results(hits=hits, total=len(ranked), offset=offset, suggestions=tuple(suggestions))
-
-
-def _required_coverage(words: int) -> float:
-    # one word must match; of two, the rarer (or both weakly); of three or more, a third
-    return {0: 0.0, 1: 1.0, 2: 0.5}.get(words, MIN_COVERAGE)
-
-
-def rank(
-    index: SearchIndex, query: Query, filters: Filters, now: datetime
-) -> list[tuple[int, float]]:
-    """(slot, score) best first: BM25 re-ranked by title likeness, then a recency, votes and
-    kind tie-break. Answers under the relevance thresholds are left out."""
-    scored = index.score(list(query.words), filters)
-    if not query.words:  # filters alone: the newest matching entries
-        order = sorted(scored.slots.tolist(), key=index.created_of, reverse=True)
-        return [(slot, 0.0) for slot in order[:MAX_RESULTS]]
-    # Every word matched: an answer, however common the words. A partial match must also be
-    # strong, or one common word would pass for an answer. Words nothing in the index knows are
-    # left out of the share matched, but then even a full match of the rest must be strong.
-    strong = scored.scores >= MIN_SCORE
-    full = (scored.coverage >= 1.0 - 1e-6) & (strong if scored.unknown else True)
-    enough = scored.coverage >= _required_coverage(scored.known) - 1e-6
-    keep = full | (enough & strong)
-    slots, scores, coverage = scored.slots[keep], scored.scores[keep], scored.coverage[keep]
-    if len(slots) == 0:
-        return []
-    base = scores * (0.4 + 0.6 * coverage)
-    top = np.argsort(-base)[:CANDIDATES]
-    best = float(base[top[0]])
-    now_ts = now.timestamp()
-    results = []
-    for position in top:
-        slot = int(slots[position])
-        title_likeness = (
-            fuzz.token_set_ratio(query.text, index.title_of(slot), processor=utils.default_process)
-            / 100
-        )
-        age_years = max(0.0, now_ts - index.created_of(slot)) / (365 * 86400)
-        tie_break = (
-            0.02 * math.tanh(index.votes_of(slot) / 3)
-            + 0.01 * math.exp(-age_years)
-            + (0.005 if index.kind_of(slot) != "library" else 0.0)
-        )
-        results.append((slot, float(base[position]) + best * (0.25 * title_likeness + tie_break)))
-    results.sort(key=lambda item: -item[1])
-    floor = results[0][1] * RELATIVE_FLOOR
-    return [item for item in results if item[1] >= floor][:MAX_RESULTS]
 
 
 _SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+")

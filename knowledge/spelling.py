@@ -96,6 +96,10 @@ class Vocabulary:
             self._terms_by_length[len(term)].append(term)
         return tid, True
 
+    def knows(self, word: str) -> bool:
+        """Whether some document uses this (folded) word as written."""
+        return word in self._word_term
+
     def add_word(self, word: str, tid: int) -> None:
         """Remember a word as written, and the term it stems to."""
         if word not in self._word_term:

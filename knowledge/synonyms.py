@@ -16,7 +16,8 @@ from functools import lru_cache
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from knowledge.text import fold, terms
+from knowledge.spelling import TYPO_FACTORS, Expansion, Vocabulary
+from knowledge.text import fold, stem, terms
 
 CONCEPT_PREFIX = "~"
 LONGEST = 4  # words in the longest variant
@@ -191,3 +192,57 @@ def variant_terms(concept: str) -> set[str]:
 def concept_terms_in(sequence: Iterable[str]) -> list[str]:
     """The concept terms a document's terms contain, once per occurrence."""
     return [concept for _, _, concept in find_concepts(list(sequence))]
+
+
+SYNONYM_FACTOR = 0.85  # a match through the council vocabulary, not the word itself
+PHRASE_PART = 0.5  # a document with one word of a phrase ("housing" for "housing association")
+
+
+def question_units(vocabulary: Vocabulary, words: list[str]) -> list[tuple[Expansion, ...]]:
+    """What each part of a question stands for: a phrase in the council vocabulary ("local
+    strategic partnership") is one part, its concept; any other word is itself, its typos
+    and prefixes, and the concept of any of those. An empty part matches nothing."""
+    stems = [stem(w) for w in words]
+    phrases = {start: (end, c) for start, end, c in find_concepts(stems) if end - start > 1}
+    units: list[tuple[Expansion, ...]] = []
+    at = 0
+    while at < len(words):
+        end, concept = phrases.get(at, (at + 1, ""))
+        tid = vocabulary.term_ids.get(concept) if concept else None
+        if tid is not None:  # the phrase, or failing that its words
+            parts = {vocabulary.term_ids.get(t) for t in stems[at:end]}
+            units.append(
+                (Expansion(tid, 1.0),)
+                + tuple(Expansion(p, PHRASE_PART) for p in parts if p is not None)
+            )
+            at = end
+            continue
+        expansions = vocabulary.expand(words[at])
+        meant = [(stems[at], 1.0)]
+        meant += [(vocabulary.terms[e.term_id], e.factor) for e in expansions]
+        concepts: dict[str, float] = {}
+        for term, factor in meant:
+            other = concepts_of(term)
+            if other is not None:
+                concepts[other] = max(concepts.get(other, 0.0), factor)
+        if not concepts and not expansions:  # a typo in a synonym ("grnats")
+            other = concept_near(words[at])
+            if other is not None:
+                concepts[other] = TYPO_FACTORS[1]
+        found = {
+            ctid: factor * SYNONYM_FACTOR
+            for other, factor in concepts.items()
+            if (ctid := vocabulary.term_ids.get(other)) is not None
+        }
+        units.append(expansions + tuple(Expansion(t, f) for t, f in found.items()))
+        at += 1
+    return units
+
+
+def spelled_out(term: str) -> str | None:
+    """The longest way of saying the concept a term stands for ("lsp" → "local strategic
+    partnership"), for reading a question's meaning; None when it stands for none."""
+    concept = concepts_of(term)
+    if concept is None:
+        return None
+    return max(GROUPS[concept.removeprefix(CONCEPT_PREFIX)], key=len)

@@ -27,7 +27,9 @@ _STOP_WORDS = """a about after again all also am an and any are as at be because
     over own same she should so some such than that the their them then there these they this
     those through to too under until up very was we were what when where which while who whom why
     will with would you your yours us let lets make makes made thing things go goes
-    going get gets getting say says said"""
+    going get gets getting say says said
+    whats what's hows how's whos who's wheres where's whens it's its i'm im i've ive we're we've
+    dont don't doesnt doesn't well really actually please"""
 STOP_WORDS = frozenset(_STOP_WORDS.split())
 
 
