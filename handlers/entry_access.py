@@ -1,6 +1,7 @@
 """The entry a button names, as the person pressing it may see it: shared by the search answers
 and by editing and deleting lessons and notes."""
 
+import json
 from typing import Any
 
 from sqlmodel import Session
@@ -12,8 +13,16 @@ GONE = "That entry isn't available here any more (it may have been deleted). Try
 
 
 def channel_of(body: dict[str, Any]) -> str | None:
-    """The channel a button was pressed in (a message's, or an ephemeral message's)."""
-    return (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+    """The channel a button was pressed in (a message's, or an ephemeral message's; in a modal
+    we opened from a channel, that channel, as we wrote it in the view's private_metadata)."""
+    found = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+    if found or not isinstance(body.get("view"), dict):
+        return found
+    try:
+        channel = json.loads(body["view"].get("private_metadata") or "{}").get("channel")
+    except (ValueError, AttributeError):
+        return None
+    return channel if isinstance(channel, str) else None
 
 
 def entry_named(

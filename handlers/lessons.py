@@ -57,23 +57,26 @@ def open_form(
     context: FormContext,
     everything: bool,
     draft: Any = None,
+    over_a_view: bool = False,
 ) -> None:
     """Open the lesson or briefing-note form, with the channel's partnership chosen (and, for
-    someone from outside the council, the only one offered)."""
+    someone from outside the council, the only one offered); `over_a_view`: pushed over the
+    modal the button was pressed in (Slack opens a modal from a modal only by views.push)."""
     with services.sessions() as session:
         partnerships = choosable(
             session, team_id=team_id, channel_id=context.channel_id, everything=everything
         )
         default = channel_partnership(session, team_id=team_id, channel_id=context.channel_id or "")
-    client.views_open(
-        trigger_id=trigger_id,
-        view=build_form(
-            context,
-            partnerships=partnerships,
-            default_partnership=default.id if default else None,
-            draft=draft,
-        ),
+    form = build_form(
+        context,
+        partnerships=partnerships,
+        default_partnership=default.id if default else None,
+        draft=draft,
     )
+    if over_a_view:
+        client.views_push(trigger_id=trigger_id, view=form)
+    else:
+        client.views_open(trigger_id=trigger_id, view=form)
 
 
 def capture(call: Invocation, kind: str) -> None:
@@ -305,6 +308,7 @@ def register(app: App, services: Services) -> None:
                 context=form,
                 everything=pressed_by(client, services, entry.team_id, body).full,
                 draft=entry,
+                over_a_view=(body.get("container") or {}).get("type") == "view",
             )
 
     def edit_pressed(

@@ -15,17 +15,18 @@ from slack_sdk.models.blocks import (
 )
 
 from handlers.blockkit import context, escape, section, truncate
+from handlers.whole_entry import ENTRY_MENU, open_button, tip_block
 from knowledge.entries import KIND_LABELS, LIBRARY
 from knowledge.search import Results, snippet
 from storage.models import Entry
 
-SHARE, HELPFUL, UNHELPFUL, MORE, MENU = (
+SHARE, HELPFUL, UNHELPFUL, MORE = (
     "search_share",
     "search_helpful",
     "search_unhelpful",
     "search_more",
-    "entry_menu",
 )
+MENU = ENTRY_MENU
 WANTED, DELETE, KEEP, EDIT = "lesson_wanted", "entry_delete", "entry_keep", "entry_edit"
 VALUE_MAX = 2000  # a button's value
 
@@ -59,22 +60,20 @@ def describe(entry: Entry, *, viewer: str | None = None) -> str:
 def entry_blocks(
     item: Shown, *, viewer: str | None, buttons: bool = True, votes_only: bool = False
 ) -> list[dict[str, Any]]:
-    """One result: title and snippet, the line about it, and its buttons."""
+    """One result: title and the passage that matched, the line about it, and its buttons
+    (Open shows the whole entry)."""
     entry = item.entry
     text = snippet(
         "\n".join(t for t in (entry.body, entry.learnt, entry.differently) if t), item.matched
     )
     blocks = [section(f"*{escape(entry.title)}*\n{text}"), context(describe(entry, viewer=viewer))]
-    if entry.tip:  # ours, not the document's: shown apart and never under its citation
-        blocks.append(
-            context(
-                f"💡 _Practice tip from partnerbot, not from the document:_ {escape(entry.tip)}"
-            )
-        )
+    tip = tip_block(entry)
+    if tip is not None:
+        blocks.append(tip)
     if not buttons:
         return blocks
     value = str(entry.id)
-    elements: list[Any] = []
+    elements: list[Any] = [open_button(entry.id)]
     if not votes_only:
         elements.append(ButtonElement(text="Share in channel", action_id=SHARE, value=value))
     elements += [
@@ -116,6 +115,9 @@ def build_results(
     ]
     if note:
         blocks.append(context(note))
+    if results.suggestions:
+        read_as = " and ".join(f"*{escape(s)}*" for s in results.suggestions)
+        blocks.append(context(f"Some words weren't known here; I also looked for {read_as}."))
     for item in shown:
         blocks += entry_blocks(item, viewer=viewer)
     if results.has_more:

@@ -29,6 +29,7 @@ from handlers.results import (
 from handlers.sending import tell
 from handlers.services import Services
 from handlers.subcommands import ANYONE, Invocation, Subcommand
+from handlers.whole_entry import OPEN, entry_modal, whole_blocks
 from knowledge.entries import may_change, vote, want_lesson
 from knowledge.query import QueryError, parse_query
 from knowledge.questions import mark_sent
@@ -182,13 +183,38 @@ def register(app: App, services: Services) -> None:
             tell(respond, GONE)
             return
         user_id = body["user"]["id"]
-        blocks = entry_blocks(Shown(entry, frozenset()), viewer=None, buttons=False)
-        blocks[1]["elements"][0]["text"] += f" · shared by <@{user_id}>"
+        blocks = whole_blocks(entry, shared_by=user_id)  # the whole entry, never a cut one
         respond(
             text=f"<@{user_id}> shared “{entry.title}”",
             blocks=blocks,
             response_type="in_channel",
             replace_original=False,
+        )
+
+    def open_entry(
+        body: dict[str, Any],
+        action: dict[str, Any],
+        context: BoltContext,
+        respond: Respond,
+        client: WebClient,
+    ) -> None:
+        team_id, channel_id = workspace_of(context), channel_of(body)
+        asker = pressed_by(client, services, team_id, body)
+        with services.sessions() as session:
+            entry = entry_named(
+                session,
+                team_id=team_id,
+                channel_id=channel_id,
+                value=action.get("value") or "",
+                outsider=not asker.full,
+            )
+        if entry is None:
+            tell(respond, GONE)
+            return
+        changeable = may_change(entry, asker.user_id, manager=asker.manager)
+        client.views_open(
+            trigger_id=body["trigger_id"],
+            view=entry_modal(entry, channel_id=channel_id, may_change=changeable),
         )
 
     def record_vote(
@@ -321,6 +347,7 @@ def register(app: App, services: Services) -> None:
 
     listen(app.action(MORE), more)
     listen(app.action(SHARE), share)
+    listen(app.action(OPEN), open_entry)
     listen(app.action(HELPFUL), helpful)
     listen(app.action(UNHELPFUL), unhelpful)
     listen(app.action(WANTED), lesson_wanted)

@@ -224,8 +224,12 @@ class KnowledgeSearch:
             Hit(index.entry_of(slot), score, frozenset(terms))
             for (slot, score), terms in zip(page, matched, strict=True)
         ]
+        # did you mean…? for every word no visible entry uses, whether or not answers were
+        # found through its correction (so "goverence" says it was read as "governance")
         suggestions: list[str] = []
-        for word in query.words if not ranked else ():
+        for word in query.words:
+            if ranked and index.vocabulary.knows(fold(word)):
+                continue
             closest = index.closest_word(word, filters)
             if closest and closest != fold(word) and closest not in suggestions:
                 suggestions.append(closest)

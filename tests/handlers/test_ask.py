@@ -220,11 +220,19 @@ def test_another_workspace_sees_none_of_it_and_cannot_vote_on_it(box, people):
 
 
 def test_nothing_found_suggests_words_and_offers_to_ask_for_a_lesson(box, people):
-    call = run(box, "ask goverence frobnicate", people.sam, people.general)
-    assert "Did you mean *governance*?" in call.args["blocks"][0]["text"]["text"]
+    call = run(box, "ask kind:brief goverence frobnicate", people.sam, people.general)
+    assert "Nothing good found" in call.args["blocks"][0]["text"]["text"]
     press(box, buttons(call, WANTED)[0], people.sam, people.general)
     [wanted] = rows(box, LessonWanted)
-    assert (wanted.question, wanted.asked_by) == ("goverence frobnicate", people.sam)
+    assert (wanted.question, wanted.asked_by) == ("kind:brief goverence frobnicate", people.sam)
+    # a misspelt word is still found, and the answer says how it was read
+    found = run(box, "ask goverence frobnicate", people.sam, people.general)
+    assert "I also looked for *governance*" in json.dumps(found.args["blocks"])
+    assert buttons(found, SHARE)
+    # one misspelt word alone, nothing found: did you mean…?
+    run(box, "lesson Supplier days won contractors over", people.sam, people.general)
+    typo = run(box, "ask kind:lesson suplier", people.sam, people.general)
+    assert "Did you mean *supplier*?" in typo.args["blocks"][0]["text"]["text"]
 
 
 def test_a_mention_is_answered_in_its_thread_with_three_answers(box, people):
