@@ -120,6 +120,8 @@ def build_results(
         blocks.append(context(f"Some words weren't known here; I also looked for {read_as}."))
     for item in shown:
         blocks += entry_blocks(item, viewer=viewer)
+    if not results.close:  # the confidence floor: say so, rather than pad with weak answers
+        blocks += loose_blocks(raw_query)
     if results.has_more:
         blocks.append(
             ActionsBlock(
@@ -135,6 +137,30 @@ def build_results(
         )
     titles = "; ".join(item.entry.title for item in shown)
     return truncate(f"{results.total} answers for “{raw_query}”: {titles}", 3000), blocks
+
+
+LOOSE = (
+    "These only touch on your question; nothing I have answers it closely. The library holds "
+    "guidance on running partnerships, not everything a council does. If nobody has written it "
+    "down yet, ask the facilitators: their answer comes to you."
+)
+
+
+def loose_blocks(raw_query: str) -> list[dict[str, Any]]:
+    """What follows answers that are only loose ones: saying so, and asking the facilitators."""
+    return [
+        context(LOOSE),
+        ActionsBlock(
+            block_id="wanted",
+            elements=[
+                ButtonElement(
+                    text="Ask the facilitators",
+                    action_id=WANTED,
+                    value=truncate(raw_query, VALUE_MAX),
+                )
+            ],
+        ).to_dict(),
+    ]
 
 
 def build_nothing_found(

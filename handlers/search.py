@@ -18,6 +18,7 @@ from handlers.people import Viewer, is_private_channel, is_shared_channel, press
 from handlers.question_flow import NOBODY, send_question
 from handlers.results import (
     HELPFUL,
+    LOOSE,
     MORE,
     SHARE,
     UNHELPFUL,
@@ -118,6 +119,8 @@ def mention_answer(
         blocks = blocks[:1] + [
             b for item in shown for b in entry_blocks(item, viewer=None, votes_only=True)
         ]
+        if not results.close:
+            blocks.append(block_context(LOOSE.split(" If nobody")[0]))
         if results.total > len(shown):
             more = f"{results.total - len(shown)} more: `/partners ask {truncate(raw, 200)}`"
             blocks.append(block_context(more))

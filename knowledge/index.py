@@ -104,7 +104,7 @@ class SearchIndex:
         for name in SLOT_ARRAYS:
             typecode = getattr(index, name).typecode
             setattr(index, name, array(typecode, arrays[name].astype(typecode).tobytes()))
-        index._vectors = VectorColumn.restore(arrays["vectors"])
+        index._vectors = VectorColumn.restore(arrays["vectors"], arrays["_alive"])
         sizes = {len(getattr(index, name)) for name in SLOT_ARRAYS}
         sizes |= {len(values["titles"]), len(index._vectors)}
         if len(sizes) != 1:
@@ -197,6 +197,7 @@ class SearchIndex:
         if slot is not None:
             self._alive[slot] = 0
             self._total_length -= self._length[slot]
+            self._vectors.forget(slot)
 
     def _compact(self) -> None:
         """Drop dead slots from every posting list, so they stop costing time and memory."""
@@ -241,22 +242,24 @@ class SearchIndex:
                     return other
             return None
 
-    def corrected(self, words: list[str]) -> list[str]:
+    def corrected(self, words: list[str]) -> tuple[list[str], int]:
         """A question's words as probably meant, for the meaning side: a word no document
         uses becomes the known word one or two typos away, if there is one, and an acronym of
-        the council vocabulary is spelt out beside itself ("LSP local strategic partnership")."""
+        the council vocabulary is spelt out beside itself ("LSP local strategic partnership");
+        and how many words were neither known nor a typo of a known word."""
         with self._lock:
-            meant = []
+            meant, strange = [], 0
             for word in words:
                 folded = fold(word)
                 known = self.vocabulary.knows(folded) or stem(folded) in self.vocabulary.term_ids
                 closest = [] if known else self.vocabulary.closest_words(folded)
+                strange += not known and not closest
                 word = closest[0][0] if closest else word
                 meant.append(word)
                 longer = spelled_out(stem(fold(word)))
                 if longer is not None and fold(longer) != fold(word):
                     meant.append(longer)
-            return meant
+            return meant, strange
 
     def likeness(self, question: np.ndarray, filters: Filters) -> tuple[np.ndarray, np.ndarray]:
         """The slots these filters may see, with each one's likeness in meaning to a question's

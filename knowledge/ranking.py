@@ -10,6 +10,7 @@ tuning set) only; benchmarks/queries_held_out.yaml is never tuned on.
 """
 
 import math
+from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
@@ -19,6 +20,7 @@ from knowledge import semantic
 from knowledge.documents import Filters
 from knowledge.index import SearchIndex
 from knowledge.query import Query
+from knowledge.spelling import TYPO_FACTORS
 from knowledge.synonyms import SYNONYM_FACTOR
 
 MAX_RESULTS = 50
@@ -37,9 +39,24 @@ MIN_SCORE = 0.9
 # Chosen on the tuning set (benchmarks/search_bench.py; the README has the figures).
 MEANING_SHARE = 0.2
 MEANING_SURE = 3.0
-MEANING_LIKENESS = 0.5
+MEANING_LIKENESS = 0.3
 MEANING_FLOOR = 1.0
 TITLE_WEIGHT = 0.25
+# The confidence floor: the best answer is a close one when it matched every word of the
+# question as typed, or its meaning stands this close (likeness, from the workspace's mean).
+# Otherwise the answers are only loose ones: at most LOOSE_ANSWERS, said to be loose, with the
+# offer to ask the facilitators.
+CLOSE_LIKENESS = 0.5
+ALL_WORDS = TYPO_FACTORS[1]  # the share of the question matched when every word was
+LOOSE_ANSWERS = 3
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """(slot, score) best first, and whether the best is a close answer or only loose ones."""
+
+    items: list[tuple[int, float]]
+    close: bool
 
 
 def _required_coverage(words: int) -> float:
@@ -47,9 +64,12 @@ def _required_coverage(words: int) -> float:
     return {0: 0.0, 1: 1.0, 2: 0.5}.get(words, MIN_COVERAGE)
 
 
-def lexical(index: SearchIndex, query: Query, filters: Filters) -> dict[int, float]:
+def lexical(
+    index: SearchIndex, query: Query, filters: Filters
+) -> tuple[dict[int, float], set[int]]:
     """The words side: slot → BM25 score, weighted by the share of the question matched, for
-    the answers that pass the relevance thresholds."""
+    the answers that pass the relevance thresholds; and the slots that matched every word of
+    the question as typed."""
     scored = index.score(list(query.words), filters)
     # Every word matched: an answer, however common the words. A partial match must also be
     # strong, or one common word would pass for an answer. Words nothing in the index knows are
@@ -61,37 +81,48 @@ def lexical(index: SearchIndex, query: Query, filters: Filters) -> dict[int, flo
     enough = scored.coverage >= _required_coverage(scored.known) - 1e-6
     keep = full | (enough & strong)
     base = scored.scores[keep] * (0.4 + 0.6 * scored.coverage[keep])
-    slots = scored.slots[keep]
+    slots, coverage = scored.slots[keep], scored.coverage[keep]
     top = np.argsort(-base)[:CANDIDATES]
-    return {int(slots[p]): float(base[p]) for p in top}
+    # every word matched, if only through a typo or the council vocabulary
+    exact = {int(slots[p]) for p in top if coverage[p] >= ALL_WORDS - 1e-6 and not scored.unknown}
+    return {int(slots[p]): float(base[p]) for p in top}, exact
 
 
-def question_vector(index: SearchIndex, query: Query) -> np.ndarray:
-    """The question's meaning, from its words as probably meant (typos corrected)."""
-    return semantic.embed([" ".join(index.corrected(list(query.words)))])[0]
+def question_vector(index: SearchIndex, query: Query) -> tuple[np.ndarray, bool]:
+    """The question's meaning, from its words as probably meant (typos corrected); and whether
+    it was understood: not when most of its words are ones nothing here uses, even through a
+    typo ("frobnicate qwertyuiop goverence"), so the meaning side alone is never sure of it."""
+    meant, strange = index.corrected(list(query.words))
+    return semantic.embed([" ".join(meant)])[0], strange * 2 <= len(query.words)
 
 
 def rank(
     index: SearchIndex, query: Query, filters: Filters, now: datetime
 ) -> list[tuple[int, float]]:
+    """`ranked`'s answers alone."""
+    return ranked(index, query, filters, now).items
+
+
+def ranked(index: SearchIndex, query: Query, filters: Filters, now: datetime) -> Ranking:
     """(slot, score) best first: both sides blended, re-ranked by title likeness, then a
     recency, votes and kind tie-break. Answers neither side is sure of are left out."""
     if not query.words:  # filters alone: the newest matching entries
         scored = index.score([], filters)
         order = sorted(scored.slots.tolist(), key=index.created_of, reverse=True)
-        return [(slot, 0.0) for slot in order[:MAX_RESULTS]]
-    words = lexical(index, query, filters)
-    visible, likeness = index.likeness(question_vector(index, query), filters)
+        return Ranking([(slot, 0.0) for slot in order[:MAX_RESULTS]], close=True)
+    words, exact = lexical(index, query, filters)
+    question, understood = question_vector(index, query)
+    visible, likeness = index.likeness(question, filters)
     spread = float(likeness.std()) if len(likeness) > 1 else 0.0
     standing = (likeness - float(likeness.mean())) / spread if spread > 0 else likeness * 0.0
     near = np.argsort(-standing)[:CANDIDATES]
     meaning = {
         int(visible[p])
         for p in near
-        if standing[p] >= MEANING_SURE and likeness[p] >= MEANING_LIKENESS
+        if understood and standing[p] >= MEANING_SURE and likeness[p] >= MEANING_LIKENESS
     }
     if not words and not meaning:
-        return []
+        return Ranking([], close=False)
     standing_of = dict(zip(visible.tolist(), standing.tolist(), strict=True))
     best_words = max(words.values(), default=1.0)
     best_standing = float(standing[near[0]]) if len(near) else 0.0
@@ -114,4 +145,8 @@ def rank(
         results.append((slot, blended + TITLE_WEIGHT * title_likeness + tie_break))
     results.sort(key=lambda item: -item[1])
     floor = results[0][1] * RELATIVE_FLOOR
-    return [item for item in results if item[1] >= floor][:MAX_RESULTS]
+    kept = [item for item in results if item[1] >= floor][:MAX_RESULTS]
+    like_of = dict(zip(visible.tolist(), likeness.tolist(), strict=True))
+    best = kept[0][0]
+    close = best in exact or (best in meaning and like_of[best] >= CLOSE_LIKENESS)
+    return Ranking(kept if close else kept[:LOOSE_ANSWERS], close)

@@ -18,7 +18,7 @@ from knowledge.index import Filters, SearchIndex
 from knowledge.library import sync_library
 from knowledge.partnerships import find_partnership
 from knowledge.query import FILTER_HELP, Query, QueryError
-from knowledge.ranking import rank
+from knowledge.ranking import ranked
 from knowledge.snapshots import Snapshot, load_snapshot, mark_erased, save_snapshot
 from knowledge.text import fold, stem
 from storage.db import SessionFactory
@@ -52,6 +52,7 @@ class Results:
     total: int
     offset: int
     suggestions: tuple[str, ...] = ()
+    close: bool = True  # False: no answer is close, these only touch on the question
 
     @property
     def has_more(self) -> bool:
@@ -217,8 +218,8 @@ class KnowledgeSearch:
             channel_id=channel_id,
             only_this_channel=only_this_channel,
         )
-        ranked = rank(index, query, filters, now)
-        page = ranked[offset : offset + limit]
+        ranking = ranked(index, query, filters, now)
+        page = ranking.items[offset : offset + limit]
         matched = index.matched([slot for slot, _ in page], list(query.words))
         hits = [
             Hit(index.entry_of(slot), score, frozenset(terms))
@@ -228,12 +229,18 @@ class KnowledgeSearch:
         # found through its correction (so "goverence" says it was read as "governance")
         suggestions: list[str] = []
         for word in query.words:
-            if ranked and index.vocabulary.knows(fold(word)):
+            if ranking.items and index.vocabulary.knows(fold(word)):
                 continue
             closest = index.closest_word(word, filters)
             if closest and closest != fold(word) and closest not in suggestions:
                 suggestions.append(closest)
-        return Results(hits=hits, total=len(ranked), offset=offset, suggestions=tuple(suggestions))
+        return Results(
+            hits=hits,
+            total=len(ranking.items),
+            offset=offset,
+            suggestions=tuple(suggestions),
+            close=ranking.close,
+        )
 
 
 _SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+")
