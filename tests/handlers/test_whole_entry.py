@@ -23,9 +23,7 @@ def _opened(box):
 
 
 def _text_of(blocks):
-    return "\n".join(
-        b["text"]["text"] for b in blocks if b["type"] == "section" and b.get("text")
-    )
+    return "\n".join(b["text"]["text"] for b in blocks if b["type"] == "section" and b.get("text"))
 
 
 def test_open_shows_the_whole_library_entry_with_its_citation_and_tip_apart(box, people):
@@ -64,10 +62,7 @@ def test_open_on_a_lesson_shows_who_saved_it_and_edit_for_its_author_only(box, p
         about = json.dumps(view["blocks"])
         assert f"Saved by <@{people.sam}>" in about and "#retrofit" in about
         menus = [
-            e
-            for b in view["blocks"]
-            for e in b.get("elements", [])
-            if e.get("action_id") == MENU
+            e for b in view["blocks"] for e in b.get("elements", []) if e.get("action_id") == MENU
         ]
         assert bool(menus) == may
     # sam edits from inside the modal: the form is pushed over it, filled in
@@ -97,10 +92,16 @@ def test_a_mention_answer_has_open_on_every_result(box, people):
     box.wait()
     [answer] = box.emulator.calls_to("chat.postMessage", ok=True)
     opens = [
-        e for b in answer.args["blocks"] for e in b.get("elements", []) if e.get("action_id") == OPEN
+        e
+        for b in answer.args["blocks"]
+        for e in b.get("elements", [])
+        if e.get("action_id") == OPEN
     ]
     assert opens and not [
-        e for b in answer.args["blocks"] for e in b.get("elements", []) if e.get("action_id") == SHARE
+        e
+        for b in answer.args["blocks"]
+        for e in b.get("elements", [])
+        if e.get("action_id") == SHARE
     ]
 
 
