@@ -34,6 +34,9 @@ class _File(BaseModel):
     document: str = Field(max_length=400)  # the source document's full title
     cite: str = Field(max_length=120)  # how a result names it
     seed: str
+    # when the document describes things as they stood at a date long past: a line every entry
+    # drawn from it ends with
+    dated: str | None = Field(default=None, max_length=300)
     entries: list[_Item]
 
 
@@ -59,7 +62,8 @@ def load_library(folder: Path = LIBRARY_FOLDER) -> tuple[LibraryEntry, ...]:
             entries[item.slug] = LibraryEntry(
                 slug=item.slug,
                 title=item.title,
-                body=" ".join(item.body.split()),
+                body=" ".join(item.body.split())
+                + (f"\n\n{' '.join(data.dated.split())}" if data.dated else ""),
                 tags=" ".join(t.casefold() for t in item.tags),
                 source=data.cite,
                 tip=" ".join(item.tip.split()) if item.tip else None,
