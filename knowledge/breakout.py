@@ -369,5 +369,5 @@ def summary(session: Session, round_: BreakoutRound) -> list[tuple[str, Themes, 
         shown = asked.people is not None and asked.people >= round_.minimum
         texts = [a.text for a in given if shown or not a.anonymous]
         held = 0 if shown else sum(1 for a in given if a.anonymous)
-        result.append((text, find_themes(texts), held))
+        result.append((text, find_themes(texts, question=text), held))
     return result

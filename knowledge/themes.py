@@ -1,17 +1,25 @@
 """Themes in a breakout's answers: answers clustered by the key words they share (weighted by how
-rare each word is among the answers) and by rapidfuzz's likeness of their wording; each theme is
-named by the key words of its most central answer."""
+rare each word is among the answers), by rapidfuzz's likeness of their wording, and by their
+meaning (the search's static embeddings, knowledge/semantic.py), so "The budget has gone" and "No
+funding left for next year" can meet. The question's own words are never key words: every answer echoes them. Each
+theme is named by a phrase of its most central answer, in that answer's own words."""
 
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass
 
+import numpy as np
 from rapidfuzz import fuzz, utils
 
+from knowledge import semantic
 from knowledge.text import STOP_WORDS, stem, words
 
 MAX_THEMES = 7
 JOIN_AT = 0.3  # average likeness two groups need to be one theme
+MEANING_SHARE = 0.35  # of two answers' likeness, what their meaning carries
+MEANING_FROM, MEANING_SPAN = 0.1, 0.25
+NAME_WORDS = 8  # a theme's name: at most this many words of its central answer
 # words every answer to a partnership question uses: they say nothing about what it is about
 GENERIC = frozenset(
     stem(w)
@@ -58,11 +66,11 @@ class Themes:
     unthemed: tuple[str, ...]
 
 
-def _keys(text: str) -> list[str]:
+def _keys(text: str, asked: frozenset[str] = frozenset()) -> list[str]:
     return [
         stem(w)
         for w in words(text)
-        if w not in STOP_WORDS and len(w) > 2 and stem(w) not in GENERIC
+        if w not in STOP_WORDS and len(w) > 2 and stem(w) not in GENERIC and stem(w) not in asked
     ]
 
 
@@ -74,12 +82,24 @@ def _likeness(a: set[str], b: set[str], ta: str, tb: str) -> float:
     return 0.75 * shared + 0.25 * wording * (1.0 if a & b else 0.5)
 
 
-def find_themes(answers: list[str], *, max_themes: int = MAX_THEMES) -> Themes:
-    """Group answers into at most `max_themes` themes of two or more; the rest fit no theme."""
-    texts = [" ".join(a.split()) for a in answers if a.strip()]
+def _meanings(texts: list[str], asked: frozenset[str]) -> np.ndarray:
+    """How alike each pair of answers is in meaning, 0 to 1, read without the question's words:
+    a cosine of MEANING_FROM or less is nothing in common, MEANING_FROM + MEANING_SPAN or more
+    the same thing said another way ("The budget has gone", "No funding left for next year")."""
+    stripped = [" ".join(w for w in words(t) if stem(w) not in asked) or t for t in texts]
+    vectors = semantic.embed(stripped)
+    return np.clip((vectors @ vectors.T - MEANING_FROM) / MEANING_SPAN, 0.0, 1.0)
+
+
+def find_themes(answers: list[str], *, question: str = "", max_themes: int = MAX_THEMES) -> Themes:
+    """Group answers into at most `max_themes` themes of two or more; the rest fit no theme.
+    The `question`'s words are not theme words."""
+    # in one order whatever order they came in, so the same answers always make the same themes
+    texts = sorted(" ".join(a.split()) for a in answers if a.strip())
     if not texts:
         return Themes((), ())
-    every = [set(_keys(t)) for t in texts]
+    asked = frozenset(stem(w) for w in words(question) if w not in STOP_WORDS)
+    every = [set(_keys(t, asked)) for t in texts]
     document_frequency = Counter(k for ks in every for k in ks)
     # a word only one answer uses cannot link it to another: leaving it out keeps a short
     # answer's topic ("funding") from being drowned by its other words
@@ -87,8 +107,15 @@ def find_themes(answers: list[str], *, max_themes: int = MAX_THEMES) -> Themes:
     keyed = [" ".join(sorted(k)) for k in keys]
     weight = {k: math.log(1 + len(texts) / n) for k, n in document_frequency.items()}
     n = len(texts)
+    meaning = _meanings(texts, asked) if n > 2 else np.ones((n, n))
     like = [
-        [_likeness(keys[i], keys[j], keyed[i], keyed[j]) if i != j else 1.0 for j in range(n)]
+        [
+            (1 - MEANING_SHARE) * _likeness(keys[i], keys[j], keyed[i], keyed[j])
+            + MEANING_SHARE * float(meaning[i, j])
+            if i != j
+            else 1.0
+            for j in range(n)
+        ]
         for i in range(n)
     ]
     groups = [[i] for i in range(n)]
@@ -128,12 +155,28 @@ def find_themes(answers: list[str], *, max_themes: int = MAX_THEMES) -> Themes:
     return Themes(tuple(themes), loners)
 
 
+_CLAUSES = re.compile(r"\s*[,;:.!?()]+\s*|\s+[–—-]+\s+")
+
+
 def _name(
     centre: int, group: list[int], keys: list[set[str]], texts: list[str], weight: dict[str, float]
 ) -> str:
-    """The central answer's key words, those the theme shares most first, as written."""
+    """A phrase of the theme's most central answer, in its own words: the clause (or, in a long
+    one, the run of NAME_WORDS words) holding most of the key words the theme shares."""
     shared = Counter(k for i in group for k in keys[i])
-    order = [stem(w) for w in words(texts[centre])]  # ties: as the answer puts them
-    chosen = sorted(keys[centre], key=lambda k: (-shared[k], -weight[k], order.index(k)))[:3]
-    spelled = {stem(w): w for w in words(texts[centre])}
-    return ", ".join(spelled.get(k, k) for k in chosen) or texts[centre][:40]
+
+    def worth(phrase: list[str]) -> float:
+        return sum(shared[stem(w.lower())] * weight.get(stem(w.lower()), 0.0) for w in phrase)
+
+    best: list[str] = []
+    for clause in _CLAUSES.split(texts[centre]):
+        said = clause.split()
+        for start in range(max(1, len(said) - NAME_WORDS + 1)):
+            phrase = said[start : start + NAME_WORDS]
+            if phrase and (not best or worth(phrase) > worth(best)):
+                best = phrase
+    name = " ".join(best).strip(" .,;:!?")
+    whole = texts[centre].strip(" .,;:!?")
+    if not name:
+        return whole[:60]
+    return name if name == whole else name + "…"

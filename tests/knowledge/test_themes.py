@@ -87,11 +87,71 @@ def test_unrelated_answers_are_not_themed_together():
     assert trust is not silos
 
 
-def test_a_theme_is_named_by_its_key_words_and_shows_its_count():
+def test_a_theme_is_named_by_a_phrase_of_its_most_central_answer_and_shows_its_count():
     themes = find_themes(TOPICS["silos"] + TOPICS["funding"])
-    names = {t.name.split(",")[0] for t in themes.themes}
-    assert {"silos", "funding"} <= names
+    for theme in themes.themes:
+        # the answer's own words, in order: a phrase a facilitator can read out
+        assert theme.name.removesuffix("…") in theme.answers[0]
+        assert "," not in theme.name or theme.name in theme.answers
+    assert any("silos" in t.name.lower() for t in themes.themes)
+    assert any("funding" in t.name.lower() for t in themes.themes)
     assert sum(t.count for t in themes.themes) + len(themes.unthemed) == 10
+
+
+def test_a_long_central_answer_is_named_by_its_phrase_with_the_shared_words():
+    answers = [
+        "When we finally met them, in the second year and after a lot of chasing, the "
+        "contractors said the funding windows were far too short to plan any real work",
+        "Funding windows too short for contractors",
+        "Short funding windows put contractors off",
+    ]
+    [theme] = find_themes(answers).themes
+    assert len(theme.name.removesuffix("…").split()) <= 8
+    assert "funding" in theme.name.lower() or "contractors" in theme.name.lower()
+
+
+QUESTION = "What stops board papers being read before the meeting?"
+ECHOING = {
+    "late": [
+        "Board papers arrive too late to read before the meeting",
+        "Late board papers mean nobody has read them",
+    ],
+    "long": [
+        "Board papers are far too long to read",
+        "The papers run to two hundred pages, too long for anyone",
+        "Long papers with no summary stop people reading",
+    ],
+    "jargon": [
+        "Jargon in the board papers puts members off reading",
+        "Papers full of acronyms and jargon",
+        "Too much jargon, nobody understands the papers",
+    ],
+}
+
+
+def test_the_questions_own_words_do_not_make_a_theme():
+    answers = [a for group in ECHOING.values() for a in group]
+    # without the question, its words join everything into one theme
+    assert len(find_themes(answers).themes) == 1
+    themes = find_themes(answers, question=QUESTION)
+    assert len(themes.themes) == 3
+    for topic, group in ECHOING.items():
+        homes = {theme_of(themes, a) for a in group}
+        assert len(homes) == 1 and None not in homes, topic
+        assert topic in next(iter(homes)).name.lower(), topic
+
+
+def test_answers_alike_in_meaning_but_not_in_words_are_one_theme():
+    answers = [
+        "The budget has gone",
+        "No funding left for next year",
+        "Residents were never asked",
+        "Local people had no say",
+    ]
+    themes = find_themes(answers, question="What got in the way?")
+    assert theme_of(themes, answers[0]) is theme_of(themes, answers[1]) is not None
+    assert theme_of(themes, answers[2]) is theme_of(themes, answers[3]) is not None
+    assert theme_of(themes, answers[0]) is not theme_of(themes, answers[2])
 
 
 def test_few_or_no_answers():
