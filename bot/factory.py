@@ -17,6 +17,7 @@ from bot.settings import Settings
 from handlers import register_all
 from handlers.sending import QuietWebClient
 from handlers.services import Services, utc_now
+from knowledge import semantic
 from storage.teams import known_teams
 
 logger = logging.getLogger("partnerbot.factory")
@@ -40,10 +41,12 @@ def web_client(settings: Settings) -> WebClient:
 
 
 def warm_search(services: Services) -> threading.Thread:
-    """Build every known workspace's search index in the background, so the first
-    `/partners ask` after a start does not wait for it (100k entries take seconds)."""
+    """Load the meaning model and build every known workspace's search index in the
+    background, so the first `/partners ask` after a start does not wait for them (100k
+    entries take seconds)."""
 
     def warm() -> None:
+        semantic.load()  # the meaning model first (under a second): every question needs it
         with services.sessions() as session:
             teams = known_teams(session)
         for team_id in teams:

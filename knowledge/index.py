@@ -138,9 +138,11 @@ class SearchIndex:
         return tid
 
     def add_all(self, docs: list[Document]) -> None:
-        """Index many documents, their meaning embedded together (much quicker)."""
-        for doc, vector in zip(docs, document_vectors(docs), strict=True):
-            self.add(doc, vector)
+        """Index many documents, their meaning embedded a batch at a time (much quicker)."""
+        for start in range(0, len(docs), 2048):
+            batch = docs[start : start + 2048]
+            for doc, vector in zip(batch, document_vectors(batch), strict=True):
+                self.add(doc, vector)
 
     def add(self, doc: Document, vector: np.ndarray | None = None) -> None:
         """Index a document, replacing any earlier version of the same entry."""

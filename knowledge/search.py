@@ -169,6 +169,7 @@ class KnowledgeSearch:
             statement = statement.where(col(Entry.deleted_at).is_(None))
         else:
             statement = statement.where(col(Entry.changed_at) >= state.seen_until - LOOKBACK)
+        fresh = []  # embedded together: one batch, not one call per entry
         for entry in session.exec(statement):
             entry_id = entry.id or 0
             if state.versions.get(entry_id) == entry.version:
@@ -178,9 +179,10 @@ class KnowledgeSearch:
             if entry.deleted_at is not None:
                 state.index.remove(entry_id)
             else:
-                state.index.add(document_of(entry))
+                fresh.append(document_of(entry))
             if state.seen_until is None or entry.changed_at > state.seen_until:
                 state.seen_until = entry.changed_at
+        state.index.add_all(fresh)
         if state.seen_until is None:  # an empty workspace: anything saved from now on is new
             state.seen_until = EPOCH
         return changed

@@ -45,6 +45,11 @@ def _model(dimensions: int) -> Any:
         return found
 
 
+def load() -> None:
+    """Load the model now (a process's first question need not wait for it)."""
+    _model(DIMENSIONS)
+
+
 def embed(texts: list[str], *, dimensions: int | None = None) -> np.ndarray:
     """One unit vector (float32) per text; an empty text gets the zero vector."""
     dimensions = dimensions or DIMENSIONS

@@ -193,3 +193,10 @@ def test_an_index_read_back_from_its_snapshot_answers_exactly_as_it_did():
         mine, theirs = index.score(words, filters), copy.score(words, filters)
         assert mine.slots.tolist() == theirs.slots.tolist()
         assert np.allclose(mine.scores, theirs.scores)
+    # the meaning side too: the vectors come back, with the workspace's mean
+    question = np.ones(index._vectors.dimensions, dtype=np.float32)
+    question /= np.linalg.norm(question)
+    for filters in (Filters(), Filters(channel_id="CPRIV")):
+        mine, theirs = index.likeness(question, filters), copy.likeness(question, filters)
+        assert mine[0].tolist() == theirs[0].tolist()
+        assert np.allclose(mine[1], theirs[1], atol=1e-5)
