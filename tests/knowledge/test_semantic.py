@@ -100,3 +100,20 @@ def test_a_removed_entry_leaves_the_meaning_side_too():
     built.remove(1)
     slots, _ = built.likeness(question, Filters())
     assert [built.entry_of(s) for s in slots] == [0, 2]
+
+
+def test_a_stop_word_or_a_word_most_entries_use_never_decides_a_result_alone():
+    built = SearchIndex()
+    docs = [
+        ("Exit strategy", "Agree a documented exit strategy for the partnership from the start."),
+        ("Parks income", "Partners bring time as well as money to the partnership."),
+    ] + [(f"Partnership note {n}", f"The partnership met on day {n}.") for n in range(30)]
+    built.add_all(
+        [
+            Document(entry_id=n, kind="lesson", title=t, text=b, created=NOW)
+            for n, (t, b) in enumerate(docs)
+        ]
+    )
+    found = top(built, "how do we exit a partnership well")
+    assert found and found[0] == "Exit strategy"
+    assert "Parks income" not in found  # it shares only "well" and "partnership"
