@@ -264,11 +264,10 @@ class SearchIndex:
             return meant, strange
 
     def likeness(self, question: np.ndarray, filters: Filters) -> tuple[np.ndarray, np.ndarray]:
-        """The slots these filters may see, with each one's likeness in meaning to a question's
-        unit vector (knowledge/semantic.py)."""
+        """The slots these filters may see, and every slot's likeness in meaning to a
+        question's unit vector (knowledge/semantic.py), indexed by slot."""
         with self._lock:
-            slots = np.flatnonzero(self._mask(filters))
-            return slots, self._vectors.likeness(question)[slots]
+            return np.flatnonzero(self._mask(filters)), self._vectors.likeness(question)
 
     # -- scoring ------------------------------------------------------------------------------
     def _mask(self, filters: Filters) -> np.ndarray:

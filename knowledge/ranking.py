@@ -112,25 +112,29 @@ def ranked(index: SearchIndex, query: Query, filters: Filters, now: datetime) ->
         return Ranking([(slot, 0.0) for slot in order[:MAX_RESULTS]], close=True)
     words, exact = lexical(index, query, filters)
     question, understood = question_vector(index, query)
-    visible, likeness = index.likeness(question, filters)
-    spread = float(likeness.std()) if len(likeness) > 1 else 0.0
-    standing = (likeness - float(likeness.mean())) / spread if spread > 0 else likeness * 0.0
-    near = np.argsort(-standing)[:CANDIDATES]
+    visible, likeness = index.likeness(question, filters)  # likeness of every slot, by slot
+    seen = likeness[visible]
+    mean, spread = (float(seen.mean()), float(seen.std())) if len(seen) > 1 else (0.0, 0.0)
+
+    def standing(slot: int) -> float:  # deviations above the mean likeness of what is visible
+        return (float(likeness[slot]) - mean) / spread if spread > 0 else 0.0
+
+    count = min(CANDIDATES, len(seen))
+    near = visible[np.argpartition(-seen, count - 1)[:count]] if count else visible
     meaning = {
-        int(visible[p])
-        for p in near
-        if understood and standing[p] >= MEANING_SURE and likeness[p] >= MEANING_LIKENESS
+        int(slot)
+        for slot in near
+        if understood and standing(slot) >= MEANING_SURE and likeness[slot] >= MEANING_LIKENESS
     }
     if not words and not meaning:
         return Ranking([], close=False)
-    standing_of = dict(zip(visible.tolist(), standing.tolist(), strict=True))
     best_words = max(words.values(), default=1.0)
-    best_standing = float(standing[near[0]]) if len(near) else 0.0
+    best_standing = max((standing(slot) for slot in near), default=0.0)
     reach = max(best_standing - MEANING_FLOOR, 1e-6)
     now_ts = now.timestamp()
     results = []
     for slot in set(words) | meaning:
-        meant = max(0.0, standing_of.get(slot, 0.0) - MEANING_FLOOR) / reach
+        meant = max(0.0, standing(slot) - MEANING_FLOOR) / reach
         blended = (1 - MEANING_SHARE) * words.get(slot, 0.0) / best_words + MEANING_SHARE * meant
         title_likeness = (
             fuzz.token_set_ratio(query.text, index.title_of(slot), processor=utils.default_process)
@@ -146,7 +150,6 @@ def ranked(index: SearchIndex, query: Query, filters: Filters, now: datetime) ->
     results.sort(key=lambda item: -item[1])
     floor = results[0][1] * RELATIVE_FLOOR
     kept = [item for item in results if item[1] >= floor][:MAX_RESULTS]
-    like_of = dict(zip(visible.tolist(), likeness.tolist(), strict=True))
     best = kept[0][0]
-    close = best in exact or (best in meaning and like_of[best] >= CLOSE_LIKENESS)
+    close = best in exact or (best in meaning and likeness[best] >= CLOSE_LIKENESS)
     return Ranking(kept if close else kept[:LOOSE_ANSWERS], close)
