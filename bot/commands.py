@@ -81,6 +81,8 @@ def search(
         for number, item in enumerate(found, 1):
             print(f"{number}. {item['title']}  [{item['kind']}, score {item['score']}]")
             print(f"   {str(item['snippet']).replace('*', '')}")
+        if not results.close:
+            print("(These only touch on the question: nothing answers it closely.)")
     return 0
 
 

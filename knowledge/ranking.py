@@ -37,11 +37,11 @@ MIN_SCORE = 0.9
 # stands MEANING_SURE deviations out and its likeness is at least MEANING_LIKENESS; it carries
 # MEANING_SHARE of the blended score, counted from MEANING_FLOOR deviations up.
 # Chosen on the tuning set (benchmarks/search_bench.py; the README has the figures).
-MEANING_SHARE = 0.2
+MEANING_SHARE = 0.3
 MEANING_SURE = 3.0
 MEANING_LIKENESS = 0.3
 MEANING_FLOOR = 1.0
-TITLE_WEIGHT = 0.25
+TITLE_WEIGHT = 0.15
 # The confidence floor: the best answer is a close one when it matched every word of the
 # question as typed, or its meaning stands this close (likeness, from the workspace's mean).
 # Otherwise the answers are only loose ones: at most LOOSE_ANSWERS, said to be loose, with the
