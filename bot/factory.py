@@ -46,13 +46,14 @@ def warm_search(services: Services) -> threading.Thread:
     entries take seconds)."""
 
     def warm() -> None:
-        semantic.load()  # the meaning model first (under a second): every question needs it
         with services.sessions() as session:
             teams = known_teams(session)
         for team_id in teams:
             services.search.index(team_id)
         logger.info("search indexes ready", extra={"workspaces": len(teams)})
 
+    # the meaning model (under a second) loads beside the indexes: every question needs both
+    threading.Thread(target=semantic.load, name="warm-meaning", daemon=True).start()
     thread = threading.Thread(target=warm, name="warm-search", daemon=True)
     thread.start()
     return thread
