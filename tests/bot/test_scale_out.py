@@ -55,12 +55,16 @@ def seed(database_url: str, emulator: Emulator, people: int = PEOPLE) -> list[in
 
 
 # the subprocess senders' lease and delivery grace, shortened so the test need not wait the real
-# 30 s and 2 min: both are judged by the database's clock, which a test cannot move
+# 30 s and 2 min: both are judged by the database's clock, which a test cannot move. As in
+# production (2 min against Slack's seconds), the grace is longer than Slack takes to post: a
+# grace shorter than SLOW_POST would have the other run look before the message is there, and
+# send it again (seen on a loaded machine)
 SHORT = "import storage.claims as c, bot.reaching as r, datetime as d; " + (
-    "c.LEASE = d.timedelta(seconds=2); r.DELIVERY_GRACE = d.timedelta(seconds=3); "
+    "c.LEASE = d.timedelta(seconds=2); r.DELIVERY_GRACE = d.timedelta(seconds=6); "
     "from bot.cli import main; raise SystemExit(main())"
 )
-SHORT_LEASE, SHORT_GRACE = timedelta(seconds=2), timedelta(seconds=3)
+SHORT_LEASE, SHORT_GRACE = timedelta(seconds=2), timedelta(seconds=6)
+assert SHORT_GRACE.total_seconds() > SLOW_POST
 
 
 def run(database_url: str, emulator: Emulator, at: datetime) -> subprocess.Popen:
@@ -139,16 +143,17 @@ def test_a_sender_killed_mid_run_loses_nothing_and_doubles_nothing(database_url)
         time.sleep(max(0.0, killed + wait - time.monotonic()))
         later = run(database_url, emulator, RUN_AT + LEASE + timedelta(seconds=30))
         assert later.wait(timeout=120) == 0, later.stderr.read()
-        recovered = int(later.stdout.read().splitlines()[-1].split()[0])
+        assert later.stdout.read().splitlines()[-1].split()[0].isdigit()  # it says how many
         received = reminders_received(emulator)
     finally:
         emulator.stop()
     assert {nudge_id: times for nudge_id, times in received.items() if times != 1} == {}
     assert sorted(received) == sorted(ids)  # nothing lost, nothing doubled
     # the killed run held more than its senders could have had in flight: some of those were
-    # never sent by it, and the later run sent them
+    # never sent by it, and another run sent them, once (the second run, if it was still going
+    # when the killed run's lease lapsed, or the later one: which depends on the machine's load)
     assert len(held) > SENDERS
-    assert recovered >= len(held) - SENDERS > 0
+    assert all(received[nudge_id] == 1 for nudge_id in held)
 
 
 def test_a_run_slower_than_its_lease_keeps_its_reminders_and_a_second_run_doubles_none(
