@@ -199,4 +199,4 @@ def test_an_index_read_back_from_its_snapshot_answers_exactly_as_it_did():
     for filters in (Filters(), Filters(channel_id="CPRIV")):
         mine, theirs = index.likeness(question, filters), copy.likeness(question, filters)
         assert mine[0].tolist() == theirs[0].tolist()
-        assert np.allclose(mine[1], theirs[1], atol=1e-5)
+        assert np.allclose(mine[1], theirs[1], atol=2e-3)  # kept in half precision
