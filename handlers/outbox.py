@@ -18,8 +18,6 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import update
-from sqlmodel import col
 
 from handlers.outbox_places import record
 from handlers.outbox_places import thread_of as thread_of_message
@@ -35,6 +33,7 @@ from storage.outbox import (
     UPLOAD,
     OutboxMessage,
     owe,
+    put_off,
 )
 
 logger = logging.getLogger("partnerbot.outbox")
@@ -139,10 +138,9 @@ def send_owed(
             thread_of=thread_of,
             content=content,
             claim=lease.token if sendable else None,
+            # Slack asked this process to leave the method alone there for a while
+            due_at=now + timedelta(seconds=waiting) if waiting else None,
         )
-        if waiting:  # Slack asked this process to leave the method alone there for a while
-            row.due_at = now + timedelta(seconds=waiting)
-        session.commit()
     if not sendable:
         return Delivery(row.id or 0)  # owed: the scheduler sends it when it may
     if thread is not None:
@@ -309,15 +307,7 @@ def _refused(
         method = METHODS[row.kind]
         services.backoff.wait(row.team_id, method, retry_after)
         with services.sessions() as session:  # the workspace's others wait as long
-            session.execute(
-                update(OutboxMessage)
-                .where(col(OutboxMessage.team_id) == row.team_id)
-                .where(col(OutboxMessage.kind) == row.kind)
-                .where(col(OutboxMessage.status) == PENDING)
-                .where(col(OutboxMessage.due_at) < until)
-                .values(due_at=until)
-            )
-            session.commit()
+            put_off(session, team_id=row.team_id, kind=row.kind, until=until)
         logger.info(
             "rate-limited: waiting as Slack asks",
             extra={"team_id": row.team_id, "method": method, "retry_after": retry_after},

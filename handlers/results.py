@@ -146,21 +146,21 @@ LOOSE = (
 )
 
 
+def ask_facilitators(raw_query: str) -> dict[str, Any]:
+    """The button that sends a question nobody has answered yet to the facilitators."""
+    return ActionsBlock(
+        block_id="wanted",
+        elements=[
+            ButtonElement(
+                text="Ask the facilitators", action_id=WANTED, value=truncate(raw_query, VALUE_MAX)
+            )
+        ],
+    ).to_dict()
+
+
 def loose_blocks(raw_query: str) -> list[dict[str, Any]]:
     """What follows answers that are only loose ones: saying so, and asking the facilitators."""
-    return [
-        context(LOOSE),
-        ActionsBlock(
-            block_id="wanted",
-            elements=[
-                ButtonElement(
-                    text="Ask the facilitators",
-                    action_id=WANTED,
-                    value=truncate(raw_query, VALUE_MAX),
-                )
-            ],
-        ).to_dict(),
-    ]
+    return [context(LOOSE), ask_facilitators(raw_query)]
 
 
 def build_nothing_found(
@@ -175,16 +175,7 @@ def build_nothing_found(
     )
     blocks = [
         SectionBlock(text=MarkdownTextObject(text="\n".join(lines))).to_dict(),
-        ActionsBlock(
-            block_id="wanted",
-            elements=[
-                ButtonElement(
-                    text="Ask the facilitators",
-                    action_id=WANTED,
-                    value=truncate(raw_query, VALUE_MAX),
-                )
-            ],
-        ).to_dict(),
+        ask_facilitators(raw_query),
     ]
     return " ".join(lines[:2]), blocks
 

@@ -131,6 +131,28 @@ def mention_answer(
     return text, blocks
 
 
+def pressed_entry(
+    services: Services,
+    client: WebClient,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    context: BoltContext,
+) -> tuple[Viewer, Entry | None]:
+    """Who pressed a button on an answer, and the entry it names as they may see it (None: not
+    theirs to see from here, or gone)."""
+    team_id = workspace_of(context)
+    asker = pressed_by(client, services, team_id, body)
+    with services.sessions() as session:
+        entry = entry_named(
+            session,
+            team_id=team_id,
+            channel_id=channel_of(body),
+            value=action.get("value") or "",
+            outsider=not asker.full,
+        )
+    return asker, entry
+
+
 SUBCOMMANDS = (
     Subcommand(
         "ask",
@@ -172,16 +194,7 @@ def register(app: App, services: Services) -> None:
         respond: Respond,
         client: WebClient,
     ) -> None:
-        team_id = workspace_of(context)
-        outsider = not pressed_by(client, services, team_id, body).full
-        with services.sessions() as session:
-            entry = entry_named(
-                session,
-                team_id=team_id,
-                channel_id=channel_of(body),
-                value=action.get("value") or "",
-                outsider=outsider,
-            )
+        _, entry = pressed_entry(services, client, body, action, context)
         if entry is None:
             tell(respond, GONE)
             return
@@ -201,23 +214,14 @@ def register(app: App, services: Services) -> None:
         respond: Respond,
         client: WebClient,
     ) -> None:
-        team_id, channel_id = workspace_of(context), channel_of(body)
-        asker = pressed_by(client, services, team_id, body)
-        with services.sessions() as session:
-            entry = entry_named(
-                session,
-                team_id=team_id,
-                channel_id=channel_id,
-                value=action.get("value") or "",
-                outsider=not asker.full,
-            )
+        asker, entry = pressed_entry(services, client, body, action, context)
         if entry is None:
             tell(respond, GONE)
             return
         changeable = may_change(entry, asker.user_id, manager=asker.manager)
         client.views_open(
             trigger_id=body["trigger_id"],
-            view=entry_modal(entry, channel_id=channel_id, may_change=changeable),
+            view=entry_modal(entry, channel_id=channel_of(body), may_change=changeable),
         )
 
     def record_vote(

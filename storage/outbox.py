@@ -10,7 +10,7 @@ import time
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Column, Index, LargeBinary, Text, delete
+from sqlalchemy import Column, Index, LargeBinary, Text, delete, update
 from sqlmodel import Field, Session, col, select
 
 from storage.types import SLACK_ID, InOrg, UTCDateTime
@@ -70,9 +70,10 @@ def owe(
     thread_of: str | None = None,
     content: bytes | None = None,
     claim: str | None = None,
+    due_at: datetime | None = None,
 ) -> OutboxMessage:
-    """Owe a message (added to the session and flushed, so it has its id; the caller commits).
-    With `claim` (a run's token) it is written already claimed by that run, being sent now."""
+    """Owe a message, due at `due_at` (now when None); commits. With `claim` (a run's token) it
+    is written already claimed by that run, being sent now."""
     row = OutboxMessage(
         team_id=team_id,
         kind=kind,
@@ -83,14 +84,28 @@ def owe(
         thread_of=thread_of,
         author_id=author_id,
         about=about[:200],
-        due_at=now,
+        due_at=due_at or now,
         created_at=now,
     )
     if claim is not None:
         row.status, row.claim, row.claimed_at, row.sending_at = CLAIMED, claim, now, now
     session.add(row)
-    session.flush()
+    session.commit()
     return row
+
+
+def put_off(session: Session, *, team_id: str, kind: str, until: datetime) -> None:
+    """Slack asked us to leave this method alone in this workspace until `until`: every message
+    of that kind still owed there waits as long; commits."""
+    session.execute(
+        update(OutboxMessage)
+        .where(col(OutboxMessage.team_id) == team_id)
+        .where(col(OutboxMessage.kind) == kind)
+        .where(col(OutboxMessage.status) == PENDING)
+        .where(col(OutboxMessage.due_at) < until)
+        .values(due_at=until)
+    )
+    session.commit()
 
 
 def undelivered(session: Session, *, team_id: str, author_id: str, now: datetime) -> list[Any]:
