@@ -15,19 +15,21 @@ from bot.services import open_services
 from bot.settings import Settings
 from handlers.people import names
 from handlers.services import Services
+from knowledge.directory import namer
 from knowledge.partnerships import resolve_partnership
 from knowledge.report import SECTIONS, write_report
 from knowledge.scoring_rules import KEYS, Rules, ScoringError, rules_for, set_rules
 from knowledge.workdays import local_today
 
 
-def _names(settings: Settings, services: Services) -> Callable[[str], str]:
-    """People's names from Slack when a bot token is set (as `/partners report` names them);
-    else their IDs."""
-    if not settings.slack_bot_token:
-        return str
-    client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url)
-    return names(client, services)
+def _names(settings: Settings, services: Services, team_id: str) -> Callable[[str], str]:
+    """People's and channels' names from the workspace's directory (kept as the bot met them
+    in Slack); asked of Slack for anyone it does not hold when a bot token is set."""
+    if settings.slack_bot_token:
+        client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url)
+        return names(client, services, team_id)
+    with services.sessions() as session:
+        return namer(session, team_id)
 
 
 def committee_report(settings: Settings, team: str | None, name: str, file: str) -> int:
@@ -52,7 +54,7 @@ def committee_report(settings: Settings, team: str | None, name: str, file: str)
                 str(path),
                 today=local_today(now, services.timezone),
                 now=now,
-                name_of=_names(settings, services),
+                name_of=_names(settings, services, team_id),
                 progress=lambda step: bar.update(1),
             )
     print(f"Wrote {path}: the committee report for {partnership.name} ({team_id}).")

@@ -285,7 +285,7 @@ def register(app: App, services: Services) -> None:
         if round_.note_id is not None:
             tell(respond, "This summary is already saved as a briefing note.")
             return
-        private = is_private_channel(client, round_.channel_id)
+        private = is_private_channel(client, round_.channel_id, services)
         with services.sessions() as session:
             parts = rounds.summary(session, round_)
             tags = ("breakout", *((round_.deck,) if round_.deck else ()))

@@ -81,7 +81,7 @@ def open_form(
 
 def capture(call: Invocation, kind: str) -> None:
     """`/partners lesson TEXT` saves at once; `/partners lesson` alone opens the form."""
-    private = is_private_channel(call.client, call.channel_id)
+    private = is_private_channel(call.client, call.channel_id, call.services)
     context = FormContext(kind=kind, channel_id=call.channel_id, private_channel=private)
     if not call.args.strip():
         open_form(
@@ -255,7 +255,7 @@ def register(app: App, services: Services) -> None:
             kind=LESSON,
             channel_id=channel_id,
             permalink=permalink,
-            private_channel=bool(channel_id) and is_private_channel(client, channel_id),
+            private_channel=bool(channel_id) and is_private_channel(client, channel_id, services),
         )
         team_id = workspace_of(context)
         open_form(

@@ -10,7 +10,9 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from handlers.services import Services
+from knowledge.directory import CHANNEL, PERSON, namer, person_name, remember
 from knowledge.workspace_settings import Defaults, Rules, rules_for
+from storage.scope import serving_now
 from storage.teams import org_of
 
 logger = logging.getLogger(__name__)
@@ -29,7 +31,32 @@ def person(
         except SlackApiError:
             return services.timezone, None
         services.people.put(key, user)
+        learn(services, user_id, PERSON, person_name(user))
     return user.get("tz") or services.timezone, user
+
+
+def learn(services: Services, slack_id: str, kind: str, name: str | None) -> None:
+    """Keep the name Slack just gave for someone or a channel in the workspace being served
+    (knowledge/directory.py), so documents and the command line can name them later."""
+    team_id = serving_now()
+    if team_id and name:
+        with services.sessions() as session:
+            remember(
+                session,
+                team_id=team_id,
+                slack_id=slack_id,
+                kind=kind,
+                name=name,
+                now=services.clock(),
+            )
+
+
+def channel_info(client: WebClient, services: Services | None, channel_id: str) -> dict[str, Any]:
+    """conversations.info's channel (raises SlackApiError), its name kept when `services`."""
+    channel: dict[str, Any] = client.conversations_info(channel=channel_id)["channel"]
+    if services is not None and channel.get("name") and not channel.get("is_im"):
+        learn(services, channel_id, CHANNEL, str(channel["name"]))
+    return channel
 
 
 MEMBER, GUEST, EXTERNAL = "member", "guest", "external"
@@ -168,19 +195,23 @@ def channel_members(client: WebClient, channel_id: str) -> set[str] | None:
         return None
 
 
-def is_shared_channel(client: WebClient, channel_id: str | None) -> bool:
+def is_shared_channel(
+    client: WebClient, channel_id: str | None, services: Services | None = None
+) -> bool:
     """Whether other organisations' people are in a channel (Slack Connect). When Slack won't
     say, it is treated as shared: an answer shown there then holds only the channel's own."""
     if not channel_id or channel_id.startswith("D"):
         return False
     try:
-        channel = client.conversations_info(channel=channel_id)["channel"]
+        channel = channel_info(client, services, channel_id)
     except SlackApiError:
         return True
     return bool(channel.get("is_ext_shared") or channel.get("is_pending_ext_shared"))
 
 
-def is_private_channel(client: WebClient, channel_id: str | None) -> bool:
+def is_private_channel(
+    client: WebClient, channel_id: str | None, services: Services | None = None
+) -> bool:
     """Whether entries saved here must stay here: DMs and private channels.
 
     A private channel the bot is not in answers channel_not_found; it is treated as private,
@@ -189,26 +220,24 @@ def is_private_channel(client: WebClient, channel_id: str | None) -> bool:
     if not channel_id or channel_id.startswith(("D", "G")):
         return True
     try:
-        channel = client.conversations_info(channel=channel_id)["channel"]
+        channel = channel_info(client, services, channel_id)
     except SlackApiError:
         return True
     return bool(channel.get("is_private") or channel.get("is_im") or channel.get("is_mpim"))
 
 
-def names(client: WebClient, services: Services) -> Callable[[str], str]:
-    """A person's name as Slack has it (asked once each), for a document read outside Slack."""
-    known: dict[str, str] = {}
+def names(client: WebClient, services: Services, team_id: str) -> Callable[[str], str]:
+    """People's and channels' names, for a document read outside Slack: from the workspace's
+    directory, else asked of Slack once each (and kept), else the ID rather than a guess."""
 
-    def name_of(user_id: str) -> str:
-        if user_id not in known:
-            _, user = person(client, services, user_id)
-            profile = (user or {}).get("profile") or {}
-            known[user_id] = (
-                profile.get("real_name")
-                or (user or {}).get("real_name")
-                or (user or {}).get("name")
-                or user_id  # Slack could not say: the ID, rather than a guess
-            )
-        return known[user_id]
+    def ask(slack_id: str) -> str:
+        if slack_id[:1] in ("C", "G"):
+            try:
+                return str(channel_info(client, services, slack_id).get("name") or slack_id)
+            except SlackApiError:
+                return slack_id
+        _, user = person(client, services, slack_id)
+        return (person_name(user) if user else None) or slack_id
 
-    return name_of
+    with services.sessions() as session:
+        return namer(session, team_id, fallback=ask)

@@ -67,7 +67,7 @@ def run(call: Invocation) -> None:
             buffer,
             today=today,
             now=now,
-            name_of=names(client, services),
+            name_of=names(client, services, call.team_id),
             progress=moved,
         )
     title = f"Committee report: {partnership.name}, {today:%d %b %Y}"

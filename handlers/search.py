@@ -69,7 +69,7 @@ def answer(
     or (`public`: an answer everyone in the channel sees) the channel is shared with other
     organisations."""
     note = None if asker.full else OUTSIDE
-    if public and note is None and is_shared_channel(client, channel_id):
+    if public and note is None and is_shared_channel(client, channel_id, services):
         note = SHARED
     results = services.search.search(
         team_id=asker.team_id,
@@ -294,7 +294,7 @@ def register(app: App, services: Services) -> None:
                 user_id=user_id,
                 channel_id=channel_id,
                 now=services.clock(),
-                private=is_private_channel(client, channel_id),
+                private=is_private_channel(client, channel_id, services),
             )
         where = send_question(client, services, wanted)
         if where:

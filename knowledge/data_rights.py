@@ -20,7 +20,15 @@ from sqlalchemy import select as sql_select
 from sqlmodel import Session, SQLModel, col
 
 from knowledge.audit import record_change
-from storage.models import Away, BreakoutAnswer, Commitment, CommitmentOwner, Nudge, Vote
+from storage.models import (
+    Away,
+    BreakoutAnswer,
+    Commitment,
+    CommitmentOwner,
+    KnownName,
+    Nudge,
+    Vote,
+)
 
 # columns that hold one person's Slack user ID
 PERSON = frozenset(
@@ -165,6 +173,11 @@ def forget(session: Session, *, team_id: str, user_id: str, now: datetime) -> Co
         ("nudge", delete(Nudge).where(col(Nudge.recipient_id) == user_id), Nudge.team_id),
         ("away", delete(Away).where(col(Away.user_id) == user_id), Away.team_id),
         ("vote", delete(Vote).where(col(Vote.user_id) == user_id), Vote.team_id),
+        (
+            "known_name",
+            delete(KnownName).where(col(KnownName.slack_id) == user_id),
+            KnownName.team_id,
+        ),
     )
     for name, statement, team in gone:
         count(name, session.execute(statement.where(col(team) == team_id)))

@@ -21,6 +21,7 @@ from storage.breakouts import (  # noqa: F401 (breakout rounds' tables)
     BreakoutRound,
     BreakoutTimer,
 )
+from storage.directory import KnownName, ReportAnswers  # noqa: F401 (names; report answers)
 from storage.installations import Workspace  # noqa: F401 (installs and their tokens)
 from storage.outbox import OutboxMessage  # noqa: F401 (messages owed to Slack)
 from storage.performance import (  # noqa: F401 (performance management's tables)
