@@ -55,6 +55,11 @@ def _parser() -> argparse.ArgumentParser:
     report = commands.add_parser("report", help="a partnership's committee report (.docx)")
     report.add_argument("partnership")
     report.add_argument("file")
+    report.add_argument(
+        "--answers",
+        help="a YAML file of what only the officer writes (committee, meeting_date, author, "
+        "recommendations, implications, final…); default: the last answers given",
+    )
     report.add_argument("--team", default=argparse.SUPPRESS, help="workspace (team) ID")
     scoring = commands.add_parser("scoring", help="show or change how projects are scored")
     scoring.add_argument(
@@ -157,7 +162,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     elif args.command == "report":
         from bot.performance import committee_report
 
-        return committee_report(settings, args.team, args.partnership, args.file)
+        return committee_report(settings, args.team, args.partnership, args.file, args.answers)
     elif args.command == "purge":
         from bot.retention import purge_now
 

@@ -11,6 +11,7 @@ from tqdm import tqdm
 from bot.services import open_services
 from bot.settings import ConfigError, Settings
 from handlers.services import Services
+from knowledge.directory import namer
 from knowledge.importer import ImportProblem, import_file
 from knowledge.query import QueryError, parse_query
 from knowledge.register_import import import_register, is_register
@@ -165,6 +166,7 @@ def export_workbook(settings: Settings, team: str | None, file: str) -> int:
             workspace=team_id,
             now=services.clock(),
             progress=lambda sheet, n: bar.update(1),
+            name_of=namer(session, team_id),
         )
     rows = ", ".join(f"{n} {sheet.lower()}" for sheet, n in counts.items())
     print(f"Wrote {path} for {team_id}: {rows}.")

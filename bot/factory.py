@@ -1,12 +1,13 @@
 """The app factory: builds the Bolt app, the database and every listener, from settings alone."""
 
+import contextvars
 import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from slack_bolt import App
+from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk import WebClient
 from sqlalchemy.engine import Engine
 
@@ -19,6 +20,16 @@ from handlers.sending import QuietWebClient
 from handlers.services import Services, utc_now
 from knowledge import semantic
 from storage.teams import known_teams
+
+
+class ScopedApp(App):
+    """Bolt's App, each request dispatched in a context of its own: the workspace scope the
+    middleware sets (storage/scope.py) then holds for that request's listeners, the work they
+    hand to the listener pool included (bot/executor.py copies the context), and ends with it."""
+
+    def dispatch(self, req: BoltRequest) -> BoltResponse:
+        return contextvars.copy_context().run(super().dispatch, req)
+
 
 logger = logging.getLogger("partnerbot.factory")
 
@@ -78,7 +89,7 @@ def create_app(
     settings.keyring()  # a missing or short PARTNERBOT_SECRET_KEY: one line, before anything
     engine, services = open_services(settings, clock, migrate=migrate)
     executor = TrackedExecutor()
-    app = App(
+    app = ScopedApp(
         client=installs.web_client(settings) if oauth else web_client(settings),
         oauth_settings=installs.oauth_settings(settings, services, engine) if oauth else None,
         signing_secret=settings.slack_signing_secret,

@@ -15,7 +15,7 @@ from handlers.pulse_blocks import ANSWER_PULSE, PULSE_VIEW
 from handlers.sending import DirectRespond, QuietRespond, QuietWebClient
 from handlers.services import Services
 from storage.events import claim_event
-from storage.scope import serving
+from storage.scope import serve
 from storage.teams import note_org_workspace
 
 LISTENER_TIMEOUT = 10  # seconds a listener waits for one Web API call (slack_sdk's default is 30)
@@ -150,9 +150,11 @@ def install(app: App, services: Services) -> None:
             return _ignore(body, context, "another workspace")
         if org:
             workspaces.note(services, str(team_id), org)
-        # every session from here on sees this workspace only (and writes its org beside it)
-        with serving(str(team_id), context.get("enterprise_id")):
-            return next()
+        # every session from here on, the listeners' included, sees this workspace only (and
+        # writes its org beside it): Bolt runs listeners after every middleware has returned,
+        # so the scope is set for the rest of the request (which runs in its own context)
+        serve(str(team_id), context.get("enterprise_id"))
+        return next()
 
     @app.middleware
     def quiet_clients(

@@ -18,6 +18,7 @@ from handlers.services import Services
 from knowledge.directory import namer
 from knowledge.partnerships import resolve_partnership
 from knowledge.report import SECTIONS, write_report
+from knowledge.report_answers import Answers, AnswersError, keep_answers, last_answers, read_file
 from knowledge.scoring_rules import KEYS, Rules, ScoringError, rules_for, set_rules
 from knowledge.workdays import local_today
 
@@ -32,11 +33,20 @@ def _names(settings: Settings, services: Services, team_id: str) -> Callable[[st
         return namer(session, team_id)
 
 
-def committee_report(settings: Settings, team: str | None, name: str, file: str) -> int:
-    """`partnerbot report NAME FILE.docx`: the committee report for one partnership."""
+def committee_report(
+    settings: Settings, team: str | None, name: str, file: str, answers_file: str | None = None
+) -> int:
+    """`partnerbot report NAME FILE.docx [--answers answers.yaml]`: the committee report for
+    one partnership, with the officer's answers from the YAML file (kept for next time) or
+    else the last ones given."""
     path = Path(file)
     if path.suffix.lower() != ".docx":
         print("partnerbot report: the file must end in .docx", file=sys.stderr)
+        return 2
+    try:
+        given = read_file(Path(answers_file)) if answers_file else None
+    except AnswersError as error:
+        print(f"partnerbot report: {error}", file=sys.stderr)
         return 2
     _, services = open_services(settings)
     team_id = choose_team(services, settings, team)
@@ -47,6 +57,9 @@ def committee_report(settings: Settings, team: str | None, name: str, file: str)
             hint = f" Did you mean {guess!r}?" if guess else ""
             print(f"partnerbot report: no partnership called {name!r}.{hint}", file=sys.stderr)
             return 2
+        if given is not None:
+            keep_answers(session, partnership, given, by="partnerbot", now=now)
+        answers = given or last_answers(session, partnership) or Answers()
         with tqdm(total=len(SECTIONS), unit="section", desc=path.name, file=sys.stderr) as bar:
             write_report(
                 session,
@@ -55,9 +68,11 @@ def committee_report(settings: Settings, team: str | None, name: str, file: str)
                 today=local_today(now, services.timezone),
                 now=now,
                 name_of=_names(settings, services, team_id),
+                answers=answers,
                 progress=lambda step: bar.update(1),
             )
-    print(f"Wrote {path}: the committee report for {partnership.name} ({team_id}).")
+    state = "final" if answers.final else "draft"
+    print(f"Wrote {path}: the {state} committee report for {partnership.name} ({team_id}).")
     return 0
 
 

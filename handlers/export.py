@@ -12,7 +12,7 @@ from slack_sdk.errors import SlackApiError
 from sqlmodel import col, select
 
 from handlers.outbox import send_owed
-from handlers.people import channel_members
+from handlers.people import channel_members, names
 from handlers.sending import Progress
 from handlers.services import Services
 from handlers.subcommands import MEMBERS, Invocation, Subcommand
@@ -62,6 +62,7 @@ def run(call: Invocation) -> None:
     visible = visible_channels(client, services, call.team_id, call.user_id)
     workspace = _workspace_name(client, call.team_id)
     buffer = io.BytesIO()
+    name_of = names(client, services, call.team_id)
     with services.sessions() as session:
         write_workbook(
             session,
@@ -71,6 +72,7 @@ def run(call: Invocation) -> None:
             now=now,
             visible_channels=visible,
             progress=moved,
+            name_of=name_of,
         )
     name = f"partnerships-{now:%Y-%m-%d}.xlsx"
     delivered = send_owed(

@@ -27,6 +27,7 @@ def add_performance_sheets(
     today: date,
     names: dict[int | None, str],
     done: Callable[[str, int], None],
+    name_of: Callable[[str], str] = str,
 ) -> None:
     """Add the three sheets; `names` maps partnership ids to names, `done` is told each
     sheet's row count as it is written."""
@@ -51,7 +52,7 @@ def add_performance_sheets(
         found = placed.get(project.id or 0)
         row: list[Any] = [project.name, names.get(project.partnership_id), project.size]
         row.append(project.status)
-        row.append(project.owner_id)
+        row.append(name_of(project.owner_id) if project.owner_id else None)
         if found is None:
             row += ["not scored yet"] + [None] * (3 + len(CRITERIA))
         else:
@@ -95,7 +96,7 @@ def add_performance_sheets(
                     b.title,
                     projects_by_id.get(b.project_id) or names.get(b.partnership_id),
                     b.kind.replace("_", "-"),
-                    b.owner_id,
+                    name_of(b.owner_id),
                     b.due,
                     b.planned_gbp,
                     b.realised_gbp,

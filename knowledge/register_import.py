@@ -2,7 +2,7 @@
 it) read back, every row checked before any is stored, all or nothing, with line numbers."""
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from sqlmodel import Session
 
 from knowledge.dates import DueDateError, parse_date
+from knowledge.directory import name_id
 from knowledge.importer import IMPORT_ACTOR, ImportProblem
 from knowledge.names import name_key
 from knowledge.partnerships import PartnershipError, add_partnership, close_partnership
@@ -96,7 +97,32 @@ def _date(value: Any, column: str, line: int, today: date) -> date | None:
         raise ImportProblem(f"line {line}: {column} “{str(value)[:30]}” is not a date") from None
 
 
-def _row(line: int, record: dict[str, Any], today: date) -> tuple[str, str, Facts]:
+IdOf = Callable[[str], str | None]
+
+
+def _slack_id(
+    record: dict[str, Any], column: str, prefixes: str, line: int, id_of: IdOf
+) -> str | None:
+    """The ID in `column` ID (as export writes it), else `column` itself: an ID, or a name the
+    workspace's directory knows ("Sam Okafor", "#retrofit")."""
+    given = _text(record.get(f"{column} ID"))
+    if given:
+        return given
+    shown = _text(record.get(column))
+    if shown is None or (shown[:1] in prefixes and shown[1:].isalnum() and shown.isupper()):
+        return shown
+    found = id_of(shown)
+    if found is None:
+        raise ImportProblem(
+            f"line {line}: {column} “{shown[:40]}” is not a name partnerbot knows: give their "
+            f"Slack ID in a “{column} ID” column"
+        )
+    return found
+
+
+def _row(
+    line: int, record: dict[str, Any], today: date, id_of: IdOf = lambda name: None
+) -> tuple[str, str, Facts]:
     name = _text(record.get("Name")) or ""
     status = (_text(record.get("Status")) or "open").casefold()
     if status not in ("open", "closed"):
@@ -104,11 +130,11 @@ def _row(line: int, record: dict[str, Any], today: date) -> tuple[str, str, Fact
     try:
         facts = Facts(
             partners=split_partners(_text(record.get("Partners")) or ""),
-            lead_id=_text(record.get("Lead officer")),
+            lead_id=_slack_id(record, "Lead officer", "UW", line, id_of),
             kind=_choice(record.get("Type"), KINDS, "Type", line),
             lsp_kind=_choice(record.get("LSP kind"), LSP_KINDS, "LSP kind", line),
             objective=_text(record.get("Objective")),
-            channel_id=_text(record.get("Channel")),
+            channel_id=_slack_id(record, "Channel", "CG", line, id_of),
             start_date=_date(record.get("Start date"), "Start date", line, today),
             next_review=_date(record.get("Next review"), "Next review", line, today),
             end_date=_date(record.get("End or exit date"), "End or exit date", line, today),
@@ -138,7 +164,9 @@ def import_register(
     count = 0
     try:
         for line, record in _records(path):
-            name, status, facts = _row(line, record, today)
+            name, status, facts = _row(
+                line, record, today, lambda shown: name_id(session, team_id, shown)
+            )
             key = name_key(name)
             if key in seen:
                 raise ImportProblem(f"line {line}: “{name[:40]}” is also on line {seen[key]}")

@@ -15,6 +15,7 @@ from knowledge.performance_sheets import SHEETS as PERFORMANCE_SHEETS
 from knowledge.performance_sheets import add_performance_sheets
 from knowledge.register_facts import KINDS, LSP_KINDS
 from knowledge.sheets import DATE, MONEY, STAMP, Column, add_sheet
+from knowledge.workbook_summary import add_lists_and_checks, add_matrix, add_summary
 from storage.models import (
     AgreementItem,
     Commitment,
@@ -24,6 +25,7 @@ from storage.models import (
     PartnershipReview,
 )
 
+NameOf = Callable[[str], str]
 # The Partnerships sheet is also what `partnerbot import` reads back: keep these titles.
 PARTNERSHIP_COLUMNS = (
     Column("Name", 30),
@@ -44,8 +46,12 @@ PARTNERSHIP_COLUMNS = (
     Column("Reporting arrangements", 40),
     Column("Significant", 11),
     Column("Agreement items agreed", 12),
+    # the IDs behind the names, so `partnerbot import` reads back what export writes
+    Column("Lead officer ID", 14),
+    Column("Channel ID", 14),
 )
 SHEETS = (
+    "Summary",
     "Partnerships",
     "Agreement checklist",
     "Reviews",
@@ -53,19 +59,20 @@ SHEETS = (
     "Lessons",
     "Briefing notes",
     *PERFORMANCE_SHEETS,
+    "Prioritisation matrix",
 )
 
 
-def _partnership_row(p: Partnership, agreed: int) -> list[Any]:
+def _partnership_row(p: Partnership, agreed: int, name_of: NameOf) -> list[Any]:
     return [
         p.name,
         p.status,
         "\n".join((p.partners or "").splitlines()),
-        p.lead_id,
+        name_of(p.lead_id) if p.lead_id else None,
         KINDS.get(p.kind or ""),
         LSP_KINDS.get(p.lsp_kind or ""),
         p.objective,
-        p.channel_id,
+        name_of(p.channel_id) if p.channel_id else None,
         p.start_date,
         p.next_review,
         p.end_date,
@@ -76,6 +83,8 @@ def _partnership_row(p: Partnership, agreed: int) -> list[Any]:
         p.reporting,
         "yes" if p.significant else "no",
         agreed,
+        p.lead_id,
+        p.channel_id,
     ]
 
 
@@ -88,6 +97,7 @@ def write_workbook(
     now: datetime,
     visible_channels: Container[str] | None = None,
     progress: Callable[[str, int], None] | None = None,
+    name_of: NameOf = str,
 ) -> dict[str, int]:
     """Write one workspace's workbook to `out`; the rows written per sheet. Entries saved in
     a private channel are included only when `visible_channels` holds that channel (None:
@@ -127,7 +137,7 @@ def write_workbook(
             book,
             "Partnerships",
             PARTNERSHIP_COLUMNS,
-            (_partnership_row(p, agreed.get(p.id or 0, 0)) for p in partnerships),
+            (_partnership_row(p, agreed.get(p.id or 0, 0), name_of) for p in partnerships),
         ),
     )
     by_item = {(i.partnership_id, i.item): i for i in items}
@@ -152,7 +162,7 @@ def write_workbook(
                     STATUSES[row.status] if row else STATUSES["not_started"],
                     row.note if row else None,
                     row.link if row else None,
-                    row.changed_by if row else None,
+                    name_of(row.changed_by) if row else None,
                     row.changed_at if row else None,
                 ]
                 for p in partnerships
@@ -185,7 +195,7 @@ def write_workbook(
                     r.reviewed_on,
                     r.outcome,
                     r.next_review,
-                    r.recorded_by,
+                    name_of(r.recorded_by),
                     r.recorded_at,
                 ]
                 for r in reviews
@@ -225,14 +235,14 @@ def write_workbook(
             (
                 [
                     c.action,
-                    ", ".join(owners.get(c.id or 0, [])),
+                    ", ".join(name_of(o) for o in owners.get(c.id or 0, [])),
                     c.due_date,
                     c.status,
                     names.get(c.partnership_id),
                     c.partner_org,
                     c.done_when,
                     c.progress_note or c.closed_note,
-                    c.created_by,
+                    name_of(c.created_by),
                     c.created_at,
                     c.closed_at,
                 ]
@@ -273,12 +283,12 @@ def write_workbook(
                 title,
                 columns,
                 (
-                    [e.title, e.body]
+                    list[Any]([e.title, e.body])
                     + ([e.learnt, e.differently] if kind == "lesson" else [e.note_date])
                     + [
                         e.tags,
                         names.get(e.partnership_id),
-                        e.author_id,
+                        name_of(e.author_id) if e.author_id else None,
                         e.created_at,
                         e.helpful,
                         e.unhelpful,
@@ -288,8 +298,17 @@ def write_workbook(
             ),
         )
     add_performance_sheets(
-        book, session, team_id=team_id, today=now.date(), names=dict(names), done=done
+        book,
+        session,
+        team_id=team_id,
+        today=now.date(),
+        names=dict(names),
+        done=done,
+        name_of=name_of,
     )
+    done("Prioritisation matrix", add_matrix(book, session, team_id=team_id))
+    done("Summary", add_summary(book, session, team_id=team_id, today=now.date()))
+    add_lists_and_checks(book)
     _cover(
         cover,
         workspace=workspace,

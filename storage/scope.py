@@ -46,6 +46,15 @@ def serving(team_id: str | None, enterprise_id: str | None = None) -> Iterator[N
         _org.reset(org)
 
 
+def serve(team_id: str | None, enterprise_id: str | None = None) -> None:
+    """Scope the rest of this context to one workspace, with no end: for a request whose
+    listeners run after the code that knows its workspace (Bolt runs every global middleware
+    before any listener). The caller runs the whole request in a copied context
+    (bot/factory.ScopedApp), so the scope ends with it and never reaches the next request."""
+    _serving.set(team_id)
+    _org.set(enterprise_id)
+
+
 def serving_now() -> str | None:
     """The workspace of the request being served, if any."""
     return _serving.get()

@@ -275,6 +275,7 @@ def test_the_export_is_a_workbook_by_dm_checked_cell_by_cell_and_imports_back(
     assert upload.args["channel_id"].startswith("D") and file["name"].endswith(".xlsx")
     book = load_workbook(io.BytesIO(file["content"]))
     assert book.sheetnames == [
+        "Summary",
         "About",
         "Partnerships",
         "Agreement checklist",
@@ -285,6 +286,8 @@ def test_the_export_is_a_workbook_by_dm_checked_cell_by_cell_and_imports_back(
         "Project scores",
         "Benefits",
         "Health pulses",
+        "Prioritisation matrix",
+        "Lists",
     ]
     sheet = book["Partnerships"]
     assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref.startswith("A1:")
@@ -296,7 +299,9 @@ def test_the_export_is_a_workbook_by_dm_checked_cell_by_cell_and_imports_back(
         and row["Next review"].number_format == "DD/MM/YYYY"
     )
     assert row["Funding (GBP)"].value == 125000.5 and "£" in row["Funding (GBP)"].number_format
-    assert row["Lead officer"].value == people.sam and row["Significant"].value == "yes"
+    assert row["Lead officer"].value == "Sam Okafor" and row["Significant"].value == "yes"
+    assert row["Lead officer ID"].value == people.sam  # what import reads back
+    assert row["Channel"].value is None and row["Channel ID"].value is None  # none chosen
     assert book["Agreement checklist"].max_row == 13  # header and the twelve items
     lessons = [r[0] for r in book["Lessons"].iter_rows(min_row=2, values_only=True)]
     assert lessons == ["Early supplier days won contractors over"]  # sam isn't on the board
@@ -325,13 +330,41 @@ def test_the_export_is_a_workbook_by_dm_checked_cell_by_cell_and_imports_back(
             )
     copied = [p for p in rows(box, Partnership) if p.team_id == "T0NEW"]
     assert len(copied) == 1 and copied[0].funding_gbp == Decimal("125000.50")
+    assert copied[0].lead_id == people.sam
+    # a sheet of names only (the ID columns taken out): names the workspace knows are read
+    # back as the people they name; one it does not know is a clear problem, and nothing stored
+    csv_path = tmp_path / "names.csv"
+    csv_path.write_text("Name,Lead officer,Channel\nParks Trust,Sam Okafor,#retrofit-partnership\n")
+    with box.bot.services.sessions() as session:
+        clock_now = box.bot.services.clock()
+        assert (
+            import_register(
+                session, team_id=people.team, path=csv_path, now=clock_now, timezone="Europe/London"
+            )
+            == 1
+        )
+        csv_path.write_text("Name,Lead officer\nCanal Trust,Nobody Known\n")
+        with pytest.raises(
+            ImportProblem, match="line 2: Lead officer “Nobody Known” is not a name"
+        ):
+            import_register(
+                session, team_id=people.team, path=csv_path, now=clock_now, timezone="Europe/London"
+            )
+    parks = next(p for p in rows(box, Partnership) if p.name == "Parks Trust")
+    assert (parks.lead_id, parks.channel_id) == (people.sam, people.retrofit)
+    assert not any(p.name == "Canal Trust" for p in rows(box, Partnership))
 
 
 def test_an_empty_workspace_exports_headers_only(box, people):
     run(box, "export", people.alex, people.general)
     file = next(iter(box.emulator.workspace.files.values()))
     book = load_workbook(io.BytesIO(file["content"]))
-    assert all(book[name].max_row == 1 for name in book.sheetnames if name != "About")
+    tables = [
+        n
+        for n in book.sheetnames
+        if n not in ("Summary", "About", "Prioritisation matrix", "Lists")
+    ]
+    assert all(book[name].max_row == 1 for name in tables)
     assert book["Partnerships"]["A1"].value == "Name"
 
 

@@ -61,11 +61,55 @@ def test_scores_benefits_and_pulses_are_sheets_of_the_workbook(session):
         close_pulse(session, pulse, now=when + timedelta(days=7), by=None)
 
     out = io.BytesIO()
-    counts = write_workbook(session, out, team_id=T, workspace="Shell", now=NOW)
+    people = {"U0SAM": "Sam Okafor", "U0ALEX": "Alex Morgan"}
+    counts = write_workbook(
+        session, out, team_id=T, workspace="Shell", now=NOW, name_of=lambda u: people.get(u, u)
+    )
     book = load_workbook(io.BytesIO(out.getvalue()))
-    assert book.sheetnames == ["About", *SHEETS]
-    assert SHEETS[-3:] == ("Project scores", "Benefits", "Health pulses")
+    # the Summary first, then the cover; the lists the drop-downs offer, hidden, last
+    assert book.sheetnames == [SHEETS[0], "About", *SHEETS[1:], "Lists"]
+    assert book["Lists"].sheet_state == "hidden"
+    assert SHEETS[-4:] == ("Project scores", "Benefits", "Health pulses", "Prioritisation matrix")
     assert (counts["Project scores"], counts["Benefits"], counts["Health pulses"]) == (2, 1, 2)
+    assert counts["Prioritisation matrix"] == 1
+    [benefit] = rows_of(book["Benefits"])
+    assert benefit["Owner"] == "Sam Okafor"  # names, not Slack IDs
+    # drop-downs for what people choose from, and RAG colours by conditional formatting
+    checks = {
+        (title, str(v.sqref).split(":")[0]): v.formula1
+        for title in ("Partnerships", "Commitments", "Benefits", "Agreement checklist")
+        for v in book[title].data_validations.dataValidation
+    }
+    header = [c.value for c in book["Benefits"][1]]
+    rag = chr(ord("A") + header.index("RAG"))
+    assert checks[("Benefits", f"{rag}2")] == "Lists!$H$2:$H$4"
+    assert [c.value for c in book["Lists"]["H"] if c.value] == ["RAG", "green", "amber", "red"]
+    partnership_header = [c.value for c in book["Partnerships"][1]]
+    kind = chr(ord("A") + partnership_header.index("Type"))
+    assert checks[("Partnerships", f"{kind}2")] == "Lists!$B$2:$B$8"
+    assert {t for t, _ in checks} == {
+        "Partnerships",
+        "Commitments",
+        "Benefits",
+        "Agreement checklist",
+    }
+    colours = book["Benefits"].conditional_formatting
+    rules = [r for ranges in colours for r in ranges.rules]
+    assert sorted(r.formula[0] for r in rules) == ['"amber"', '"green"', '"red"']
+    assert all(r.dxf.fill is not None for r in rules)
+    overdue = [r for ranges in book["Commitments"].conditional_formatting for r in ranges.rules]
+    assert "TODAY()" in overdue[0].formula[0]
+    # the Summary: counts and a native Excel chart
+    summary = book["Summary"]
+    cells = [[c.value for c in row] for row in summary.iter_rows(max_col=4)]
+    assert ["All", 1, 0, 1] in cells
+    assert ["Loft insulation", 50000, 0, None] in cells
+    assert len(summary._charts) == 2  # partnerships by type; benefits planned against realised
+    # the matrix: the project in its range's quadrant
+    matrix = [[c.value for c in row] for row in book["Prioritisation matrix"].iter_rows()]
+    assert any(
+        row[2] and "Plan and resource" in row[2] and "Loft insulation" in row[2] for row in matrix
+    )
     scores = book["Project scores"]
     assert scores.freeze_panes == "A2" and scores.auto_filter.ref == "A1:P3"
     first, second = rows_of(scores)
