@@ -243,3 +243,43 @@ def test_the_second_council_can_reach_nothing_of_the_first(two):
         assert session.get(Pulse, ids["pulse"]).status == "open"
         assert session.get(ScoringRound, ids["round"]).status == "open"
         assert session.get(Benefit, ids["benefit"]).realised_gbp is not None
+
+
+def test_the_workspace_scope_holds_in_listeners_and_ends_with_the_request(two):
+    """Bolt runs listeners after every middleware has returned: the scope the middleware sets
+    must still hold in the listener's check and in its work in the listener pool, and must not
+    outlive the request (the next one, from the other council, sees only its own rows)."""
+    from handlers.listening import listen
+    from storage.scope import serving_now
+
+    first_council(two)
+    seen: list[tuple[str, str | None, list[str]]] = []
+
+    def visible(stage: str) -> None:
+        with two.bot.services.sessions() as session:
+            names = [p.name for p in session.exec(select(Partnership))]
+        seen.append((stage, serving_now(), names))
+
+    def check(ack, context) -> None:
+        visible("check")
+        ack()
+
+    def work(context) -> None:
+        visible("work")
+
+    listen(two.bot.app.action("scope_probe"), work, check=check)
+    probe = {"type": "button", "action_id": "scope_probe", "block_id": "probe", "value": "1"}
+    for team_id in (OTHER, "T0SHELL"):
+        reply = two.driver.block_action(
+            probe, user=person(two, team_id, "alex"), team_id=team_id,
+            channel=channel(two, team_id, "general"),
+        )  # fmt: skip
+        two.wait()
+        assert reply.status == 200
+    assert seen == [
+        ("check", OTHER, []),
+        ("work", OTHER, []),
+        ("check", "T0SHELL", ["Riverside Retrofit Alliance"]),
+        ("work", "T0SHELL", ["Riverside Retrofit Alliance"]),
+    ]
+    assert serving_now() is None  # nothing leaks out of a request
