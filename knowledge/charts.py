@@ -4,6 +4,7 @@ headless (matplotlib's Figure, never pyplot); no data draws no axis, and says so
 
 import io
 from dataclasses import dataclass
+from typing import Any
 
 SHADES = ("#cfe8cf", "#fde2b8", "#dbe7f5", "#eeeeee")  # one per range, in the ranges' order
 
@@ -122,35 +123,57 @@ class TrendPoint:
     averages: dict[str, float]  # dimension → 1-5 average (only pulses that may be shown)
 
 
-def trend_png(points: list[TrendPoint], *, names: dict[str, str], title: str) -> bytes | None:
-    """The health trend as PNG bytes: one line per dimension over the pulses, or None when no
-    pulse can be shown yet."""
-    if not points:
-        return None
+def trend_figure(points: list[TrendPoint], *, names: dict[str, str], title: str) -> Any:
+    """The health trend as a matplotlib Figure. One pulse: a bar for each part, best at the
+    top, each with its value. Several: the overall average as a strong line, each part as a
+    light one, the legend outside the plot so no line hides behind it."""
     from matplotlib.figure import Figure
 
-    figure = Figure(figsize=(8, 5), dpi=100)
+    figure = Figure(figsize=(9, 5), dpi=100)
     axes = figure.subplots()
+    axes.set_title(title[:80])
+    if len(points) == 1:
+        [only] = points
+        ordered = sorted(names, key=lambda k: (only.averages[k], names[k]))
+        values = [only.averages[k] for k in ordered]
+        bars = axes.barh([names[k] for k in ordered], values, color="#4c78a8")
+        axes.bar_label(bars, labels=[f"{v:.1f}" for v in values], padding=3)
+        axes.set_xlim(0, 5.4)
+        axes.set_xlabel(f"Average rating at the pulse of {only.label} (1 poor – 5 strong)")
+        axes.grid(axis="x", color="#dddddd")
+        axes.set_axisbelow(True)
+        figure.tight_layout()
+        return figure
     xs = list(range(len(points)))
     for index, (key, name) in enumerate(names.items()):
         axes.plot(
             xs,
             [p.averages[key] for p in points],
             marker="o",
-            linewidth=2,
+            markersize=4,
+            linewidth=1.2,
+            alpha=0.5,
             label=name,
             color=f"C{index}",
         )
+    overall = [sum(p.averages.values()) / len(p.averages) for p in points]
+    axes.plot(xs, overall, marker="o", linewidth=3.5, color="black", label="Overall", zorder=5)
     axes.set_xticks(xs, [p.label for p in points])
-    axes.set_xlim(-0.5, len(points) - 0.5)
+    axes.set_xlim(-0.3, len(points) - 0.7)
     axes.set_ylim(0.8, 5.2)
     axes.set_ylabel("Average rating (1 poor – 5 strong)")
-    axes.set_title(title[:80])
     axes.grid(axis="y", color="#dddddd")
-    axes.legend(loc="lower left", fontsize=8, ncols=2, framealpha=0.9)
+    axes.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=8, frameon=False)
     figure.tight_layout()
+    return figure
+
+
+def trend_png(points: list[TrendPoint], *, names: dict[str, str], title: str) -> bytes | None:
+    """The health trend as PNG bytes (trend_figure), or None when no pulse can be shown yet."""
+    if not points:
+        return None
     out = io.BytesIO()
-    figure.savefig(out, format="png")
+    trend_figure(points, names=names, title=title).savefig(out, format="png")
     return out.getvalue()
 
 

@@ -218,7 +218,7 @@ def test_above_the_threshold_averages_comments_and_the_trend_are_shown(box, peop
     stored = box.emulator.workspace.files[upload.result["file_id"]]
     assert stored["shared_in"] == people.retrofit
     image = Image.open(io.BytesIO(stored["content"]))
-    assert image.size == (800, 500)
+    assert image.size == (900, 500)
     assert max(hi - lo for lo, hi in ImageStat.Stat(image.convert("L")).extrema) > 100
     # the card and the lead's App Home show the averages and the picture
     [partnership] = rows(box, Partnership)

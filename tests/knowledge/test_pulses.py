@@ -8,7 +8,7 @@ import pytest
 from PIL import Image, ImageStat
 from sqlmodel import select
 
-from knowledge.charts import TrendPoint, trend_alt_text, trend_png
+from knowledge.charts import TrendPoint, trend_alt_text, trend_figure, trend_png
 from knowledge.nudges import CANCELLED, PULSE, Policy
 from knowledge.partnerships import add_partnership
 from knowledge.pulses import (
@@ -182,11 +182,32 @@ def test_the_trend_picture_is_drawn_and_described(session):
     ]
     png = trend_png(points, names=DIMENSIONS, title="Health of Retrofit")
     image = Image.open(io.BytesIO(png))
-    assert image.size == (800, 500)
+    assert image.size == (900, 500)
     assert max(hi - lo for lo, hi in ImageStat.Stat(image.convert("L")).extrema) > 100
     words = trend_alt_text(points, names=DIMENSIONS, title="Health of Retrofit")
     assert "over 2 pulses: 01 Sep 26 3.0, 01 Oct 26 3.8" in words
     assert "weakest: Trust 2.5, down 0.5" in words and len(words) <= 1000
+    # several pulses: the overall line strong, the parts light, the legend outside the plot
+    figure = trend_figure(points, names=DIMENSIONS, title="Health of Retrofit")
+    [axes] = figure.axes
+    lines = {line.get_label(): line for line in axes.get_lines()}
+    assert set(lines) == {"Overall", *DIMENSIONS.values()}
+    assert lines["Overall"].get_ydata().tolist() == pytest.approx([3.0, 3.786], abs=0.01)
+    assert all(
+        lines["Overall"].get_linewidth() > 2 * lines[n].get_linewidth() for n in DIMENSIONS.values()
+    )
+    assert all(lines[n].get_alpha() <= 0.5 for n in DIMENSIONS.values())
+    figure.canvas.draw()
+    legend = axes.get_legend().get_window_extent()
+    assert legend.x0 >= axes.get_window_extent().x1  # beside the plot, over none of it
+    # one pulse: a bar for each part, each labelled with its value, and no lines
+    one = trend_figure(points[1:], names=DIMENSIONS, title="Health of Retrofit")
+    [bars_axes] = one.axes
+    assert bars_axes.get_lines() == [] and len(bars_axes.patches) == len(DIMENSIONS)
+    labels = [t.get_text() for t in bars_axes.get_yticklabels()]
+    assert labels[0] == "Trust" and len(labels) == 7  # the weakest at the bottom, none hidden
+    assert sorted(t.get_text() for t in bars_axes.texts)[0] == "2.5"
+    assert trend_png(points[1:], names=DIMENSIONS, title="Health of Retrofit") is not None
     # no pulse to show: no picture, and the words say why
     assert trend_png([], names=DIMENSIONS, title="Health of Retrofit") is None
     assert "no trend to show" in trend_alt_text([], names=DIMENSIONS, title="Health of Retrofit")
