@@ -49,7 +49,12 @@ def run_commit(call: Invocation) -> None:
     try:
         request = parse_commit(call.args)
         with services.sessions() as session:
-            when, partnership = split_partnership(session, team_id=call.team_id, when=request.when)
+            when, partnership = split_partnership(
+                session,
+                team_id=call.team_id,
+                when=request.when,
+                today=local_today(services.clock(), services.timezone),
+            )
         record(
             services,
             client,

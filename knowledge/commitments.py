@@ -7,8 +7,9 @@ from datetime import date, datetime
 from sqlmodel import Session, col, select
 
 from knowledge.audit import record_change
+from knowledge.dates import DueDateError, parse_due
 from knowledge.nudges import Policy, plan_nudges, replace_pending
-from knowledge.partnerships import find_partnership
+from knowledge.partnerships import find_partnership, resolve_partnership
 from storage import claims
 from storage.models import ACTION_MAX, Commitment, CommitmentOwner, Nudge, Partnership
 from storage.rows import team_row
@@ -80,10 +81,12 @@ def parse_commit(text: str) -> CommitRequest:
 
 
 def split_partnership(
-    session: Session, *, team_id: str, when: str
+    session: Session, *, team_id: str, when: str, today: date | None = None
 ) -> tuple[str, Partnership | None]:
     """ "12 Dec in Retrofit Partnership" → ("12 Dec", that partnership), when one is called so;
-    "in 2 weeks" stays a date."""
+    "in 2 weeks" stays a date. With `today`, a date followed by "in" and a name that is nearly
+    a partnership's ("friday in Retrof") is a CommitmentError asking whether that one was
+    meant, rather than a date that cannot be read."""
     if len(when) > WHEN_MAX:
         return when, None  # no date is that long: parse_due says so
     pieces = [piece.strip() for piece in _IN.split(when)]
@@ -92,7 +95,26 @@ def split_partnership(
         found = find_partnership(session, team_id=team_id, name=name)
         if found is not None:
             return " in ".join(pieces[:cut]), found
+    if today is not None:
+        for cut in range(1, len(pieces)):
+            head, name = " in ".join(pieces[:cut]), " in ".join(pieces[cut:])
+            sure, guess = resolve_partnership(session, team_id=team_id, name=name)
+            meant_name = sure.name if sure is not None else guess
+            if meant_name and _reads_as_date(head, today):
+                raise CommitmentError(
+                    f"There is no partnership called “{name[:40]}”. Did you mean "
+                    f"*{meant_name}*? Try `… by {head[:40]} in {meant_name}`.",
+                    "partnership",
+                )
     return when, None
+
+
+def _reads_as_date(text: str, today: date) -> bool:
+    try:
+        parse_due(text, today)
+    except DueDateError as error:
+        return "already passed" in str(error) or "just passed" in str(error)
+    return True
 
 
 def check_action(action: str) -> str:

@@ -12,6 +12,12 @@ MAX_AHEAD = timedelta(days=2 * 366)  # further than two years is a typo, not a p
 # dateparser takes seconds over a page of text, so nothing longer is given to it
 DATE_MAX = 80
 EXAMPLES = "like `12 Dec`, `2026-12-12`, `friday`, `next tuesday`, `in 2 weeks` or `end of month`"
+JUST_PASSED = timedelta(days=90)
+_YEAR = re.compile(r"\b\d{4}\b|'\d{2}\b")
+# a calendar date (a month named, or 2/12): not "in 11 months", "next tuesday" or "friday"
+_CALENDAR = re.compile(
+    r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b|\b\d{1,2}[/.-]\d{1,2}\b"
+)
 _END_OF = re.compile(r"^(?:the\s+)?end\s+of\s+(?:the\s+)?(this\s+|next\s+)?(week|month)$")
 
 
@@ -59,11 +65,29 @@ def parse_due(text: str, today: date) -> date:
         raise DueDateError(
             f"{due:%a %d %b %Y} has already passed. Give a date from today on, {EXAMPLES}."
         )
+    passed = _just_passed(cleaned, due, today)
+    if passed is not None:
+        raise DueDateError(
+            f"{passed:%a %d %b %Y} has just passed. If you meant next year, say so: "
+            f"“{passed.day} {passed:%b} {due.year}”; else give a date from today on."
+        )
     if due - today > MAX_AHEAD:
         raise DueDateError(
             f"{due:%d %b %Y} is more than two years away. Give a nearer date, {EXAMPLES}."
         )
     return due
+
+
+def _just_passed(cleaned: str, due: date, today: date) -> date | None:
+    """This year's date, when a day and month with no year ("2 Dec", typed on 3 Dec) were
+    read as next year's only because this year's has just gone by (within JUST_PASSED)."""
+    if _YEAR.search(cleaned) or not _CALENDAR.search(cleaned) or due.year == today.year:
+        return None
+    try:
+        this_year = due.replace(year=due.year - 1)
+    except ValueError:  # 29 February
+        return None
+    return this_year if timedelta(0) < today - this_year <= JUST_PASSED else None
 
 
 def parse_date(text: str, today: date) -> date:

@@ -98,6 +98,7 @@ def test_a_quick_commitment_is_confirmed_in_the_channel_and_dmed_to_each_owner(b
         ("commit @sam Share the map by 12 Dec 2056", "more than two years away"),
         ("commit @sam Share the map by yesterday", "has already passed"),
         ("commit @sam Share the map by whenever", "can't read"),
+        ("commit @sam Share the map by 20 Nov", "Fri 20 Nov 2026 has just passed"),
         ("commit @sam Share the map", "By when?"),
     ],
 )
@@ -106,6 +107,20 @@ def test_bad_commitments_get_a_clear_message_and_store_nothing(box, text, said):
     reply = run(box, text, p["alex"], p["general"])
     assert said in reply.args["text"] and "/partners commit @sam" in reply.args["text"]
     assert rows(box, Commitment) == [] and rows(box, Nudge) == []
+
+
+def test_a_near_miss_partnership_name_is_answered_as_one(box):
+    p = ids(box)
+    run(box, "partnership add Retrofit Partnership", p["alex"], p["retrofit"])
+    reply = run(box, "commit @sam Share the map by friday in Retrof", p["alex"], p["general"])
+    said = reply.args["text"]
+    assert "no partnership called “Retrof”. Did you mean *Retrofit Partnership*?" in said
+    assert "as a date" not in said
+    assert rows(box, Commitment) == []
+    # "in 2 weeks" is still a date, and the exact name still files it
+    run(box, "commit @sam Share the map by friday in retrofit partnership", p["alex"], p["general"])
+    [commitment] = rows(box, Commitment)
+    assert commitment.partnership_id is not None
 
 
 def test_the_form_records_a_commitment(box):

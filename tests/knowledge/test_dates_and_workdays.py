@@ -52,6 +52,25 @@ def test_dates_that_cannot_be_used_say_why_with_examples(text, said):
     assert said in str(error.value) and "`12 Dec`" in str(error.value)
 
 
+@pytest.mark.parametrize("text", ["20 Nov", "20/11", "1st of November", "Sept 30"])
+def test_a_date_that_just_passed_is_asked_about_not_moved_a_year(text):
+    with pytest.raises(DueDateError, match="has just passed. If you meant next year, say so"):
+        parse_due(text, MONDAY)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("20 Nov 2027", date(2027, 11, 20)),  # said so
+        ("1 Jan", date(2027, 1, 1)),  # next year's, not just gone
+        ("in 11 months", date(2027, 10, 23)),  # a span, not a calendar date
+        ("30 Jun", date(2027, 6, 30)),  # months ago: next June
+    ],
+)
+def test_next_years_dates_still_read(text, expected):
+    assert parse_due(text, MONDAY) == expected
+
+
 def test_weekends_and_bank_holidays_are_not_working_days():
     assert not is_working_day(date(2026, 11, 28))  # Saturday
     assert not is_working_day(date(2026, 12, 25)) and not is_working_day(date(2026, 12, 28))
