@@ -114,14 +114,14 @@ SUBCOMMANDS = (
         "benefit",
         "benefit add",
         "the benefits tracker: add a financial or non-financial benefit (the form)",
-        "benefit add",
+        "/partners benefit add",
         run_add,
     ),
     Subcommand(
         "benefits",
         "benefits [PARTNERSHIP or PROJECT]",
         "benefits planned against realised, on track, at risk or missed",
-        "benefits Digital front door",
+        "/partners benefits Digital front door",
         run_list,
     ),
 )

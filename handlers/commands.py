@@ -1,6 +1,7 @@
 """The one slash command, `/partners`: finds the subcommand in the registry and hands it on."""
 
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 from slack_bolt import App, BoltContext, Respond
@@ -9,15 +10,18 @@ from slack_sdk import WebClient
 from handlers.blockkit import escape, truncate
 from handlers.help import build_help
 from handlers.listening import listen, workspace_of
-from handlers.people import Viewer, viewer
+from handlers.people import Viewer, pressed_by, viewer
 from handlers.services import Services
 from handlers.subcommands import (
     ANYONE,
     MEMBERS,
+    RUN_SUGGESTED,
+    RUN_VALUE_MAX,
     Invocation,
     Registry,
     Subcommand,
     split_subcommand,
+    suggestion,
 )
 
 COMMAND = "/partners"
@@ -59,6 +63,46 @@ def build_registry(declared: Iterable[Subcommand]) -> Registry:
     return registry
 
 
+# a plural typed for a list: "/partners partnerships" is "/partners partnership list"
+PLURALS = {"partnerships": ("partnership", "list"), "projects": ("project", "list")}
+
+
+def dispatch(registry: Registry, call: Invocation, name: str) -> None:
+    """Run the subcommand `name` for `call`, or say kindly what there is instead."""
+    if name in PLURALS and registry.find(name) is None:
+        name, verb = PLURALS[name]
+        call = replace(call, args=f"{verb} {call.args}".strip())
+    found = registry.find(name) if name else None
+    if found is not None:
+        call = replace(call, name=found.name)
+    if found is not None and found.run is not None and not found.allows(call):
+        call.reply(not_for(found, call.viewer))
+        return
+    if found is not None and found.run is not None:
+        found.run(call)
+        return
+    if found is not None:
+        call.reply(
+            f"`{found.name}` isn't available yet: it arrives in a coming release. "
+            "`/partners help` shows what works today."
+        )
+        return
+    guess = registry.guess(name) if name else None
+    if guess is not None:
+        shown = escape(truncate(name.replace("`", ""), 40))
+        meant = f"{guess} {call.args}".strip()
+        text = f"I don't know `{shown}`. Did you mean `{COMMAND} {escape(truncate(meant, 80))}`?"
+        call.reply(text, suggestion(text, meant))
+        return
+    intro = (
+        "Hello! Here is what `/partners` can do."
+        if not name
+        else f"I don't know `{escape(truncate(name.replace('`', ''), 40))}`."
+    )
+    text, blocks = build_help(registry, intro)
+    call.reply(text, blocks)
+
+
 def register(app: App, services: Services, registry: Registry) -> None:
     def partners(
         command: dict[str, Any], context: BoltContext, respond: Respond, client: WebClient
@@ -76,26 +120,29 @@ def register(app: App, services: Services, registry: Registry) -> None:
             client=client,
             find_viewer=lambda: viewer(client, services, team_id, command["user_id"]),
         )
-        found = registry.find(name) if name else None
-        if found is not None and found.run is not None and not found.allows(call):
-            call.reply(not_for(found, call.viewer))
-            return
-        if found is not None and found.run is not None:
-            found.run(call)
-            return
-        if found is not None:
-            call.reply(
-                f"`{found.name}` isn't available yet: it arrives in a coming release. "
-                "`/partners help` shows what works today."
-            )
-            return
-        if not name:
-            intro = "Hello! Here is what `/partners` can do."
-        else:
-            guess = registry.guess(name)
-            shown = escape(truncate(name.replace("`", ""), 40))
-            intro = f"I don't know `{shown}`." + (f" Did you mean `{guess}`?" if guess else "")
-        text, blocks = build_help(registry, intro)
-        call.reply(text, blocks)
+        dispatch(registry, call, name)
+
+    def suggested(
+        body: dict[str, Any], context: BoltContext, respond: Respond, client: WebClient
+    ) -> None:
+        """A "did you mean" button: the command it offers, run as if typed where it was shown,
+        by whoever pressed it (their own rights, as if they had typed it)."""
+        action = (body.get("actions") or [{}])[0]
+        name, args = split_subcommand(str(action.get("value") or "")[:RUN_VALUE_MAX])
+        team_id, user_id = workspace_of(context), body["user"]["id"]
+        channel_id = (body.get("channel") or {}).get("id") or user_id
+        call = Invocation(
+            services=services,
+            team_id=team_id,
+            user_id=user_id,
+            channel_id=channel_id,
+            args=args,
+            trigger_id=str(body.get("trigger_id") or ""),
+            respond=respond,
+            client=client,
+            find_viewer=lambda: pressed_by(client, services, team_id, body),
+        )
+        dispatch(registry, call, name)
 
     listen(app.command(COMMAND), partners)
+    listen(app.action(RUN_SUGGESTED), suggested)

@@ -13,13 +13,12 @@ from handlers.listening import listen, refuse, workspace_of
 from handlers.people import person
 from handlers.services import Services
 from handlers.subcommands import ANYONE, Invocation, Subcommand
+from knowledge.commit_text import parse_commit, split_partnership
 from knowledge.commitments import (
     EXAMPLE,
     CommitmentError,
     open_commitments,
     owners_of,
-    parse_commit,
-    split_partnership,
 )
 from knowledge.dates import DueDateError, parse_due
 from knowledge.nudges import set_away

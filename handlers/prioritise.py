@@ -109,7 +109,7 @@ SUBCOMMANDS = (
         "prioritise",
         "prioritise @USER…",
         "a scoring round for the channel's projects: private scores, medians, four ranges, the grid",
-        "prioritise @sam @priya @jo",
+        "/partners prioritise @sam @priya @jo",
         run,
         aliases=("prioritize",),
     ),

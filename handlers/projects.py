@@ -111,7 +111,7 @@ SUBCOMMANDS = (
         "project",
         "project add NAME | project list | project NAME",
         "projects and transformation opportunities, with their impact and risk scores",
-        "project add Digital front door",
+        "/partners project add Digital front door",
         run,
         aliases=("projects",),
     ),

@@ -12,7 +12,7 @@ from handlers.pulse_blocks import health_blocks
 from handlers.pulse_flow import trend_words
 from handlers.register_blocks import build_card
 from handlers.services import Services
-from handlers.subcommands import Invocation
+from handlers.subcommands import Invocation, suggestion
 from knowledge.agreement import checklist
 from knowledge.commitments import open_commitments, owners_of
 from knowledge.partnerships import resolve_partnership
@@ -44,9 +44,15 @@ def named(call: Invocation, name: str, usage: str) -> Partnership | None:
         found, guess = resolve_partnership(session, team_id=call.team_id, name=name)
     if found is None:
         hint = f" Did you mean *{escape(guess)}*?" if guess else ""
-        call.reply(
+        text = (
             f"There is no partnership called “{escape(name[:PARTNERSHIP_NAME_MAX])}”.{hint} {usage}"
         )
+        if guess and call.name:
+            at = call.args.casefold().rfind(name.casefold())
+            args = call.args[:at] + guess if at >= 0 else guess
+            call.reply(text, suggestion(text, f"{call.name} {args}", label=f"Yes: {guess}"[:75]))
+        else:
+            call.reply(text)
     return found
 
 

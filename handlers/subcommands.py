@@ -8,7 +8,9 @@ from typing import Any
 
 from slack_bolt import Respond
 from slack_sdk import WebClient
+from slack_sdk.models.blocks import ActionsBlock, ButtonElement
 
+from handlers.blockkit import section, truncate
 from handlers.people import Viewer
 from handlers.services import Services
 from knowledge.vocabulary import closest
@@ -32,6 +34,7 @@ class Invocation:
     respond: Respond
     client: WebClient
     find_viewer: Callable[[], Viewer]  # who typed it (asks Slack: only when it matters)
+    name: str = ""  # the subcommand it was found to be ("partnership"), once found
 
     @cached_property
     def viewer(self) -> Viewer:
@@ -96,3 +99,20 @@ def split_subcommand(text: str) -> tuple[str, str]:
     if not parts:
         return "", ""
     return parts[0].casefold(), parts[1].strip() if len(parts) > 1 else ""
+
+
+RUN_SUGGESTED = "run_suggested"
+RUN_VALUE_MAX = 2000  # a button's value holds at most 2,000 characters
+BUTTON_TEXT_MAX = 75
+
+
+def suggestion(text: str, command: str, *, label: str | None = None) -> list[dict[str, Any]]:
+    """A "did you mean" answer: what was said, and a button that runs `/partners COMMAND`
+    (handlers/commands.py runs it for whoever presses it, with their own rights)."""
+    run = ButtonElement(
+        text=label or truncate(f"/partners {command}", BUTTON_TEXT_MAX),
+        action_id=RUN_SUGGESTED,
+        value=command[:RUN_VALUE_MAX],
+        style="primary",
+    )
+    return [section(text), ActionsBlock(elements=[run]).to_dict()]

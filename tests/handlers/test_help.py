@@ -5,7 +5,9 @@ import pytest
 from handlers import features
 from handlers.commands import STILL_TO_COME, build_registry
 from handlers.help import build_help
-from handlers.subcommands import Subcommand
+from handlers.subcommands import RUN_SUGGESTED, Subcommand
+from storage.models import Commitment
+from tests.handlers.register_kit import rows
 
 REGISTRY = build_registry(
     sub for feature in features() for sub in getattr(feature, "SUBCOMMANDS", ())
@@ -37,12 +39,46 @@ def test_empty_text_or_any_case_shows_help(box, people, text):
     assert "/partners commit @sam" in str(only_response(box).args["blocks"])
 
 
-def test_an_unknown_subcommand_says_so_and_suggests_the_nearest(box, people):
+def test_an_unknown_subcommand_is_answered_by_its_suggestion_alone_with_a_button(box, people):
     box.driver.command("comit @sam the map by friday", user=people.sam, channel=people.general)
     box.wait()
-    shown = str(only_response(box).args["blocks"])
-    assert "I don't know `comit`. Did you mean `commit`?" in shown
-    assert "/partners help" in shown
+    answer = only_response(box).args
+    said = str(answer["blocks"])
+    assert "I don't know `comit`. Did you mean `/partners commit" in said
+    assert "partnerbot: /partners" not in said and len(answer["blocks"]) == 2  # no wall of help
+    [button] = answer["blocks"][1]["elements"]
+    assert button["action_id"] == RUN_SUGGESTED and button["value"].startswith("commit ")
+    # pressing it runs the command it offers, as the person who pressed it
+    box.driver.block_action(button, user=people.sam, channel=people.general)
+    box.wait()
+    [commitment] = rows(box, Commitment)
+    assert commitment.action == "the map" and commitment.created_by == people.sam
+
+
+def test_a_suggestion_pressed_by_a_partner_runs_with_the_partners_rights(box, people):
+    """The button runs as whoever pressed it: Kim, from the housing association, cannot export
+    the council's register by pressing a button someone else was shown."""
+    kim = box.emulator.workspace.user_named("kim").id
+    button = {"type": "button", "action_id": RUN_SUGGESTED, "value": "export", "block_id": "b"}
+    box.driver.block_action(button, user=kim, channel=people.retrofit)
+    box.wait()
+    said = box.emulator.calls_to("response_url")[-1].args["text"]
+    assert "is for the council's own people" in said
+    assert box.emulator.calls_to("files.getUploadURLExternal") == []
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"), [("partnerships", "Partnerships"), ("projects", "project")]
+)
+def test_plurals_are_the_lists(box, people, typed, shown):
+    box.driver.command(typed, user=people.alex, channel=people.general)
+    box.wait()
+    said = only_response(box).args["text"]
+    assert "I don't know" not in said and shown.casefold() in said.casefold()
+
+
+def test_every_help_example_starts_with_the_command():
+    assert [s.example for s in REGISTRY.subcommands if not s.example.startswith("/partners ")] == []
 
 
 def test_a_huge_unknown_subcommand_is_cut_short_and_escaped(box, people):

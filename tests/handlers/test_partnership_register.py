@@ -383,3 +383,26 @@ def test_a_bad_import_stores_nothing_and_names_the_line(box, tmp_path):
             timezone="Europe/London",
         )
     assert rows(box, Partnership) == []
+
+
+def test_a_single_clear_match_opens_the_card_and_a_did_you_mean_has_a_button(box, people):
+    from handlers.subcommands import RUN_SUGGESTED
+
+    run(box, "partnership add Retrofit Alliance North", people.alex, people.retrofit)
+    card = run(box, "partnership retrofit aliance", people.alex, people.general)
+    assert "There is no partnership" not in card.args["text"]
+    assert "Retrofit Alliance North" in str(card.args["blocks"])
+    # two names it might be: asked, with a button that opens the nearer one
+    run(box, "partnership add Retrofit Alliance South", people.alex, people.general)
+    asked = run(box, "partnership retrofit aliance n", people.alex, people.general)
+    assert "Did you mean *Retrofit Alliance North*?" in asked.args["text"]
+    [button] = asked.args["blocks"][-1]["elements"]
+    assert (button["action_id"], button["value"]) == (
+        RUN_SUGGESTED,
+        "partnership Retrofit Alliance North",
+    )
+    box.driver.block_action(button, user=people.alex, channel=people.general)
+    box.wait()
+    shown = box.emulator.calls_to("response_url")[-1].args
+    assert "There is no partnership" not in shown["text"]
+    assert "Retrofit Alliance North" in str(shown["blocks"])

@@ -6,15 +6,14 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlmodel import Session, select
 
+from knowledge.commit_text import parse_commit, split_partnership
 from knowledge.commitments import (
     CommitmentError,
     Owner,
     close,
     may_change,
     open_commitments,
-    parse_commit,
     record_commitment,
-    split_partnership,
 )
 from knowledge.nudges import Policy, decide, set_away, snooze
 from knowledge.partnerships import add_partnership

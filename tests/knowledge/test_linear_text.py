@@ -14,7 +14,8 @@ from handlers.prioritise import MENTION as SCORERS
 from handlers.search import MENTION
 from handlers.sending import quiet
 from knowledge.breakout import BreakoutError, parse_breakout
-from knowledge.commitments import CommitmentError, parse_commit
+from knowledge.commit_text import parse_commit
+from knowledge.commitments import CommitmentError
 from knowledge.data_rights import _mentions
 from knowledge.dates import DueDateError, parse_date, parse_due
 from knowledge.entries import LESSON, draft_from_text
