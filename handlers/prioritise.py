@@ -12,6 +12,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlmodel import col, select
 
+from handlers.blockkit import escape
 from handlers.forms import done_view, working_view
 from handlers.listening import listen, refuse, refuse_field, workspace_of
 from handlers.outbox import send_owed
@@ -27,12 +28,14 @@ from handlers.sending import tell
 from handlers.services import Services
 from handlers.subcommands import Invocation, Subcommand
 from knowledge.charts import Point, grid_alt_text, grid_png
-from knowledge.partnerships import channel_partnership
+from knowledge.partnerships import channel_partnership, resolve_partnership
 from knowledge.projects import list_projects
 from knowledge.scoring import (
     check_values,
     close_round,
     invited,
+    latest_round,
+    left_to_score,
     project_ids,
     record_scores,
     results,
@@ -49,15 +52,59 @@ MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^<>]*)?>")
 USAGE = "Try `/partners prioritise @sam @priya @jo` in the partnership's channel."
 
 
+IN_PARTNERSHIP = re.compile(r"\s+in\s+(?P<name>[^<>]+?)\s*$", re.IGNORECASE)
+NO_ROUND = "There is no scoring round in this channel yet. " + USAGE
+
+
 def run(call: Invocation) -> None:
-    """Start a round for the channel's partnership's open projects (or every open project)."""
+    """`prioritise @USER… [in PARTNERSHIP]` starts a round; `prioritise status` shows this
+    channel's round again (with its buttons); `prioritise close` closes it."""
+    verb = call.args.strip().casefold()
+    if verb in ("status", "close"):
+        with call.services.sessions() as session:
+            scoring = latest_round(session, team_id=call.team_id, channel_id=call.channel_id)
+        if scoring is None:
+            call.reply(NO_ROUND)
+        elif verb == "status":
+            with call.services.sessions() as session:
+                scored = who_scored(session, scoring)
+            call.reply(
+                *build_round_message(scoring, round_projects(call.services, scoring), scored)
+            )
+        else:
+            problem = close_and_post(call.services, call.client, scoring, call.user_id)
+            call.reply(problem or "Closed: the result is in the round's thread.")
+        return
+    start(call)
+
+
+def start(call: Invocation) -> None:
+    """Start a round for a partnership's open projects: the channel's, or the one named."""
     people = MENTION.findall(call.args)
+    named = IN_PARTNERSHIP.search(MENTION.sub(" ", call.args))
     try:
         with call.services.sessions() as session:
-            here = channel_partnership(session, team_id=call.team_id, channel_id=call.channel_id)
-            projects = list_projects(
-                session, team_id=call.team_id, partnership_id=here.id if here else None
-            )
+            if named:
+                partnership, guess = resolve_partnership(
+                    session, team_id=call.team_id, name=named["name"]
+                )
+                if partnership is None:
+                    hint = f" Did you mean *{escape(guess)}*?" if guess else ""
+                    call.reply(
+                        f"There is no partnership called “{escape(named['name'][:80])}”.{hint}"
+                    )
+                    return
+            else:
+                partnership = channel_partnership(
+                    session, team_id=call.team_id, channel_id=call.channel_id
+                )
+            if partnership is None:
+                call.reply(
+                    "Which partnership's projects? Name it, or run this in its channel: "
+                    "`/partners prioritise @sam @priya @jo in Retrofit Partnership`."
+                )
+                return
+            projects = list_projects(session, team_id=call.team_id, partnership_id=partnership.id)
             scoring = start_round(
                 session,
                 team_id=call.team_id,
@@ -85,6 +132,102 @@ def run(call: Invocation) -> None:
     )
 
 
+def refresh_message(services: Services, client: WebClient, scoring: ScoringRound) -> None:
+    """The round's message, showing who has scored now."""
+    if not scoring.message_ts:
+        return
+    with services.sessions() as session:
+        scored = who_scored(session, scoring)
+    text, blocks = build_round_message(scoring, round_projects(services, scoring), scored)
+    try:
+        client.chat_update(
+            channel=scoring.channel_id, ts=scoring.message_ts, text=text, blocks=blocks
+        )
+    except SlackApiError as error:  # the message was deleted: the round goes on
+        logger.info("round message not updated: %s", error.response.get("error"))
+
+
+def close_and_post(
+    services: Services, client: WebClient, scoring: ScoringRound, user_id: str
+) -> str | None:
+    """Close the round and post its result and grid in its thread; what was wrong, if it
+    could not be closed (not its facilitator; closed already with nothing changed)."""
+    try:
+        with services.sessions() as session:
+            fresh = session.get(ScoringRound, scoring.id)
+            assert fresh is not None
+            again = close_round(session, fresh, actor_id=user_id, now=services.clock())
+            result = results(session, fresh, rules_for(session, fresh.team_id))
+    except ScoringError as error:
+        return str(error)
+    refresh_message(services, client, fresh)
+    text, blocks = build_result(result, updated=again)
+    owed: dict[str, Any] = {
+        "team_id": fresh.team_id,
+        "channel": fresh.channel_id,
+        "thread_of": f"scoring_round:{fresh.id}",
+        "author_id": user_id,
+    }
+    send_owed(services, client, text=text, blocks=blocks, about="a scoring round's result", **owed)
+    rules = result.rules
+    points = [
+        Point(p.project.name, p.impact, p.risk, p.project.size == "major", p.range_index)
+        for p in result.placed
+    ]
+    png = grid_png(
+        points,
+        ranges=rules.ranges,
+        impact_threshold=rules.impact_threshold,
+        risk_threshold=rules.risk_threshold,
+        title="Projects by impact and risk",
+    )
+    if png is None:
+        send_owed(
+            services,
+            client,
+            text="Nobody has scored a project yet, so there is no grid to draw.",
+            about="a scoring round's result",
+            **owed,
+        )
+        return None
+    send_owed(
+        services,
+        client,
+        kind=UPLOAD,
+        text="",
+        content=png,
+        upload={
+            "filename": "prioritisation-grid.png",
+            "title": "Prioritisation grid",
+            "alt_txt": grid_alt_text(points, rules.ranges),
+        },
+        about="a scoring round's grid",
+        **owed,
+    )
+    return None
+
+
+def score_form(
+    services: Services, scoring: ScoringRound, user_id: str, project_id: int | None = None
+) -> dict[str, Any] | None:
+    """The form for one project: `project_id`, else the first this person has left (or the
+    first of all, to revise); None when the round has no projects left to show."""
+    projects = round_projects(services, scoring)
+    if not projects:
+        return None
+    with services.sessions() as session:
+        left = left_to_score(session, scoring, user_id)
+        mine = {
+            (s.project_id, s.criterion): s.value
+            for s in session.exec(
+                select(Score).where(Score.round_id == scoring.id).where(Score.user_id == user_id)
+            )
+        }
+    ids = [p.id for p in projects]
+    chosen = project_id if project_id in ids else next((i for i in left if i in ids), ids[0])
+    return build_score_form(scoring, projects, mine, project_id=chosen or 0, left=left)
+
+
 def round_projects(services: Services, scoring: ScoringRound) -> list[Project]:
     with services.sessions() as session:
         found = {
@@ -107,9 +250,10 @@ def read_scores(view: dict[str, Any]) -> dict[int, dict[str, object]]:
 SUBCOMMANDS = (
     Subcommand(
         "prioritise",
-        "prioritise @USER…",
-        "a scoring round for the channel's projects: private scores, medians, four ranges, the grid",
-        "/partners prioritise @sam @priya @jo",
+        "prioritise @USER… [in PARTNERSHIP] | prioritise status | prioritise close",
+        "a scoring round for a partnership's projects: private scores, one project at a time, "
+        "medians, four ranges, the grid",
+        "/partners prioritise @sam @priya @jo in Retrofit Partnership",
         run,
         aliases=("prioritize",),
     ),
@@ -120,19 +264,6 @@ def register(app: App, services: Services) -> None:
     def named(context: BoltContext, value: Any) -> ScoringRound | None:
         with services.sessions() as session:
             return team_row(session, ScoringRound, team_id=workspace_of(context), row_id=value)
-
-    def refresh_message(client: WebClient, scoring: ScoringRound) -> None:
-        if not scoring.message_ts:
-            return
-        with services.sessions() as session:
-            scored = who_scored(session, scoring)
-        text, blocks = build_round_message(scoring, round_projects(services, scoring), scored)
-        try:
-            client.chat_update(
-                channel=scoring.channel_id, ts=scoring.message_ts, text=text, blocks=blocks
-            )
-        except SlackApiError as error:  # the message was deleted: the round goes on
-            logger.info("round message not updated: %s", error.response.get("error"))
 
     def score_pressed(
         body: dict[str, Any],
@@ -151,16 +282,10 @@ def register(app: App, services: Services) -> None:
                 f"You weren't invited to score in this round; ask <@{scoring.facilitator_id}>.",
             )
             return
-        with services.sessions() as session:
-            mine = {
-                (s.project_id, s.criterion): s.value
-                for s in session.exec(
-                    select(Score)
-                    .where(Score.round_id == scoring.id)
-                    .where(Score.user_id == user_id)
-                )
-            }
-        form = build_score_form(scoring, round_projects(services, scoring), mine)
+        form = score_form(services, scoring, user_id)
+        if form is None:
+            tell(respond, "This round has no projects left to score.")
+            return
         client.views_open(trigger_id=body["trigger_id"], view=form)
 
     def check_scores(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
@@ -184,7 +309,8 @@ def register(app: App, services: Services) -> None:
         body: dict[str, Any], view: dict[str, Any], context: BoltContext, client: WebClient
     ) -> None:
         user_id = body["user"]["id"]
-        scoring = named(context, view.get("private_metadata"))
+        round_id, _, project = str(view.get("private_metadata") or "").partition(":")
+        scoring = named(context, round_id)
         if scoring is None:
             client.views_update(
                 view_id=view["id"], view=done_view("Not saved", "That round is gone.")
@@ -201,85 +327,34 @@ def register(app: App, services: Services) -> None:
                     scores=dict(read_scores(view)),
                     now=services.clock(),
                 )
+                left = left_to_score(session, fresh, user_id)
         except ScoringError as error:
             client.views_update(view_id=view["id"], view=done_view("Not saved", str(error)))
             return
+        following = [p for p in left if str(p) != project]
+        form = score_form(services, scoring, user_id, following[0]) if following else None
         client.views_update(
             view_id=view["id"],
-            view=done_view(
+            view=form
+            or done_view(
                 "Scores saved",
-                "✅ Saved. Only medians and spreads will be shown.",
+                "✅ Saved: you have scored every project. Only medians and spreads will be shown.",
                 "Press *Score the projects* again to revise them.",
             ),
         )
-        refresh_message(client, scoring)
+        refresh_message(services, client, scoring)
 
     def close_pressed(
-        body: dict[str, Any],
-        action: dict[str, Any],
-        context: BoltContext,
-        client: WebClient,
+        body: dict[str, Any], action: dict[str, Any], context: BoltContext, client: WebClient,
         respond: Respond,
-    ) -> None:
-        scoring, user_id = named(context, action.get("value")), body["user"]["id"]
+    ) -> None:  # fmt: skip
+        scoring = named(context, action.get("value"))
         if scoring is None:
             tell(respond, "That scoring round isn't in this workspace any more.")
             return
-        try:
-            with services.sessions() as session:
-                fresh = session.get(ScoringRound, scoring.id)
-                assert fresh is not None
-                close_round(session, fresh, actor_id=user_id, now=services.clock())
-                result = results(session, fresh, rules_for(session, fresh.team_id))
-        except ScoringError as error:
-            tell(respond, str(error))
-            return
-        refresh_message(client, fresh)
-        text, blocks = build_result(result)
-        owed = {
-            "team_id": fresh.team_id,
-            "channel": fresh.channel_id,
-            "thread_of": f"scoring_round:{fresh.id}",
-            "author_id": user_id,
-        }
-        send_owed(
-            services, client, text=text, blocks=blocks, about="a scoring round's result", **owed
-        )
-        rules = result.rules
-        points = [
-            Point(p.project.name, p.impact, p.risk, p.project.size == "major", p.range_index)
-            for p in result.placed
-        ]
-        png = grid_png(
-            points,
-            ranges=rules.ranges,
-            impact_threshold=rules.impact_threshold,
-            risk_threshold=rules.risk_threshold,
-            title="Projects by impact and risk",
-        )
-        if png is None:
-            send_owed(
-                services,
-                client,
-                text="Nobody has scored a project yet, so there is no grid to draw.",
-                about="a scoring round's result",
-                **owed,
-            )
-            return
-        send_owed(
-            services,
-            client,
-            kind=UPLOAD,
-            text="",
-            content=png,
-            upload={
-                "filename": "prioritisation-grid.png",
-                "title": "Prioritisation grid",
-                "alt_txt": grid_alt_text(points, rules.ranges),
-            },
-            about="a scoring round's grid",
-            **owed,
-        )
+        problem = close_and_post(services, client, scoring, body["user"]["id"])
+        if problem:
+            tell(respond, problem)
 
     listen(app.action(SCORE), score_pressed)
     listen(app.action(CLOSE_ROUND), close_pressed)

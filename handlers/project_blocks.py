@@ -6,7 +6,9 @@ from typing import Any
 from slack_sdk.models.blocks import (
     ActionsBlock,
     ButtonElement,
+    ContextBlock,
     InputBlock,
+    MarkdownTextObject,
     Option,
     PlainTextInputElement,
     RadioButtonsElement,
@@ -163,38 +165,63 @@ def _score_options() -> list[Option]:
 
 
 def build_score_form(
-    scoring: ScoringRound, projects: list[Project], mine: dict[tuple[int, str], int]
+    scoring: ScoringRound,
+    projects: list[Project],
+    mine: dict[tuple[int, str], int],
+    *,
+    project_id: int,
+    left: list[int],
 ) -> dict[str, Any]:
-    """One form for every project in the round, filled in with the person's earlier scores."""
+    """The form for one project of the round (seven scores), filled in with the person's
+    earlier scores, saying which it is and what they have left; saving it moves on to the
+    next one left. Closing the form keeps what was saved, to resume later."""
+    names = {p.id: p.name for p in projects}
+    project = next(p for p in projects if p.id == project_id)
+    position = [p.id for p in projects].index(project_id) + 1
+    others = [names[i] for i in left if i != project_id and i in names]
+    remaining = (
+        "Left after this one: " + ", ".join(escape(n) for n in others) + "."
+        if others
+        else "This is the last one you have left."
+        if project_id in left
+        else "You have scored every project; revise this one, or close the form."
+    )
     blocks: list[Any] = [
-        SectionBlock(
-            text="Score each from 1 to 5. Only medians and spreads are ever shown; "
-            "nobody sees your scores."
-        )
-    ]
-    for project in projects:
-        blocks.append(SectionBlock(text=f"*{escape(project.name)}*"))
-        for criterion in CRITERIA:
-            given = mine.get((project.id or 0, criterion.key))
-            options = _score_options()
-            blocks.append(
-                InputBlock(
-                    block_id=f"{project.id}:{criterion.key}",
-                    label=truncate(f"{criterion.label} ({criterion.scale})", 2000),
-                    element=StaticSelectElement(
-                        action_id="value",
-                        options=options,
-                        initial_option=options[given - 1] if given else None,
-                    ),
+        SectionBlock(text=f"*{escape(project.name)}* (project {position} of {len(projects)})"),
+        ContextBlock(
+            elements=[
+                MarkdownTextObject(
+                    text=truncate(
+                        f"{remaining} Score each from 1 to 5. Only medians and spreads are "
+                        "ever shown; nobody sees your scores.",
+                        2000,
+                    )
                 )
+            ]
+        ),
+    ]
+    for criterion in CRITERIA:
+        given = mine.get((project_id, criterion.key))
+        options = _score_options()
+        blocks.append(
+            InputBlock(
+                block_id=f"{project_id}:{criterion.key}",
+                label=truncate(f"{criterion.label} ({criterion.scale})", 2000),
+                element=StaticSelectElement(
+                    action_id="value",
+                    options=options,
+                    initial_option=options[given - 1] if given else None,
+                ),
             )
+        )
+    more = bool(others)
     return View(
         type="modal",
         callback_id=SCORE_VIEW,
-        private_metadata=str(scoring.id),
+        private_metadata=f"{scoring.id}:{project_id}",
         title="Score the projects",
-        submit="Save scores",
-        close="Cancel",
+        submit="Save and next" if more else "Save scores",
+        close="Later" if more else "Cancel",
         blocks=blocks,
     ).to_dict()
 
@@ -208,11 +235,18 @@ def latest_words(placed: Placed, rules: Rules) -> str:
     )
 
 
-def build_result(result: Result) -> tuple[str, list[dict[str, Any]]]:
+def build_result(result: Result, *, updated: bool = False) -> tuple[str, list[dict[str, Any]]]:
     """The round's result: ranked by range, medians, where people disagreed most, and the
-    thresholds, so the outcome can be explained and challenged."""
+    thresholds, so the outcome can be explained and challenged. `updated`: closed again after
+    scores were revised."""
     rules: Rules = result.rules
-    blocks = [section("🎯 *Prioritisation result*")]
+    blocks = [
+        section(
+            "🎯 *Prioritisation result, updated* (scores were revised since it was closed)"
+            if updated
+            else "🎯 *Prioritisation result*"
+        )
+    ]
     for index, name in enumerate(rules.ranges):
         inside = [p for p in result.placed if p.range_index == index]
         if not inside:

@@ -7,6 +7,7 @@ import statistics
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from knowledge.audit import record_change
@@ -173,13 +174,20 @@ def who_scored(session: Session, scoring: ScoringRound) -> dict[str, set[int]]:
     return found
 
 
-def close_round(session: Session, scoring: ScoringRound, *, actor_id: str, now: datetime) -> None:
-    """Close (or close again, after revisions) a round: its facilitator only; audited."""
+def close_round(session: Session, scoring: ScoringRound, *, actor_id: str, now: datetime) -> bool:
+    """Close a round (its facilitator only; audited). Closing it again is for scores revised
+    since: then True (the result is posted again, as updated); with nothing changed since, a
+    ScoringError saying it is closed. False the first time."""
     if actor_id != scoring.facilitator_id:
         raise ScoringError(
             f"Only the round's facilitator, <@{scoring.facilitator_id}>, can close it."
         )
     again = scoring.status == "closed"
+    if again and not _changed_since(session, scoring):
+        raise ScoringError(
+            "This round is already closed, and no scores have changed since: its result is in "
+            "the round's thread."
+        )
     scoring.status, scoring.closed_at = "closed", now
     session.add(scoring)
     record_change(
@@ -193,6 +201,47 @@ def close_round(session: Session, scoring: ScoringRound, *, actor_id: str, now: 
         detail={"closed": "again" if again else "first"},
     )
     session.commit()
+    return again
+
+
+def _changed_since(session: Session, scoring: ScoringRound) -> bool:
+    """Whether anyone scored after the round was last closed."""
+    if scoring.closed_at is None:
+        return True
+    return (
+        session.exec(
+            select(Score.id)
+            .where(Score.round_id == scoring.id)
+            .where(col(Score.scored_at) > scoring.closed_at)
+            .limit(1)
+        ).first()
+        is not None
+    )
+
+
+def latest_round(session: Session, *, team_id: str, channel_id: str) -> ScoringRound | None:
+    """A channel's open round, else its most recently closed one."""
+    return session.exec(
+        select(ScoringRound)
+        .where(ScoringRound.team_id == team_id)
+        .where(ScoringRound.channel_id == channel_id)
+        .order_by(col(ScoringRound.status) == "closed", col(ScoringRound.id).desc())
+    ).first()
+
+
+def left_to_score(session: Session, scoring: ScoringRound, user_id: str) -> list[int]:
+    """The round's projects this person has not scored in full, in the round's order."""
+    done = {
+        project_id
+        for project_id, count in session.exec(
+            select(Score.project_id, func.count(col(Score.id)))
+            .where(Score.round_id == scoring.id)
+            .where(Score.user_id == user_id)
+            .group_by(col(Score.project_id))
+        )
+        if count >= len(CRITERIA)
+    }
+    return [p for p in project_ids(scoring) if p not in done]
 
 
 @dataclass

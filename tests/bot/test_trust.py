@@ -213,7 +213,7 @@ def test_a_shared_channel_gets_each_councils_digest(councils):
         sam = uid(box, "sam", team_id)
         run(
             box,
-            f"commit <@{sam}|sam> Share the supply-chain map by 30 Nov",
+            f"commit <@{sam}|sam> Share the supply-chain map by 30 Nov 2027",
             uid(box, "alex", team_id),
             SHARED,
             team_id,

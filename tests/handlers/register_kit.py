@@ -100,3 +100,12 @@ FULL = dict(
     reporting="Quarterly to cabinet",
     significant=True,
 )
+
+
+def report_by_form(box, name, user, channel):
+    """`/partners report NAME`, then its form sent as it opened (a draft): the .docx is DMed."""
+    run(box, f"report {name}", user, channel)
+    form = opened_form(box)
+    reply = box.driver.view_submission(form, {}, user=user)
+    box.wait()
+    assert reply.status == 200

@@ -3,9 +3,11 @@ the facilitator sees who (not what), the close posts medians, ranges and the gri
 alt text, scores are revised and the round closed again; outsiders and forgeries change nothing."""
 
 import io
+from datetime import timedelta
 
 import pytest
 from PIL import Image
+from sqlmodel import select
 
 from handlers.project_blocks import CLOSE_ROUND, PROJECT_VIEW, SCORE, SCORE_VIEW
 from storage.models import AuditEntry, Project, Score, ScoringRound
@@ -107,7 +109,7 @@ def three_projects(box, people):
 
 
 def test_three_stakeholders_score_privately_and_the_close_posts_ranges_and_the_grid(
-    box, people, three_projects
+    box, people, three_projects, clock
 ):
     sam, priya, jo = people.sam, uid(box, "priya"), uid(box, "jo")
     run(box, "prioritise @sam @priya @jo", people.alex, people.retrofit)
@@ -187,7 +189,12 @@ def test_three_stakeholders_score_privately_and_the_close_posts_ranges_and_the_g
     card = run(box, "project digtal front door", jo, people.general).args
     assert "*Do now*: impact 4.33, risk 2.50 (medians of 3 people's scores)" in str(card["blocks"])
 
+    # closed again with nothing changed: said to be closed, nothing posted twice
+    press(box, CLOSE_ROUND, scoring.id, people.alex, posted)
+    said = box.emulator.calls_to("response_url")[-1].args["text"]
+    assert said.startswith("This round is already closed, and no scores have changed since")
     # revised and closed again: Priya now thinks the front door is very risky
+    clock.now += timedelta(minutes=5)
     score_as(
         box,
         priya,
@@ -204,7 +211,7 @@ def test_three_stakeholders_score_privately_and_the_close_posts_ranges_and_the_g
         for c in box.emulator.calls_to("chat.postMessage", ok=True)
         if "Prioritisation result" in c.args["text"]
     ]
-    assert len(again) == 2
+    assert len(again) == 2 and "updated" in str(again[-1].args["blocks"])
     # medians of (2, 5, 2), (2, 5, 2), (4, 5, 5), (1, 5, 2): risk (2 + 2 + 5 + 2) / 4 = 2.75;
     # one dissenter moves a median only as far as the middle score
     assert "*Digital front door*: impact 4.33, risk 2.75" in str(again[-1].args["blocks"])
@@ -252,7 +259,12 @@ def test_outsiders_other_closers_forged_scores_and_other_workspaces_change_nothi
     press(box, CLOSE_ROUND, 9999, people.alex, posted)
     assert "isn't in this workspace" in box.emulator.calls_to("response_url")[-1].args["text"]
     # no projects, no people
-    assert "Say who scores" in run(box, "prioritise", people.alex, people.general).args["text"]
+    assert "Say who scores" in run(box, "prioritise", people.alex, people.retrofit).args["text"]
+    # outside a partnership's channel, the partnership must be named
+    elsewhere = run(box, f"prioritise <@{people.sam}>", people.alex, people.general).args["text"]
+    assert elsewhere.startswith("Which partnership's projects? Name it")
+    unknown = run(box, f"prioritise <@{people.sam}> in Parks", people.alex, people.general)
+    assert "There is no partnership called “Parks”" in unknown.args["text"]
     assert "already open" in run(box, "prioritise @jo", people.alex, people.retrofit).args["text"]
     assert len(rows(box, ScoringRound)) == 1
 
@@ -287,3 +299,71 @@ def test_a_round_with_one_scorer_shows_nobodys_scores_as_medians(box, people, th
     assert "Scored by fewer than 3 people, so no medians are shown" in shown
     assert "medians fit" not in shown and "impact 4" not in shown
     assert box.emulator.calls_to("files.getUploadURLExternal") == []  # no grid of one person
+
+
+def test_status_close_and_scoring_one_project_at_a_time(box, people, three_projects, clock):
+    sam, priya, jo = people.sam, uid(box, "priya"), uid(box, "jo")
+    # another partnership with its own project: never part of the retrofit round
+    run(box, "partnership add Parks Trust", people.alex, people.general)
+    run(box, "project add Tree survey", people.alex, people.general)
+    with box.bot.services.sessions() as session:
+        from knowledge.partnerships import find_partnership
+
+        parks = find_partnership(session, team_id=people.team, name="Parks Trust")
+        tree = session.exec(select(Project).where(Project.name == "Tree survey")).one()
+        tree.partnership_id = parks.id
+        session.add(tree)
+        session.commit()
+    # started from #general, naming the partnership: its three projects, not the parks one
+    run(
+        box,
+        f"prioritise <@{sam}> <@{priya}> <@{jo}> in retrofit partnership",
+        people.alex,
+        people.general,
+    )
+    [scoring] = rows(box, ScoringRound)
+    retrofit_projects = {p.id for p in rows(box, Project) if p.name != "Tree survey"}
+    assert set(map(int, scoring.project_ids.split())) == retrofit_projects
+    posted, _ = round_message(box)
+    # one project at a time: the form holds seven scores and says what is left
+    press(box, SCORE, scoring.id, sam, posted)
+    form = opened_form(box)
+    inputs = [b for b in form["blocks"] if b["type"] == "input"]
+    assert len(inputs) == 7 and form["submit"]["text"] == "Save and next"
+    assert "Left after this one:" in str(form["blocks"])
+    first = int(inputs[0]["block_id"].split(":")[0])
+    projects = sorted(rows(box, Project), key=lambda p: p.id)
+    by_id = {p.id: p for p in projects}
+    box.driver.view_submission(
+        form, score_state([by_id[first]], {by_id[first].name: FRONT}), user=sam
+    )
+    box.wait()
+    following = box.emulator.calls_to("views.update", ok=True)[-1].args["view"]
+    second = int(
+        next(b for b in following["blocks"] if b["type"] == "input")["block_id"].split(":")[0]
+    )
+    assert second != first and following["callback_id"] == SCORE_VIEW
+    # Sam closes the form ("Later") and comes back: it opens at what he has left
+    press(box, SCORE, scoring.id, sam, posted)
+    resumed = opened_form(box)
+    assert (
+        int(next(b for b in resumed["blocks"] if b["type"] == "input")["block_id"].split(":")[0])
+        == second
+    )
+    # the round's message was lost: status shows it again, with its buttons
+    shown = run(box, "prioritise status", people.alex, people.general).args
+    assert "Scoring round (open)" in str(shown["blocks"])
+    assert SCORE in str(shown["blocks"]) and CLOSE_ROUND in str(shown["blocks"])
+    # only its facilitator closes it
+    refused = run(box, "prioritise close", sam, people.general).args["text"]
+    assert "Only the round's facilitator" in refused
+    assert (
+        run(box, "prioritise close", people.alex, people.general).args["text"].startswith("Closed")
+    )
+    assert rows(box, ScoringRound)[0].status == "closed"
+    again = run(box, "prioritise close", people.alex, people.general).args["text"]
+    assert "already closed, and no scores have changed since" in again
+    assert (
+        "no scoring round in this channel"
+        in run(box, "prioritise status", people.alex, people.board).args["text"]
+    )

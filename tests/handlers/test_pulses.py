@@ -18,7 +18,7 @@ from handlers.pulse_blocks import ANSWER_PULSE, PULSE_VIEW
 from knowledge.pulses import DIMENSIONS
 from storage.models import AuditEntry, Nudge, Partnership, Pulse, PulseAnswer
 from tests.handlers import register_kit
-from tests.handlers.register_kit import opened_form, rows, run, uid
+from tests.handlers.register_kit import opened_form, report_by_form, rows, run, uid
 
 box, clock = register_kit.box, register_kit.clock  # the fixtures
 
@@ -144,7 +144,7 @@ def test_below_the_threshold_a_pulse_shows_nothing_anywhere(box, people, clock, 
     # nothing of what they said reached Slack, the audit or the logs, and nothing keeps who
     assert {a.voter_key for a in rows(box, PulseAnswer)} == {None}
     # nor in the committee report or the workbook
-    run(box, "report retrofit partnership", people.alex, people.retrofit)
+    report_by_form(box, "retrofit partnership", people.alex, people.retrofit)
     run(box, "export", people.alex, people.retrofit)
     files = {
         f["name"].rsplit(".", 1)[1]: f["content"] for f in box.emulator.workspace.files.values()
