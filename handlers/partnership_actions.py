@@ -12,12 +12,22 @@ from handlers.forms import done_view, refilled, working_view
 from handlers.home_flow import refresh_homes
 from handlers.listening import listen, refuse, refuse_field, workspace_of
 from handlers.people import person
-from handlers.register_blocks import CLOSE, EDIT, NOTE, REVIEW, SET_ITEM, SNOOZE_REVIEW
+from handlers.register_blocks import (
+    CHECKLIST_BLOCK,
+    CLOSE,
+    EDIT,
+    NOTE,
+    OPEN_CHECKLIST,
+    REVIEW,
+    SET_ITEM,
+    SNOOZE_REVIEW,
+)
 from handlers.register_flow import (
     CLOSED,
     GONE,
     NOT_YOURS,
     card_of,
+    checklist_of,
     lead_zone,
     may_manage,
     partnership_named,
@@ -127,14 +137,29 @@ def register(app: App, services: Services) -> None:
             set_item(
                 session, fresh, item=item, status=choice, actor_id=user_id, now=services.clock()
             )
-        text, blocks = card_of(
-            services,
-            client,
-            partnership,
-            user_id=user_id,
-            channel_id=(body.get("channel") or {}).get("id"),
-        )
+        if str(action.get("block_id") or "").startswith(CHECKLIST_BLOCK):  # the whole list
+            text, blocks = checklist_of(services, client, partnership, user_id=user_id)
+        else:
+            text, blocks = card_of(
+                services,
+                client,
+                partnership,
+                user_id=user_id,
+                channel_id=(body.get("channel") or {}).get("id"),
+            )
         respond(text=text, blocks=blocks, replace_original=True)
+
+    def open_checklist(
+        body: dict[str, Any], action: dict[str, Any], context: BoltContext, respond: Respond,
+        client: WebClient,
+    ) -> None:  # fmt: skip
+        """The card's "Open checklist": every item, with its menu for those who may change it."""
+        partnership = partnership_named(services, workspace_of(context), action.get("value"))
+        if partnership is None:
+            tell(respond, GONE)
+            return
+        text, blocks = checklist_of(services, client, partnership, user_id=body["user"]["id"])
+        respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
 
     def snooze_pressed(
         body: dict[str, Any],
@@ -335,6 +360,7 @@ def register(app: App, services: Services) -> None:
     for action_id in (EDIT, REVIEW, CLOSE):
         listen(app.action(action_id), open_form)
     listen(app.action(SET_ITEM), on_item)
+    listen(app.action(OPEN_CHECKLIST), open_checklist)
     listen(app.action(SNOOZE_REVIEW), snooze_pressed)
     listen(app.view(REVIEW_VIEW), review_submitted, check=check_review)
     listen(app.view(CLOSE_VIEW), close_submitted, check=check_close)

@@ -35,7 +35,10 @@ EDIT, REVIEW, CLOSE, SET_ITEM, SNOOZE_REVIEW = (
     "agreement_set",
     "review_snooze",
 )
+OPEN_CHECKLIST = "agreement_open"
 NOTE = "note"  # the overflow choice that opens an item's note and link
+NEXT_ITEMS = 3  # the card shows this many of the items still to agree; the checklist all
+CHECKLIST_BLOCK = "checklist"  # an item's block in the whole checklist (not on the card)
 STATUS_ICON = {"not_started": "⬜", "in_progress": "🟨", "agreed": "✅"}
 LIST_USAGE = "`/partners partnership list [mine|significant|due|overdue]`"
 
@@ -143,6 +146,65 @@ def _item_menu(partnership: Partnership, key: str) -> dict[str, Any]:
     return OverflowMenuElement(action_id=SET_ITEM, options=options).to_dict()
 
 
+def _progress_bar(items: list[tuple[str, AgreementItem | None]]) -> str:
+    return "".join(STATUS_ICON[row.status if row else "not_started"] for _, row in items)
+
+
+def _agreement_progress(
+    p: Partnership, items: list[tuple[str, AgreementItem | None]], *, can_edit: bool
+) -> list[dict[str, Any]]:
+    """The card's part of the checklist: how far it has got, the next items to agree (in
+    progress first), and a button for the whole list."""
+    agreed = sum(1 for _, row in items if row and row.status == "agreed")
+    blocks = [
+        section(f"*Partnership agreement: {agreed} of {len(items)} agreed*  {_progress_bar(items)}")
+    ]
+    waiting: list[tuple[str, AgreementItem | None]] = [
+        (k, r) for k, r in items if r and r.status == "in_progress"
+    ]
+    waiting += [(k, r) for k, r in items if not r or r.status == "not_started"]
+    if waiting:
+        blocks.append(context(f"Next to agree ({len(waiting)} left):"))
+    for key, row in waiting[:NEXT_ITEMS]:
+        block = section(_item_line(key, row))
+        if can_edit:
+            block["accessory"] = _item_menu(p, key)
+        blocks.append(block)
+    blocks.append(
+        ActionsBlock(
+            block_id=f"agreement-{p.id}",
+            elements=[
+                ButtonElement(
+                    text=f"Open checklist ({len(items)} items)",
+                    action_id=OPEN_CHECKLIST,
+                    value=str(p.id),
+                )
+            ],
+        ).to_dict()
+    )
+    return blocks
+
+
+def build_checklist(
+    p: Partnership, items: list[tuple[str, AgreementItem | None]], *, can_edit: bool
+) -> tuple[str, list[dict[str, Any]]]:
+    """The whole agreement checklist, every item with its menu for those who may change it."""
+    agreed = sum(1 for _, row in items if row and row.status == "agreed")
+    blocks = [
+        header(truncate(f"Agreement checklist: {p.name}", 150)),
+        context(f"{agreed} of {len(items)} agreed  {_progress_bar(items)}"),
+    ]
+    for key, row in items:
+        block = section(_item_line(key, row))
+        block["block_id"] = f"{CHECKLIST_BLOCK}-{key}"
+        if can_edit and p.status == "open":
+            block["accessory"] = _item_menu(p, key)
+        blocks.append(block)
+    if not can_edit:
+        blocks.append(context("Its lead, admins and facilitators can change it."))
+    return f"{p.name}: agreement {agreed} of {len(items)} agreed.", blocks[:MESSAGE_BLOCKS]
+
+
 def build_card(
     standing: Standing,
     *,
@@ -172,12 +234,7 @@ def build_card(
     if closed and p.closed_at:
         note = f": {escape(truncate(p.exit_note, 500))}" if p.exit_note else ""
         blocks.append(section(f"Closed by <@{p.closed_by}> on {p.closed_at:%d %b %Y}{note}"))
-    blocks += [divider(), section(f"*Partnership agreement: {standing.agreement}*")]
-    for key, row in items:
-        block = section(_item_line(key, row))
-        if can_edit and not closed:
-            block["accessory"] = _item_menu(p, key)
-        blocks.append(block)
+    blocks += [divider(), *_agreement_progress(p, items, can_edit=can_edit and not closed)]
     blocks.append(divider())
     if commitments:
         lines = [f"*Open commitments ({standing.open}, {standing.overdue} overdue)*"]

@@ -10,7 +10,7 @@ from handlers.blockkit import escape
 from handlers.people import is_manager, person, viewer_of
 from handlers.pulse_blocks import health_blocks
 from handlers.pulse_flow import trend_words
-from handlers.register_blocks import build_card
+from handlers.register_blocks import build_card, build_checklist
 from handlers.services import Services
 from handlers.subcommands import Invocation, suggestion
 from knowledge.agreement import checklist
@@ -83,6 +83,16 @@ def lead_problem(client: WebClient, services: Services, lead_id: str | None) -> 
     if user.get("deleted"):
         return "That person's account is deactivated: pick a current lead officer."
     return None
+
+
+def checklist_of(
+    services: Services, client: WebClient, partnership: Partnership, *, user_id: str
+) -> tuple[str, list[dict[str, Any]]]:
+    """The whole agreement checklist for one viewer: menus only if they may change it."""
+    can_edit = partnership.status == "open" and may_manage(client, services, partnership, user_id)
+    with services.sessions() as session:
+        items = checklist(session, partnership)
+    return build_checklist(partnership, items, can_edit=can_edit)
 
 
 def card_of(

@@ -146,6 +146,51 @@ def test_the_checklist_menu_sets_an_item_and_the_card_moves(box, people):
     assert [i.item for i in rows(box, AgreementItem)] == ["aims"]
 
 
+def test_the_card_shows_progress_and_the_next_items_and_opens_the_whole_checklist(box, people):
+    from handlers.register_blocks import CHECKLIST_BLOCK, OPEN_CHECKLIST
+
+    add_by_form(box, people, **{**FULL, "lead_id": people.sam})
+    card = run(box, "partnership Retrofit Partnership", people.sam, people.retrofit).args
+    menus = [b for b in card["blocks"] if (b.get("accessory") or {}).get("action_id") == SET_ITEM]
+    assert len(menus) == 3  # the next three to agree, not twelve items with four controls each
+    assert "0 of 12 agreed" in str(card["blocks"]) and "Next to agree (12 left)" in str(card)
+    [opener] = [
+        e for b in card["blocks"] if b["type"] == "actions" for e in b["elements"]
+        if e["action_id"] == OPEN_CHECKLIST
+    ]  # fmt: skip
+    message = {"ts": "1.1", "blocks": card["blocks"], "text": card["text"]}
+    box.driver.block_action(opener, user=people.sam, channel=people.retrofit, message=message)
+    box.wait()
+    whole = box.emulator.calls_to("response_url")[-1].args
+    items = [b for b in whole["blocks"] if str(b.get("block_id", "")).startswith(CHECKLIST_BLOCK)]
+    assert len(items) == 12 and all(b["accessory"]["action_id"] == SET_ITEM for b in items)
+    assert not whole["replace_original"]  # the card stays where it was
+    # an item set from the whole list: the list moves, not back to the card
+    pid = rows(box, Partnership)[0].id
+    action = {
+        "action_id": SET_ITEM,
+        "type": "overflow",
+        "block_id": items[11]["block_id"],
+        "selected_option": {"value": f"{pid}:{items[11]['block_id'].split('-', 1)[1]}:agreed"},
+    }
+    listed = {"ts": "1.2", "blocks": whole["blocks"], "text": whole["text"]}
+    box.driver.block_action(action, user=people.sam, channel=people.retrofit, message=listed)
+    box.wait()
+    moved = box.emulator.calls_to("response_url")[-1].args
+    assert moved["replace_original"] and "Agreement checklist: Retrofit Partnership" in str(moved)
+    assert "1 of 12 agreed" in str(moved["blocks"])
+    # someone who may not change it sees the list without menus; another workspace's id: nothing
+    box.driver.block_action(
+        opener, user=uid(box, "priya"), channel=people.retrofit, message=message
+    )
+    box.wait()
+    shown = box.emulator.calls_to("response_url")[-1].args
+    assert "accessory" not in str(shown["blocks"]) and "can change it" in str(shown["blocks"])
+    box.driver.block_action({**opener, "value": "99999"}, user=people.sam, channel=people.retrofit)
+    box.wait()
+    assert "Agreement checklist" not in str(box.emulator.calls_to("response_url")[-1].args)
+
+
 def test_review_reminders_reach_the_lead_and_recording_a_review_moves_them(box, people, clock):
     add_by_form(box, people, **{**FULL, "lead_id": people.sam, "next_review": "2026-12-09"})
     services, client = box.bot.services, box.bot.app.client
