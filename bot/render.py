@@ -24,6 +24,7 @@ class Pressable:
     message: dict[str, Any] | None = None
     view: dict[str, Any] | None = None
     submit: bool = False  # the modal's submit button, not a block action
+    shown_to: str | None = None  # the one person who can see it (ephemeral, DM, modal); None: all
 
 
 @dataclass

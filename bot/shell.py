@@ -6,12 +6,14 @@ emulator playing Slack. What the bot sends is printed as text; buttons are press
 
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any, TextIO
 
 from bot.emulator import Call, Workspace
 from bot.render import Pressable, Screen, plain, render_message, render_view
 from bot.sandbox import Sandbox
 from bot.settings import Settings
+from handlers.forms import refilled
 
 SHELL_HELP = """\
 Type a slash command as in Slack, e.g. /partners help
@@ -24,15 +26,19 @@ Type a slash command as in Slack, e.g. /partners help
                  /timers [ISO] runs breakout timers ("2 minutes left", "time's up");
                  /pulses [ISO] closes pulses whose week is over, starts the month's
                  /outbox sends what Slack could not take at once (after a rate limit)
-  N              press the button (or submit the form) numbered N
-  /quit          leave (or Ctrl-D)"""
+  N              press the button (or submit the form) numbered N; Ctrl-C cancels a form
+  /quit          leave (or Ctrl-D)
+Files the bot sends (reports, workbooks, charts) are saved under ./partnerbot-files/."""
+
+
+FILES = Path("partnerbot-files")  # where files the bot sends are saved, under the current folder
 
 
 class Shell:
     """A REPL over a Sandbox; reads lines from `source`, writes what Slack would show."""
 
-    def __init__(self, box: Sandbox, source: TextIO, out: TextIO) -> None:
-        self.box, self.source, self.out = box, source, out
+    def __init__(self, box: Sandbox, source: TextIO, out: TextIO, files: Path = FILES) -> None:
+        self.box, self.source, self.out, self.files = box, source, out, files
         self.ws: Workspace = box.emulator.workspace
         self.user = next(u for u in self.ws.users.values() if u.is_admin and not u.is_bot)
         self.channel = self.ws.channel_named("general") or next(iter(self.ws.channels.values()))
@@ -45,7 +51,11 @@ class Shell:
             if self.interactive:
                 self.out.write(f"{self.user.name} in #{self.channel.name}> ")
                 self.out.flush()
-            line = self.source.readline()
+            try:
+                line = self.source.readline()
+            except KeyboardInterrupt:  # Ctrl-C at the prompt: a fresh line, as a terminal does
+                self.say("\n(shell) Ctrl-D or /quit leaves.")
+                continue
             if not line:
                 return
             line = line.strip()
@@ -80,6 +90,8 @@ class Shell:
                 self.handle(line)
             except (KeyError, ValueError) as error:
                 self.say(f"(shell) {error}")
+            except KeyboardInterrupt:  # Ctrl-C in a form: it is cancelled, as Slack's Cancel
+                self.say("\n(shell) cancelled: nothing was sent.")
 
     def handle(self, line: str) -> None:
         word, _, rest = line.partition(" ")
@@ -187,6 +199,29 @@ class Shell:
         return "#" + channel.name
 
     def show(self, call: Call) -> None:
+        first = len(self.screen.pressables) + 1
+        self._show(call)
+        owner = self.seen_by(call)
+        for number in range(first, len(self.screen.pressables) + 1):
+            self.screen.pressables[number].shown_to = owner
+
+    def seen_by(self, call: Call) -> str | None:
+        """The one person who can see what this call showed (None: everyone in the channel)."""
+        args = call.args
+        if call.method == "response_url":
+            return None if args.get("response_type") == "in_channel" else self.user.id
+        if call.method == "chat.postEphemeral":
+            return str(args.get("user"))
+        if call.method == "views.publish":
+            return str(args.get("user_id"))
+        if call.method in {"views.open", "views.push", "views.update"}:
+            return self.user.id
+        if call.method in {"chat.postMessage", "chat.update"}:
+            channel = self.ws.channels.get(str(call.result.get("channel") or args.get("channel")))
+            return channel.user if channel is not None and channel.is_im else None
+        return None
+
+    def _show(self, call: Call) -> None:
         args = call.args
         if not call.ok:
             self.say(f"(slack refused {call.method}: {call.error})")
@@ -235,9 +270,23 @@ class Shell:
             names = ", ".join(f["name"] for f in call.result.get("files", []))
             self.say(f"(file shared in {self.where(args.get('channel_id', ''))}: {names})")
             for shared in call.result.get("files", []):
-                alt = (self.ws.files.get(shared["id"]) or {}).get("alt_txt")
+                kept = self.ws.files.get(shared["id"]) or {}
+                if kept.get("content"):
+                    self.say(f"  saved as {self.keep_file(kept['name'], kept['content'])}")
+                alt = kept.get("alt_txt")
                 if alt:  # what a screen reader says of the picture: here, what it shows
                     self.say(f"  picture: {alt}")
+
+    def keep_file(self, name: str, content: bytes) -> Path:
+        """Save a file the bot sent where the person can open it; never over an earlier one."""
+        self.files.mkdir(parents=True, exist_ok=True)
+        stem, suffix = Path(Path(name).name).stem or "file", Path(name).suffix
+        path, number = self.files / f"{stem}{suffix}", 1
+        while path.exists():
+            number += 1
+            path = self.files / f"{stem}-{number}{suffix}"
+        path.write_bytes(content)
+        return path
 
     def print_block(self, head: str, lines: list[str]) -> None:
         if head:
@@ -251,6 +300,12 @@ class Shell:
         item = self.screen.pressables.get(number)
         if item is None:
             raise ValueError(f"nothing is numbered {number}")
+        if item.shown_to is not None and item.shown_to != self.user.id:
+            owner = self.ws.users.get(item.shown_to)
+            raise ValueError(
+                f"[{number}] was shown only to @{owner.name if owner else item.shown_to}: "
+                f"@{self.user.name} cannot see it, so cannot press it (as in Slack)"
+            )
         if item.submit and item.view is not None:
             self.submit(item.view)
         elif item.view is not None:
@@ -280,10 +335,19 @@ class Shell:
             self.say(f"(slack) the app answered HTTP {reply.status}")
         answer = reply.json() if reply.body else None
         if isinstance(answer, dict) and answer.get("response_action") == "errors":
+            labels = {
+                b.get("block_id"): plain(str((b.get("label") or {}).get("text", "")), self.ws)
+                for b in view.get("blocks", [])
+            }
             for block_id, error in answer.get("errors", {}).items():
-                self.say(f"(form) {block_id}: {error}")
-            number = self.screen.add(Pressable("Submit again", {}, view=view, submit=True))
-            self.say(f"(form) fix it and submit again: [{number}]")
+                self.say(f"(form) {labels.get(block_id) or block_id}: {error}")
+            # the form again as Slack keeps it: with what was typed (blank keeps each answer)
+            kept = refilled({**view, "state": {"values": values}}, "Fix what is marked.")
+            kept.update({k: view[k] for k in ("id", "hash", "team_id") if k in view})
+            number = self.screen.add(
+                Pressable("Submit again", {}, view=kept, submit=True, shown_to=self.user.id)
+            )
+            self.say(f"(form) fix it and submit again (blank keeps what you typed): [{number}]")
         elif isinstance(answer, dict) and answer.get("response_action") in {"update", "push"}:
             self.print_block("", render_view(answer["view"], self.screen, self.ws))
         for call in self.box.emulator.since(mark):
