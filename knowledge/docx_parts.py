@@ -15,6 +15,7 @@ from docx.shared import Inches, Pt, RGBColor
 # characters XML cannot hold (a pasted form feed, say): python-docx would refuse the whole file
 _NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 PAGE_WIDTH = 6.3  # inches between A4's margins, as Word sets them
+TABLE_TEXT = Pt(9)
 
 
 def clean(text: object) -> str:
@@ -40,24 +41,31 @@ def number(value: float | Decimal | None) -> str:
     return f"{amount:,.2f}".rstrip("0").rstrip(".")
 
 
-def table(document: Any, header: list[str], rows: list[list[str]], widths: list[float]) -> None:
-    """A table whose columns keep their widths (inches, summing to the page's), with a header
-    row that screen readers announce and Word repeats on each page."""
-    assert len(widths) == len(header)
+def table(
+    document: Any, header: list[str] | None, rows: list[list[str]], widths: list[float]
+) -> None:
+    """A table whose columns keep their widths (inches, scaled to the page's), in 9 point, with
+    a header row that screen readers announce and Word repeats on each page (`header` None: a
+    table of label and value pairs, the first column bold, no header row)."""
     scale = PAGE_WIDTH / sum(widths)
-    grid = document.add_table(rows=1, cols=len(header))
+    grid = document.add_table(rows=0, cols=len(widths))
     grid.style = "Table Grid"
     grid.autofit = False
-    for cell, text in zip(grid.rows[0].cells, header, strict=True):
-        cell.text = ""
-        cell.paragraphs[0].add_run(clean(text)).bold = True
-    properties = grid.rows[0]._tr.get_or_add_trPr()
-    repeat = OxmlElement("w:tblHeader")
-    repeat.set(qn("w:val"), "true")
-    properties.append(repeat)
+    if header is not None:
+        assert len(header) == len(widths)
+        cells = grid.add_row().cells
+        for cell, text in zip(cells, header, strict=True):
+            run = cell.paragraphs[0].add_run(clean(text))
+            run.bold, run.font.size = True, TABLE_TEXT
+        properties = grid.rows[0]._tr.get_or_add_trPr()
+        repeat = OxmlElement("w:tblHeader")
+        repeat.set(qn("w:val"), "true")
+        properties.append(repeat)
     for values in rows:
-        for cell, text in zip(grid.add_row().cells, values, strict=True):
-            cell.text = clean(text)
+        for number, (cell, text) in enumerate(zip(grid.add_row().cells, values, strict=True)):
+            run = cell.paragraphs[0].add_run(clean(text))
+            run.font.size = TABLE_TEXT
+            run.bold = header is None and number == 0
     for column, width in zip(grid.columns, widths, strict=True):
         column.width = Inches(width * scale)
         for cell in column.cells:

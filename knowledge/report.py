@@ -119,7 +119,7 @@ def _cover(document: Any, p: Partnership, answers: Answers, today: date) -> None
             + ("" if answers.final else " (draft)"),
         ],
     ]
-    table(document, ["", ""], rows, [1.8, 4.5])
+    table(document, None, rows, [1.8, 4.5])
 
 
 def write_report(

@@ -155,12 +155,12 @@ def benefits(session: Session, document: Any, p: Partnership, today: date, name_
             what,
             f"{b.due:%d %b %Y}",
             standing(b, today),
-            (b.rag or "not set").upper(),
+            (b.rag or "none").upper(),
             b.rag_reason or "",
         ]
 
     header = ["Benefit", "Owner", "Realised against planned", "Due", "Standing", "RAG", "Why"]
-    table(document, header, [row(b) for b in found], [1.5, 1.0, 1.6, 0.9, 0.8, 0.7, 1.4])
+    table(document, header, [row(b) for b in found], [1.3, 0.95, 1.25, 0.95, 0.95, 0.6, 1.1])
 
 
 def health_section(session: Session, document: Any, p: Partnership) -> None:
