@@ -98,8 +98,11 @@ def test_showing_one_partnership_and_suggesting_a_near_name(box, people):
     assert "'text': 'Retrofit Partnership'" in card and f"*Channel:* <#{people.retrofit}>" in card
     command(box, "partnership Retrofit Partnrship", people.sam, people.general)  # a typo: sure
     assert responses(box)[-1].args["text"].startswith("Retrofit Partnership: no review date")
-    command(box, "partnership retro partners", people.sam, people.general)  # unsure: asks
-    assert "Did you mean *Retrofit Partnership*?" in responses(box)[-1].args["text"]
+    command(box, "partnership retro partners", people.sam, people.general)  # the only near one
+    assert responses(box)[-1].args["text"].startswith("Retrofit Partnership: no review date")
+    command(box, "partnership add Retrofit Partners Board", people.alex, people.general)
+    command(box, "partnership retro partners", people.sam, people.general)  # two near: asks
+    assert "Did you mean *Retrofit Partners Board*?" in responses(box)[-1].args["text"]
 
 
 def test_add_alone_opens_a_form_that_adds_on_submit(box, people):
