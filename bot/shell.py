@@ -13,6 +13,7 @@ from bot.emulator import Call, Workspace
 from bot.render import Pressable, Screen, plain, render_message, render_view
 from bot.sandbox import Sandbox
 from bot.settings import Settings
+from bot.shell_fields import read_field
 from handlers.forms import refilled
 
 SHELL_HELP = """\
@@ -325,7 +326,9 @@ class Shell:
             if block.get("type") == "input":
                 label = plain(str(block["label"].get("text", "")), self.ws)
                 values[block["block_id"]] = {
-                    block["element"]["action_id"]: self.read_input(label, block)
+                    block["element"]["action_id"]: read_field(
+                        self.ask, self.say, self.ws, label, block
+                    )
                 }
         # Slack shows the form's own answer first ("Saving…"), then whatever the work did next
         mark = self.box.emulator.next_seq
@@ -352,68 +355,6 @@ class Shell:
             self.print_block("", render_view(answer["view"], self.screen, self.ws))
         for call in self.box.emulator.since(mark):
             self.show(call)
-
-    def read_input(self, label: str, block: dict[str, Any]) -> dict[str, Any]:
-        """Ask for one form field and shape the answer as Slack's view state does."""
-        element = block["element"]
-        kind = element.get("type")
-        optional = " (blank to skip)" if block.get("optional") else ""
-        if kind in {"static_select", "radio_buttons"}:
-            options = element.get("options", [])
-            for index, option in enumerate(options, 1):
-                self.say(f"    {index}. {plain(option['text']['text'], self.ws)}")
-            answer = self.ask(f"  {label}, pick a number{optional}: ")
-            if answer.isdigit() and 0 < int(answer) <= len(options):
-                chosen = options[int(answer) - 1]
-            else:  # blank (or nonsense) keeps what the form had chosen
-                chosen = element.get("initial_option")
-            return {"type": kind, "selected_option": chosen}
-        if kind in {"conversations_select", "channels_select"}:
-            initial = element.get("initial_conversation") or element.get("initial_channel")
-            shown = f" [#{self.ws.channels[initial].name}]" if initial in self.ws.channels else ""
-            answer = self.ask(f"  {label} as #name{shown}{optional}: ")
-            channel = self.ws.channel_named(answer) if answer else None
-            if answer and channel is None:
-                self.say(f"  (shell) there is no channel {answer}; left blank")
-            chosen = channel.id if channel else (initial if not answer else None)
-            key = "selected_conversation" if kind == "conversations_select" else "selected_channel"
-            return {"type": kind, key: chosen}
-        if kind in {"users_select", "multi_users_select"}:
-            answer = self.ask(
-                f"  {label} as @name{' @name…' if kind.startswith('multi') else ''}{optional}: "
-            )
-            ids = [u.id for u in (self.ws.user_named(n) for n in answer.split()) if u]
-            if kind == "users_select":
-                kept = element.get("initial_user") if not answer else None
-                return {"type": kind, "selected_user": ids[0] if ids else kept}
-            return {"type": kind, "selected_users": ids}
-        initial = element.get("initial_date") or element.get("initial_value")
-        kept = f" [{initial}] (blank keeps it, - clears it)" if initial else optional
-        if kind == "datepicker":
-            answer = self.ask(f"  {label} (YYYY-MM-DD){kept}: ")
-            return {"type": kind, "selected_date": _kept(answer, initial)}
-        if kind == "checkboxes":
-            options = element.get("options", [])
-            ticked = element.get("initial_options") or []
-            for index, option in enumerate(options, 1):
-                self.say(f"    {index}. {plain(option['text']['text'], self.ws)}")
-            answer = self.ask(
-                f"  {label}: numbers to tick, - for none{' [ticked]' if ticked else ''}: "
-            )
-            if answer == "-":
-                ticked = []
-            elif answer:
-                ticked = [o for i, o in enumerate(options, 1) if str(i) in answer.split()]
-            return {"type": kind, "selected_options": ticked}
-        answer = self.ask(f"  {label}{kept}: ")
-        return {"type": kind, "value": _kept(answer, initial)}
-
-
-def _kept(answer: str, initial: str | None) -> str | None:
-    """A form field as typed: blank keeps what the form showed, "-" clears it."""
-    if answer == "-":
-        return None
-    return answer or initial or None
 
 
 def run_shell(settings: Settings, source: TextIO = sys.stdin, out: TextIO = sys.stdout) -> None:
