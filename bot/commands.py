@@ -3,9 +3,12 @@ and lessons, or the register) and `partnerbot export`."""
 
 import argparse
 import json
+import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
+from sqlmodel import Session, col, select
 from tqdm import tqdm
 
 from bot.services import open_services
@@ -17,7 +20,7 @@ from knowledge.query import QueryError, parse_query
 from knowledge.register_import import import_register, is_register
 from knowledge.search import snippet
 from knowledge.workbook import SHEETS, write_workbook
-from storage.models import Entry
+from storage.models import Entry, KnownName
 from storage.teams import known_teams
 
 
@@ -56,6 +59,7 @@ def search(
         return 2
     found = []
     with services.sessions() as session:
+        names_of = namer(session, team_id)
         for hit in results.hits:
             entry = session.get(Entry, hit.entry_id)
             if entry is None:
@@ -68,6 +72,7 @@ def search(
                     "score": round(hit.score, 4),
                     "tags": entry.tags.split(),
                     "author": entry.author_id,
+                    "author_name": names_of(entry.author_id) if entry.author_id else None,
                     "source": entry.source,
                     "created_at": entry.created_at.isoformat(),
                     "snippet": snippet(entry.body, hit.matched),
@@ -80,7 +85,8 @@ def search(
         print(f"Nothing good found for “{raw}”.{hint}")
     else:
         for number, item in enumerate(found, 1):
-            print(f"{number}. {item['title']}  [{item['kind']}, score {item['score']}]")
+            by = f", by {item['author_name']}" if item["author_name"] else ""
+            print(f"{number}. {item['title']}  [{item['kind']}{by}, score {item['score']}]")
             print(f"   {str(item['snippet']).replace('*', '')}")
         if not results.close:
             print("(These only touch on the question: nothing answers it closely.)")
@@ -173,6 +179,26 @@ def export_workbook(settings: Settings, team: str | None, file: str) -> int:
     return 0
 
 
+def named_ids(session: Session, lines: list[str]) -> Callable[[str], str]:
+    """A line of the scheduler's with each "→ U…" followed by the person's name, as the
+    workspace's directory knows it: "→ Sam Okafor (U0SAM)"."""
+    ids = {found for line in lines for found in _TO_PERSON.findall(line)}
+    names = {
+        row.slack_id: row.name
+        for row in session.exec(select(KnownName).where(col(KnownName.slack_id).in_(sorted(ids))))
+    } if ids else {}  # fmt: skip
+
+    def named(line: str) -> str:
+        return _TO_PERSON.sub(
+            lambda m: f"→ {names[m[1]]} ({m[1]})" if m[1] in names else m[0], line
+        )
+
+    return named
+
+
+_TO_PERSON = re.compile(r"→ ([UW][A-Z0-9]{2,31})\b")
+
+
 def run_nudges(settings: Settings, when: str | None) -> int:
     """`partnerbot nudges run [--now ISO-8601]`: send what is due at that instant, and say so."""
     from datetime import UTC, datetime
@@ -195,8 +221,10 @@ def run_nudges(settings: Settings, when: str | None) -> int:
     else:
         now = services.clock()
     lines = send_due_nudges(services, scheduler_client(settings), now)
+    with services.sessions() as session:
+        named = named_ids(session, lines)
     for line in lines:
-        print(line)
+        print(named(line))
     print(f"{len(lines)} nudge{'s' if len(lines) != 1 else ''} sent for {now.isoformat()}.")
     return 0
 

@@ -173,6 +173,7 @@ def test_nudges_run_waits_out_a_rate_limit_and_prints_what_it_sent(box, capsys, 
     assert main(["nudges", "run", "--now", "2026-12-11T10:00:00+00:00"]) == 0
     out = capsys.readouterr().out
     assert "due" in out and "1 nudge sent for 2026-12-11T10:00:00+00:00." in out
+    assert f"→ Sam Okafor ({p['sam']})" in out  # named from the directory, the ID kept
     assert main(["nudges", "run", "--now", "friday"]) == 2
 
 
