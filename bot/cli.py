@@ -9,7 +9,9 @@ from sqlalchemy import make_url
 from sqlalchemy.exc import DBAPIError
 
 from bot.settings import ConfigError, Settings
+from storage.db import NewerDatabase
 from storage.keyring import SecretKeyError
+from storage.version import release
 
 NOT_YET: dict[str, str] = {}
 
@@ -20,6 +22,7 @@ def _parser() -> argparse.ArgumentParser:
         description="partnerbot: a Slack bot for "
         "council partnerships. Settings come from the environment or .env.",
     )
+    parser.add_argument("--version", action="version", version=f"partnerbot {release()}")
     parser.add_argument(
         "--team",
         help="workspace (team) ID for commands that act on one; "
@@ -110,6 +113,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValidationError as error:
         print(f"partnerbot: a setting is not valid:\n{error}", file=sys.stderr)
         return 2
+    except NewerDatabase as error:
+        print(f"partnerbot {release()}: {error}", file=sys.stderr)
+        return 1
     except SecretKeyError as error:  # a stored token sealed with a key we no longer have
         print(f"partnerbot: {error}.", file=sys.stderr)
         return 1

@@ -11,9 +11,10 @@ from bot.local import LocalServer
 from bot.logs import configure_logging
 from bot.scheduler import build_scheduler, scheduler_clients
 from bot.services import open_services
-from bot.settings import Settings
+from bot.settings import ConfigError, Settings
 from bot.web import build_wsgi
 from storage.db import make_engine, upgrade
+from storage.version import release
 
 logger = logging.getLogger("partnerbot.serve")
 
@@ -106,10 +107,29 @@ def serve(settings: Settings, port: int | None = None) -> None:
     if not settings.oauth_enabled:
         settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
     settings.keyring()  # checked here, not in each worker after the fork
+    refuse_throwaway_sqlite(settings)
+    configure_logging(secrets=settings.secrets)
+    logger.info("partnerbot starting", extra={"version": release(), "command": "serve"})
     # Migrate once, here, before gunicorn forks its workers (under the migration lock, so a
     # `partnerbot worker` starting at the same moment waits rather than racing).
     migrate(settings)
     _Gunicorn(settings, port or settings.port).run()
+
+
+# hosts whose disk is thrown away at every deploy and restart (Heroku's dynos set DYNO)
+THROWAWAY_DISK = ("DYNO",)
+
+
+def refuse_throwaway_sqlite(settings: Settings) -> None:
+    """On a host whose disk does not last, an SQLite file would lose everything at the next
+    deploy: refuse to start, saying why, rather than find out then."""
+    host = next((name for name in THROWAWAY_DISK if os.environ.get(name)), None)
+    if host and settings.database_url.startswith("sqlite"):
+        raise ConfigError(
+            f"{host} is set, so this host's disk is thrown away at each deploy and restart, and "
+            "an SQLite database with it. Set DATABASE_URL to a PostgreSQL database (the "
+            "platform's add-on gives one)."
+        )
 
 
 def migrate(settings: Settings) -> None:
@@ -127,7 +147,9 @@ def socket(settings: Settings) -> None:
 
     settings.require(*(() if settings.oauth_enabled else ("SLACK_BOT_TOKEN",)), "SLACK_APP_TOKEN")
     settings.keyring()
+    refuse_throwaway_sqlite(settings)
     configure_logging(secrets=settings.secrets)
+    logger.info("partnerbot starting", extra={"version": release(), "command": "socket"})
     bot = create_app(settings, socket_mode=True)
     warm_search(bot.services)
     if settings.oauth_enabled:
@@ -156,7 +178,7 @@ def worker(settings: Settings) -> None:
     settings.keyring()
     configure_logging(secrets=settings.secrets)
     engine, services = open_services(settings)
-    logger.info("worker starting")
+    logger.info("partnerbot starting", extra={"version": release(), "command": "worker"})
     build_scheduler(
         services,
         blocking=True,

@@ -19,6 +19,7 @@ from slack_sdk.signature import SignatureVerifier
 
 from bot.factory import Partnerbot
 from storage.db import health
+from storage.version import release
 
 EVENTS_PATH = "/slack/events"
 # Slack's largest requests (a big modal's state, an event with blocks) are tens of kilobytes
@@ -124,8 +125,10 @@ def build_wsgi(bot: Partnerbot) -> WSGIApp:
         if path == "/healthz" and method in {"GET", "HEAD"}:
             problem = health(bot.engine)
             if problem is None:
-                return answer(start_response, "200 OK", "ok")
-            return answer(start_response, "503 Service Unavailable", problem)
+                return answer(start_response, "200 OK", f"ok\npartnerbot {release()}")
+            return answer(
+                start_response, "503 Service Unavailable", f"{problem}\npartnerbot {release()}"
+            )
         if path == EVENTS_PATH and method == "POST":
             try:
                 body = read_body(environ)

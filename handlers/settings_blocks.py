@@ -31,6 +31,7 @@ from knowledge.workspace_settings import (
     parse_orgs,
 )
 from storage.installations import ANONYMOUS_FLOOR
+from storage.version import release
 
 SETTINGS_VIEW = "workspace_settings"
 OPEN_SETTINGS = "open_settings"
@@ -278,7 +279,7 @@ def settings_blocks(rules: Rules) -> list[dict[str, Any]]:
         header("Workspace settings"),
         section("\n".join(lines)),
         context(
-            "You see this as one of the workspace's admins."
+            f"You see this as one of the workspace's admins. partnerbot {release()}."
             + ("" if rules.saved else " Nobody has saved settings yet: these are the defaults.")
         ),
         ActionsBlock(

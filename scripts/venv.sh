@@ -1,5 +1,6 @@
 # Sourced by scripts/run and scripts/test: make .venv with Python 3.11+ and install partnerbot
-# into it (again only when pyproject.toml has changed).
+# into it from the pinned, hashed lock files (scripts/lock makes them from pyproject.toml), again
+# only when they have changed.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -21,12 +22,14 @@ if [ ! -x .venv/bin/python ]; then
   "$(pick_python)" -m venv .venv
 fi
 stamp=".venv/.installed${extras:+-$extras}"
-wanted="$(cat pyproject.toml | sha256sum | cut -d' ' -f1)"
+lock="requirements${extras:+-$extras}.txt"
+wanted="$(cat pyproject.toml "$lock" | sha256sum | cut -d' ' -f1)"
 installed() { [ -f "$1" ] && [ "$(cat "$1")" = "$wanted" ]; }
 # an install with the test extras has everything a plain run needs
 if ! installed "$stamp" && ! { [ -z "$extras" ] && installed .venv/.installed-test; }; then
   echo "Installing partnerbot into .venv (first run takes a minute)..." >&2
   .venv/bin/python -m pip install --quiet --upgrade pip >&2
-  .venv/bin/python -m pip install --quiet -e ".${extras:+[$extras]}" >&2
+  .venv/bin/python -m pip install --quiet --require-hashes -r "$lock" >&2
+  .venv/bin/python -m pip install --quiet --no-deps -e . >&2
   echo "$wanted" >"$stamp"
 fi

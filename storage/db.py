@@ -141,14 +141,37 @@ def sqlite_path(engine: Engine) -> Path | None:
     return Path(database.removeprefix("file:").split("?")[0])
 
 
+class NewerDatabase(RuntimeError):
+    """The database was upgraded by a newer release than this one: running on would write rows
+    in an older shape than its schema's, so this release refuses to start."""
+
+
 def upgrade(engine: Engine) -> None:
-    """Run every migration up to head, under the migration lock; safe to call at every start."""
+    """Run every migration up to head, under the migration lock; safe to call at every start.
+    A database a newer release has upgraded raises NewerDatabase, saying what to do."""
     if at_head(engine):
         return
     from alembic import command
+    from alembic.script import ScriptDirectory
 
     with migration_lock(engine):
+        found = _revision(engine)
+        known = {script.revision for script in ScriptDirectory(str(MIGRATIONS)).walk_revisions()}
+        if found is not None and found not in known:
+            raise NewerDatabase(
+                f"the database is at schema {found}, from a newer partnerbot than this one "
+                f"(which knows up to {HEAD}). Run the newer release, or restore the backup taken "
+                "before it upgraded the database (see Upgrading in docs/deploy.md)."
+            )
         command.upgrade(alembic_config(engine), "head")
+
+
+def _revision(engine: Engine) -> str | None:
+    try:
+        with engine.connect() as connection:
+            return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except Exception:  # no table yet: a new database
+        return None
 
 
 def reclaim(engine: Engine) -> str:

@@ -13,6 +13,7 @@ import pytest
 
 from bot.driver import SlackDriver
 from bot.emulator import Emulator
+from storage.version import release
 from tests.conftest import ON_POSTGRES, TEST_KEY
 
 
@@ -110,6 +111,8 @@ def test_serve_answers_a_signed_help_and_refuses_a_forged_one(served):
     assert emulator.workspace.bot_token not in logs and "serve-test-signing-secret" not in logs
     assert "supply-chain" not in logs
     lines = [json.loads(line) for line in logs.splitlines() if line.strip()]
+    # the first line says which release is starting
+    assert (lines[0]["message"], lines[0]["version"]) == ("partnerbot starting", release())
     requests = [line for line in lines if line["message"] == "slack request"]
     assert len(requests) == 1  # the forged one never reached the app
     assert requests[0]["team_id"] == emulator.workspace.team_id and requests[0]["request_id"]
@@ -117,7 +120,9 @@ def test_serve_answers_a_signed_help_and_refuses_a_forged_one(served):
 
 def test_healthz_answers_when_the_database_does(served):
     with urllib.request.urlopen(served.base + "/healthz", timeout=5) as response:
-        assert (response.status, response.read()) == (200, b"ok\n")
+        # the same version as `partnerbot --version` (tests/bot/test_version.py)
+        body = f"ok\npartnerbot {release()}\n".encode()
+        assert (response.status, response.read()) == (200, body)
 
 
 def test_the_worker_runs_the_scheduler_until_stopped(tmp_path, database_url):

@@ -18,6 +18,7 @@ from bot.scheduler import scheduler_clients
 from handlers.results import DELETE, SHARE, WANTED
 from handlers.settings_blocks import SETTINGS_VIEW
 from storage.models import Commitment, Entry, LessonWanted
+from storage.version import release
 
 A, B = "T0SHELL", "T0OTHER"  # this council, and the other one
 HOUSING = "T0HOUSINGASSOC"  # Kim's own organisation
@@ -261,6 +262,7 @@ def test_the_settings_are_for_admins_and_bad_values_change_nothing(councils):
         box.wait()
         home = json.dumps(box.emulator.workspaces[A].home[person])
         assert ("Workspace settings" in home) is shown
+        assert (f"partnerbot {release()}" in home) is shown  # the version, for admins only
     from storage.installations import WorkspaceSettings
 
     with box.bot.services.sessions() as session:
