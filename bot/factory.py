@@ -98,6 +98,9 @@ def create_app(
         # Each listener's check runs before the answer and its work after (handlers/listening):
         # the answer never waits for a free thread, nor for Slack's Web API.
         process_before_response=True,
+        # no auth.test at start: with no route to Slack yet the process would not boot at all;
+        # Bolt checks the token on the first request, and bot/slack_reach.py keeps trying
+        token_verification_enabled=False,
         listener_executor=executor,
         logger=logging.getLogger("partnerbot.bolt"),
     )

@@ -1,8 +1,10 @@
 """The scheduler. APScheduler is only the clock: the database holds what is due and sent."""
 
 import logging
+import time
 from datetime import timedelta
 
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -107,6 +109,23 @@ def scheduler_clients(settings: Settings, engine: Engine) -> WebClient | Clients
     return scheduler_client(settings)
 
 
+class Heartbeat:
+    """When this process's scheduler last ran a job (None: it runs none here), for /readyz."""
+
+    def __init__(self) -> None:
+        self.at: float | None = None
+
+    def beat(self) -> None:
+        self.at = time.monotonic()
+
+    def silent_for(self) -> float | None:
+        """Seconds since the last job ran, or None when this process has no scheduler."""
+        return None if self.at is None else time.monotonic() - self.at
+
+
+HEARTBEAT = Heartbeat()
+
+
 def build_scheduler(
     services: Services,
     *,
@@ -118,6 +137,8 @@ def build_scheduler(
     `worker` in the foreground. `retention_days` (OAuth installs): purge workspaces that left
     longer ago than that, daily."""
     scheduler: BaseScheduler = BlockingScheduler() if blocking else BackgroundScheduler()
+    HEARTBEAT.beat()
+    scheduler.add_listener(lambda _event: HEARTBEAT.beat(), EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
     scheduler.add_job(
         prune_processed_events,
         "interval",

@@ -12,6 +12,7 @@ from bot.logs import configure_logging
 from bot.scheduler import build_scheduler, scheduler_clients
 from bot.services import open_services
 from bot.settings import ConfigError, Settings
+from bot.slack_reach import watch
 from bot.web import build_wsgi
 from storage.db import make_engine, upgrade
 from storage.version import release
@@ -85,7 +86,9 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
                 retention_days=_retention(self.settings),
             ).start()
             logger.info("scheduler running in the web process")
-        return build_wsgi(bot)
+        return build_wsgi(
+            bot, reach=watch(bot.app.client, token_known=not self.settings.oauth_enabled)
+        )
 
 
 def web_processes(settings: Settings) -> int:
@@ -154,6 +157,7 @@ def socket(settings: Settings) -> None:
     warm_search(bot.services)
     if settings.oauth_enabled:
         install_pages(bot, settings.port)
+    watch(bot.app.client, token_known=not settings.oauth_enabled)
     if settings.scheduler_enabled:
         build_scheduler(
             bot.services,

@@ -18,7 +18,9 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk.signature import SignatureVerifier
 
 from bot.factory import Partnerbot
-from storage.db import health
+from bot.scheduler import HEARTBEAT
+from bot.slack_reach import Reach
+from storage.db import at_head, health
 from storage.version import release
 
 EVENTS_PATH = "/slack/events"
@@ -110,8 +112,30 @@ def check_interaction(payload: dict[str, Any]) -> None:
             raise ValueError("block_actions with no list of actions")
 
 
-def build_wsgi(bot: Partnerbot) -> WSGIApp:
-    """The WSGI app gunicorn serves (and the shell and tests run on a local server)."""
+SCHEDULER_SILENT = 90.0  # seconds without a job run before the scheduler is not ready
+
+
+def readiness(bot: Partnerbot, reach: Reach | None) -> list[str]:
+    """What keeps this process from being ready to serve, in words (none: ready): the database
+    taking writes at this release's schema, Slack reachable, the scheduler running if here."""
+    problems = []
+    problem = health(bot.engine)
+    if problem is not None:
+        problems.append(f"database: {problem}")
+    elif not at_head(bot.engine):
+        problems.append("database: not at this release's schema yet (partnerbot db upgrade)")
+    if reach is not None and not reach.ready:
+        problems.append(reach.words())
+    silent = HEARTBEAT.silent_for()
+    if silent is not None and silent > SCHEDULER_SILENT:
+        problems.append(f"scheduler: no job has run for {silent:.0f} s")
+    return problems
+
+
+def build_wsgi(bot: Partnerbot, reach: Reach | None = None) -> WSGIApp:
+    """The WSGI app gunicorn serves (and the shell and tests run on a local server): Bolt at
+    /slack/events, liveness at /healthz (the process and its database; it also says whether
+    Slack is reachable), readiness at /readyz."""
     bolt = SlackRequestHandler(bot.app, path=EVENTS_PATH)
     secret = bot.settings.slack_signing_secret
 
@@ -124,11 +148,14 @@ def build_wsgi(bot: Partnerbot) -> WSGIApp:
         method, path = environ.get("REQUEST_METHOD"), environ.get("PATH_INFO")
         if path == "/healthz" and method in {"GET", "HEAD"}:
             problem = health(bot.engine)
-            if problem is None:
-                return answer(start_response, "200 OK", f"ok\npartnerbot {release()}")
-            return answer(
-                start_response, "503 Service Unavailable", f"{problem}\npartnerbot {release()}"
-            )
+            said = [problem or "ok", f"partnerbot {release()}"]
+            said += [reach.words()] if reach is not None and not reach.ready else []
+            status = "200 OK" if problem is None else "503 Service Unavailable"
+            return answer(start_response, status, "\n".join(said))
+        if path == "/readyz" and method in {"GET", "HEAD"}:
+            problems = readiness(bot, reach)
+            status = "503 Service Unavailable" if problems else "200 OK"
+            return answer(start_response, status, "\n".join(problems or ["ready"]))
         if path == EVENTS_PATH and method == "POST":
             try:
                 body = read_body(environ)

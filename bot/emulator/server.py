@@ -41,8 +41,9 @@ class Emulator:
         self.scopes = "chat:write,commands"  # what an install grants (tests may set the manifest's)
 
     # -- life cycle ------------------------------------------------------------------------
-    def start(self) -> "Emulator":
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+    def start(self, port: int = 0) -> "Emulator":
+        """Serve on `port` (0: any free one)."""
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), _handler_for(self))
         self._server.daemon_threads = True
         threading.Thread(
             target=self._server.serve_forever,

@@ -60,11 +60,13 @@ def start_serve(tmp_path, database_url: str, **settings: str) -> Served:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "PARTNERBOT_"))}
     env["PARTNERBOT_SECRET_KEY"] = TEST_KEY
     env.update(
-        SLACK_BOT_TOKEN=emulator.workspace.bot_token,
-        SLACK_SIGNING_SECRET=secret,
-        SLACK_API_URL=emulator.url,
-        DATABASE_URL=database_url,
-        **settings,
+        {
+            "SLACK_BOT_TOKEN": emulator.workspace.bot_token,
+            "SLACK_SIGNING_SECRET": secret,
+            "SLACK_API_URL": emulator.url,
+            "DATABASE_URL": database_url,
+            **settings,
+        }
     )
     process = subprocess.Popen(
         [sys.executable, "-m", "bot.cli", "serve", "--port", str(port)],
