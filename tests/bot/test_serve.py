@@ -148,7 +148,7 @@ def test_the_worker_runs_the_scheduler_until_stopped(tmp_path, database_url):
     process.terminate()
     process.communicate(timeout=20)
     messages = [json.loads(line)["message"] for line in seen if line.startswith("{")]
-    assert "worker starting" in messages and "Scheduler started" in messages
+    assert "partnerbot starting" in messages and "Scheduler started" in messages
     assert "xoxb-worker-test" not in "".join(seen)
 
 
