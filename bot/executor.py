@@ -35,6 +35,11 @@ class TrackedExecutor(ThreadPoolExecutor):
         context = contextvars.copy_context()
         return super().submit(context.run, tracked)
 
+    @property
+    def pending(self) -> int:
+        """Listener work submitted and not yet finished."""
+        return self._pending
+
     def wait_idle(self, timeout: float = 10.0) -> bool:
         """Block until no listener is running; False if that did not happen within `timeout`."""
         with self._idle:

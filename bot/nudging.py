@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.reaching import UNREACHABLE, delivered, metadata, refused, send, too_soon_to_look
 from handlers.benefit_blocks import build_benefit_nudge
 from handlers.commitment_blocks import build_digest, build_escalation, build_nudge
+from handlers.metrics import REMINDERS
 from handlers.people import person
 from handlers.pulse_blocks import build_pulse_dm
 from handlers.register_blocks import build_review_nudge
@@ -96,8 +97,12 @@ def send_due_nudges(services: Services, client: WebClient | Clients, now: dateti
             lease.finish(nudge, status=CANCELLED)
             return None
         try:
-            return _deliver(services, team_client, lease, nudge, now, teams.of(nudge.team_id))
+            line = _deliver(services, team_client, lease, nudge, now, teams.of(nudge.team_id))
+            if line is not None:
+                REMINDERS.labels("sent").inc()
+            return line
         except Exception:  # never let one nudge stop the others; the next run tries again
+            REMINDERS.labels("failed").inc()
             logger.exception(
                 "nudge failed; it will be retried",
                 extra={"commitment": nudge.commitment_id, "nudge": nudge.id},
@@ -302,6 +307,7 @@ def _dm_once(
         if code in UNREACHABLE and or_in:
             return _ephemeral(client, lease, nudge, now, text, blocks, about, or_in)
         logger.warning("could not send a reminder", extra={"about": about, "error": code})
+        REMINDERS.labels("unreachable" if code in UNREACHABLE else "failed").inc()
         # someone Slack says is gone will never get it: a new lead or owner is for people to set
         status = {"status": CANCELLED} if code in UNREACHABLE else {}
         clear = {"sending_at": None} if refused(error) else {}

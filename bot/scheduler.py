@@ -3,6 +3,7 @@
 import logging
 import time
 from datetime import timedelta
+from typing import Any
 
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -16,6 +17,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from sqlalchemy.engine import Engine
 
 from bot.settings import Settings
+from handlers.metrics import RATE_LIMIT_WAITS
 from handlers.sending import Clients, QuietWebClient
 from handlers.services import Services
 from storage.events import prune_events
@@ -32,6 +34,18 @@ def scheduler_client(settings: Settings) -> WebClient:
     return retrying_client(settings, str(settings.slack_bot_token))
 
 
+class CountedRateLimitRetryHandler(RateLimitErrorRetryHandler):
+    """slack_sdk's wait on a 429's Retry-After, counted for /metrics."""
+
+    def prepare_for_next_attempt(
+        self, *, state: Any, request: Any, response: Any = None, error: Any = None
+    ) -> None:
+        RATE_LIMIT_WAITS.labels(str(request.url).rsplit("/", 1)[-1]).inc()
+        super().prepare_for_next_attempt(
+            state=state, request=request, response=response, error=error
+        )
+
+
 def retrying_client(settings: Settings, token: str) -> WebClient:
     """A client for one workspace's token that waits out a 429 (never a listener's)."""
     return QuietWebClient(
@@ -39,7 +53,7 @@ def retrying_client(settings: Settings, token: str) -> WebClient:
         base_url=settings.slack_api_url,
         retry_handlers=[
             ConnectionErrorRetryHandler(),
-            RateLimitErrorRetryHandler(max_retry_count=3),
+            CountedRateLimitRetryHandler(max_retry_count=3),
         ],
     )
 

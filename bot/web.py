@@ -11,6 +11,7 @@ import io
 import json
 import logging
 from collections.abc import Callable, Iterable
+from functools import cache
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -18,8 +19,10 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk.signature import SignatureVerifier
 
 from bot.factory import Partnerbot
+from bot.middleware import describe_request
 from bot.scheduler import HEARTBEAT
 from bot.slack_reach import Reach
+from handlers.metrics import ACK_SECONDS, ACKS, exposition, queue_depth, timed
 from storage.db import at_head, health
 from storage.version import release
 
@@ -132,11 +135,39 @@ def readiness(bot: Partnerbot, reach: Reach | None) -> list[str]:
     return problems
 
 
+@cache
+def subcommands() -> frozenset[str]:
+    """Every `/partners` subcommand's name and alias: the only words a metric's label takes."""
+    from handlers import features
+
+    declared = [sub for feature in features() for sub in getattr(feature, "SUBCOMMANDS", ())]
+    return frozenset(n for sub in declared for n in (sub.name, *sub.aliases)) | {"help"}
+
+
+def what_request(text: str) -> tuple[str, str]:
+    """(kind, name) of a signed request, for /metrics: a command's subcommand ("commit"), an
+    action's id, a view's callback id, an event's type; never what anyone typed."""
+    try:
+        if text.lstrip().startswith("{"):
+            body = json.loads(text)
+        else:
+            form = {k: v[0] for k, v in parse_qs(text).items()}
+            body = json.loads(form["payload"]) if "payload" in form else form
+        kind, name = describe_request(body)
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return "unknown", ""
+    if kind == "command":
+        first = (str(body.get("text") or "").split(maxsplit=1) or ["help"])[0].casefold()
+        name = f"{name} {first if first in subcommands() else 'other'}"
+    return kind, (name or "")[:60]
+
+
 def build_wsgi(bot: Partnerbot, reach: Reach | None = None) -> WSGIApp:
     """The WSGI app gunicorn serves (and the shell and tests run on a local server): Bolt at
     /slack/events, liveness at /healthz (the process and its database; it also says whether
     Slack is reachable), readiness at /readyz."""
     bolt = SlackRequestHandler(bot.app, path=EVENTS_PATH)
+    queue_depth(lambda: bot.executor.pending)
     secret = bot.settings.slack_signing_secret
 
     def answer(start_response: Callable[..., Any], status: str, text: str) -> list[bytes]:
@@ -169,6 +200,23 @@ def build_wsgi(bot: Partnerbot, reach: Reach | None = None) -> WSGIApp:
                 return answer(start_response, refused.status, refused.reason)
             environ["wsgi.input"] = io.BytesIO(body)
             environ["CONTENT_LENGTH"] = str(len(body))
+            kind, name = what_request(text)
+            answered: list[str] = []
+
+            def counted(status: str, headers: Any, *rest: Any) -> Any:
+                answered.append(status.split()[0])
+                return start_response(status, headers, *rest)
+
+            with timed(ACK_SECONDS, kind):
+                reply = bolt(environ, counted)
+            ACKS.labels(kind, name, answered[0] if answered else "none").inc()
+            return reply
+        if path == "/metrics" and method in {"GET", "HEAD"}:
+            data, content_type = exposition()
+            start_response(
+                "200 OK", [("Content-Type", content_type), ("Content-Length", str(len(data)))]
+            )
+            return [data]
         return bolt(environ, start_response)
 
     return application

@@ -19,6 +19,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from handlers.metrics import RATE_LIMIT_WAITS
 from handlers.outbox_places import record
 from handlers.outbox_places import thread_of as thread_of_message
 from handlers.services import Services
@@ -305,6 +306,7 @@ def _refused(
         retry_after = int((error.response.headers or {}).get("Retry-After") or 30)
         until = now + timedelta(seconds=retry_after)
         method = METHODS[row.kind]
+        RATE_LIMIT_WAITS.labels(method).inc()
         services.backoff.wait(row.team_id, method, retry_after)
         with services.sessions() as session:  # the workspace's others wait as long
             put_off(session, team_id=row.team_id, kind=row.kind, until=until)

@@ -13,6 +13,7 @@ from handlers.blockkit import truncate
 from handlers.entry_access import GONE, channel_of, entry_named
 from handlers.home_flow import refresh_homes
 from handlers.listening import listen, workspace_of
+from handlers.metrics import SEARCH_SECONDS, timed
 from handlers.outbox import send_owed
 from handlers.people import Viewer, is_private_channel, is_shared_channel, pressed_by, viewer
 from handlers.question_flow import NOBODY, send_question
@@ -71,15 +72,16 @@ def answer(
     note = None if asker.full else OUTSIDE
     if public and note is None and is_shared_channel(client, channel_id, services):
         note = SHARED
-    results = services.search.search(
-        team_id=asker.team_id,
-        query=parse_query(raw),
-        channel_id=channel_id,
-        now=services.clock(),
-        offset=offset,
-        limit=limit,
-        only_this_channel=note is not None,
-    )
+    with timed(SEARCH_SECONDS):
+        results = services.search.search(
+            team_id=asker.team_id,
+            query=parse_query(raw),
+            channel_id=channel_id,
+            now=services.clock(),
+            offset=offset,
+            limit=limit,
+            only_this_channel=note is not None,
+        )
     with services.sessions() as session:
         found = [(e, hit) for hit in results.hits if (e := session.get(Entry, hit.entry_id))]
     return (

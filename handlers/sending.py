@@ -15,6 +15,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web import SlackResponse
 
+from handlers.metrics import SLACK_ERRORS
+
 _MASS = re.compile(r"<!(channel|here|everyone|group)(?:\|[^<>]*)?>", re.IGNORECASE)
 _SUBTEAM = re.compile(r"<!subteam\^[A-Za-z0-9]+(?:\|@?([^<>]*))?>")
 _FORMER = re.compile(r"<@UFORMER[0-9A-F]*(?:\|[^<>]*)?>")  # knowledge.data_rights.FORMER
@@ -98,7 +100,12 @@ class QuietWebClient(WebClient):
                 }
             elif api_method in _VIEW_METHODS and isinstance(payload.get("view"), dict):
                 kwargs[part] = {**payload, "view": links_shown(payload["view"])}
-        return super().api_call(api_method, **kwargs)
+        try:
+            return super().api_call(api_method, **kwargs)
+        except SlackApiError as error:
+            code = str((error.response or {}).get("error") or "error")
+            SLACK_ERRORS.labels(api_method, code).inc()
+            raise
 
     @classmethod
     def like(cls, client: WebClient, *, timeout: int | None = None) -> "QuietWebClient":

@@ -235,3 +235,28 @@ def test_a_read_only_database_is_named_at_start_without_a_traceback(engine, sett
     assert "can't be used" in done.stderr and "read" in done.stderr.lower()
     if engine.dialect.name == "sqlite":
         assert str(engine.url.database) in done.stderr
+
+
+def test_metrics_show_a_commands_ack_after_it_is_sent(served):
+    def metrics() -> str:
+        with urllib.request.urlopen(served.base + "/metrics", timeout=5) as response:
+            assert response.headers["Content-Type"].startswith("text/plain")
+            return response.read().decode()
+
+    before = metrics()
+    assert 'partnerbot_acks_total{kind="command"' not in before
+    ws = served.emulator.workspace
+    alex, general = ws.user_named("alex").id, ws.channel_named("general").id
+    for text in ("help", "ask supply chain", "frobnicate secret words"):
+        assert served.driver.command(text, user=alex, channel=general).status == 200
+    deadline = time.monotonic() + 10
+    while len(served.emulator.calls_to("response_url")) < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    after = metrics()
+    assert 'partnerbot_acks_total{kind="command",name="/partners help",status="200"} 1.0' in after
+    assert 'partnerbot_acks_total{kind="command",name="/partners ask",status="200"} 1.0' in after
+    # a word nobody registered is "other": never what someone typed
+    assert 'name="/partners other"' in after and "frobnicate" not in after
+    assert 'partnerbot_ack_seconds_count{kind="command"} 3.0' in after
+    assert "partnerbot_search_seconds_count 1.0" in after
+    assert "partnerbot_work_queue_depth" in after and "partnerbot_reminders_total" in after
