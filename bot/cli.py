@@ -40,9 +40,10 @@ def _parser() -> argparse.ArgumentParser:
     db = commands.add_parser("db", help="database maintenance")
     db.add_argument(
         "action",
-        choices=["upgrade", "revision"],
-        help="upgrade: run migrations to head; revision: write a new migration "
-        "from the change in storage/models.py (developers)",
+        choices=["upgrade", "revision", "check"],
+        help="upgrade: run migrations to head; check: does the database take writes at this "
+        "release's schema (exit 0), or not (exit 1, saying why); revision: write a new "
+        "migration from the change in storage/models.py (developers)",
     )
     db.add_argument("-m", "--message", default="schema change", help="the revision's title")
     imports = commands.add_parser("import", help="bulk import notes or lessons (CSV or JSON Lines)")
@@ -199,6 +200,12 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         from storage.db import make_engine, upgrade
 
         engine = make_engine(settings.database_url)
+        if args.action == "check":  # a container's health check: changes nothing
+            from storage.db import at_head, health
+
+            problem = health(engine) or (None if at_head(engine) else "not at this schema")
+            print(f"database: {problem or 'ok'}", file=sys.stderr if problem else sys.stdout)
+            return 1 if problem else 0
         upgrade(engine)
         if args.action == "revision":
             from alembic import command
