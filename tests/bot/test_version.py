@@ -56,3 +56,14 @@ def test_serve_refuses_sqlite_where_the_disk_is_thrown_away(tmp_path):
     assert done.returncode == 2
     assert done.stderr.strip().startswith("partnerbot: DYNO is set, so this host's disk")
     assert "DATABASE_URL" in done.stderr and not (tmp_path / "gone.db").exists()
+
+
+@pytest.mark.skipif(ON_POSTGRES, reason="a file database made for the test")
+def test_db_check_says_whether_the_database_is_usable_at_this_schema(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'check.db'}")
+    assert main(["db", "check"]) == 1  # nothing migrated yet: the check changes nothing
+    assert capsys.readouterr().err.startswith("database: ")
+    assert main(["db", "upgrade"]) == 0
+    capsys.readouterr()
+    assert main(["db", "check"]) == 0
+    assert capsys.readouterr().out.strip() == "database: ok"
