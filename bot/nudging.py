@@ -98,8 +98,7 @@ def send_due_nudges(services: Services, client: WebClient | Clients, now: dateti
             return None
         try:
             line = _deliver(services, team_client, lease, nudge, now, teams.of(nudge.team_id))
-            if line is not None:
-                REMINDERS.labels("sent").inc()
+            REMINDERS.labels("sent").inc(line is not None)  # none: held, or sent before
             return line
         except Exception:  # never let one nudge stop the others; the next run tries again
             REMINDERS.labels("failed").inc()
