@@ -4,15 +4,24 @@ scheduler's timers."""
 
 from typing import Any
 
+from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
 from handlers.blockkit import MESSAGE_BLOCKS, packed_sections
-from handlers.breakout_blocks import build_card, build_revealed, build_summary
+from handlers.breakout_blocks import (
+    build_card,
+    build_revealed,
+    build_summary,
+)
+from handlers.listening import workspace_of
 from handlers.outbox import send_owed
+from handlers.people import is_manager
 from handlers.services import Services
 from knowledge import breakout as rounds
 from storage.models import BreakoutRound
 from storage.rows import team_row
+
+NOT_YOURS = "Only the facilitator who started this round, a workspace admin or a facilitator can."
 
 
 def fresh_round(services: Services, round_: BreakoutRound) -> BreakoutRound:
@@ -104,3 +113,18 @@ def move_on(services: Services, client: WebClient, round_: BreakoutRound, actor_
         finish(services, client, round_, actor_id)
     else:
         post_card(services, client, round_, asked.number)
+
+
+def the_round(services: Services, context: BoltContext, value: Any) -> BreakoutRound | None:
+    """The round a button or form names, if it is this workspace's."""
+    with services.sessions() as session:
+        return team_row(
+            session,
+            BreakoutRound,
+            team_id=workspace_of(context),
+            row_id=str(value or "").split(":")[0],
+        )
+
+
+def may_run(services: Services, client: WebClient, round_: BreakoutRound, user_id: str) -> bool:
+    return round_.facilitator_id == user_id or is_manager(client, services, round_.team_id, user_id)

@@ -64,7 +64,9 @@ def workspace_of(context: BoltContext) -> str:
 
 
 def listen(on: Callable[..., Any], work: Listener, *, check: Listener = just_ack) -> None:
-    """Bind one Slack ID: `listen(app.action(DONE), done)`, `check` first, `work` after."""
+    """Bind one Slack ID: `listen(app.action(DONE), partial(done, services))`, `check` first,
+    `work` after. Bolt passes each the arguments it names (body, context, client…); a listener
+    that needs the services is a module function given them with functools.partial."""
     on(ack=check, lazy=[after_ack(work)])
 
 
@@ -96,7 +98,10 @@ def after_ack(work: Listener) -> Callable[[BoltRequest], None]:
             logger.exception("listener failed after the ack", extra=_about(request))
             tell_failure(request, SORRY)
 
-    run.__name__ = run.__qualname__ = f"after_ack_{work.__name__}"
+    # Bolt finds a lazy listener by its name: the function's own, also when it is given with
+    # its services bound (`partial(done, services)`)
+    name = getattr(work, "func", work).__name__
+    run.__name__ = run.__qualname__ = f"after_ack_{name}"
     return run
 
 

@@ -3,14 +3,21 @@ lead's time zone, checking a lead is a person, and a partnership's card as the v
 
 from typing import Any
 
+from slack_bolt import BoltContext, Respond
 from slack_sdk import WebClient
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from handlers.blockkit import escape
+from handlers.forms import refilled
+from handlers.listening import workspace_of
 from handlers.people import is_manager, person, viewer_of
 from handlers.pulse_blocks import health_blocks
 from handlers.pulse_flow import trend_words
-from handlers.register_blocks import build_card, build_checklist
+from handlers.register_blocks import (
+    build_card,
+    build_checklist,
+)
+from handlers.sending import tell
 from handlers.services import Services
 from handlers.subcommands import Invocation, suggestion
 from knowledge.agreement import checklist
@@ -148,3 +155,52 @@ def card_of(
         can_edit=can_edit,
         health=health_blocks(pulse_health, alt_text=trend_words(partnership, pulse_health)),
     )
+
+
+def in_session(session: Session, partnership: Partnership) -> Partnership:
+    """The partnership as `session` holds it (the domain changes it there)."""
+    fresh = team_row(session, Partnership, team_id=partnership.team_id, row_id=partnership.id)
+    if fresh is None:  # deleted between the check and the work
+        raise LookupError(GONE)
+    return fresh
+
+
+def changeable(
+    services: Services,
+    context: BoltContext,
+    value: Any,
+    user_id: str,
+    client: WebClient,
+    respond: Respond,
+) -> Partnership | None:
+    """The open partnership a button names, if this person may change it; else None after
+    saying why not."""
+    partnership = partnership_named(services, workspace_of(context), value)
+    if partnership is None or partnership.status != "open":
+        tell(respond, GONE if partnership is None else CLOSED)
+        return None
+    if not may_manage(client, services, partnership, user_id):
+        tell(respond, NOT_YOURS)
+        return None
+    return partnership
+
+
+def form_partnership(
+    services: Services, view: dict[str, Any], context: BoltContext
+) -> Partnership | None:
+    meta = str(view.get("private_metadata") or "").split(":")[0]
+    found = partnership_named(services, workspace_of(context), meta)
+    return found if found is not None and found.status == "open" else None
+
+
+def submitted(
+    services: Services, view: dict[str, Any], context: BoltContext, client: WebClient, user_id: str
+) -> Partnership | None:
+    """The open partnership a submitted form is about, if this person may change it; else
+    None, with the form shown again saying why not."""
+    partnership = form_partnership(services, view, context)
+    if partnership is None or not may_manage(client, services, partnership, user_id):
+        problem = CLOSED if partnership is None else NOT_YOURS
+        client.views_update(view_id=view["id"], view=refilled(view, problem))
+        return None
+    return partnership

@@ -3,6 +3,7 @@
 import json
 import logging
 import re
+from functools import partial
 from typing import Any
 
 from slack_bolt import App, BoltContext, Respond
@@ -168,196 +169,211 @@ SUBCOMMANDS = (
 )
 
 
-def register(app: App, services: Services) -> None:
-    def more(
-        body: dict[str, Any],
-        action: dict[str, Any],
-        context: BoltContext,
-        respond: Respond,
-        client: WebClient,
-    ) -> None:
-        asker = pressed_by(client, services, workspace_of(context), body)
-        try:
-            wanted = json.loads(action.get("value") or "")
-            raw, offset = str(wanted["q"]), max(0, int(wanted["o"]))
-            results, shown, note = answer(
-                services, client, asker=asker, channel_id=channel_of(body), raw=raw, offset=offset
-            )
-        except (ValueError, KeyError, TypeError, QueryError):
-            tell(respond, "I couldn't tell which results you wanted. Try `/partners ask` again.")
-            return
-        text, blocks = build_results(raw, results, shown, viewer=asker.user_id, note=note)
-        respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=True)
-
-    def share(
-        body: dict[str, Any],
-        action: dict[str, Any],
-        context: BoltContext,
-        respond: Respond,
-        client: WebClient,
-    ) -> None:
-        _, entry = pressed_entry(services, client, body, action, context)
-        if entry is None:
-            tell(respond, GONE)
-            return
-        user_id = body["user"]["id"]
-        blocks = whole_blocks(entry, shared_by=user_id)  # the whole entry, never a cut one
-        respond(
-            text=f"<@{user_id}> shared “{entry.title}”",
-            blocks=blocks,
-            response_type="in_channel",
-            replace_original=False,
+def more(
+    services: Services,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    context: BoltContext,
+    respond: Respond,
+    client: WebClient,
+) -> None:
+    asker = pressed_by(client, services, workspace_of(context), body)
+    try:
+        wanted = json.loads(action.get("value") or "")
+        raw, offset = str(wanted["q"]), max(0, int(wanted["o"]))
+        results, shown, note = answer(
+            services, client, asker=asker, channel_id=channel_of(body), raw=raw, offset=offset
         )
+    except (ValueError, KeyError, TypeError, QueryError):
+        tell(respond, "I couldn't tell which results you wanted. Try `/partners ask` again.")
+        return
+    text, blocks = build_results(raw, results, shown, viewer=asker.user_id, note=note)
+    respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=True)
 
-    def open_entry(
-        body: dict[str, Any],
-        action: dict[str, Any],
-        context: BoltContext,
-        respond: Respond,
-        client: WebClient,
-    ) -> None:
-        asker, entry = pressed_entry(services, client, body, action, context)
-        if entry is None:
-            tell(respond, GONE)
-            return
-        changeable = may_change(entry, asker.user_id, manager=asker.manager)
-        client.views_open(
-            trigger_id=body["trigger_id"],
-            view=entry_modal(entry, channel_id=channel_of(body), may_change=changeable),
+
+def share(
+    services: Services,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    context: BoltContext,
+    respond: Respond,
+    client: WebClient,
+) -> None:
+    _, entry = pressed_entry(services, client, body, action, context)
+    if entry is None:
+        tell(respond, GONE)
+        return
+    user_id = body["user"]["id"]
+    blocks = whole_blocks(entry, shared_by=user_id)  # the whole entry, never a cut one
+    respond(
+        text=f"<@{user_id}> shared “{entry.title}”",
+        blocks=blocks,
+        response_type="in_channel",
+        replace_original=False,
+    )
+
+
+def open_entry(
+    services: Services,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    context: BoltContext,
+    respond: Respond,
+    client: WebClient,
+) -> None:
+    asker, entry = pressed_entry(services, client, body, action, context)
+    if entry is None:
+        tell(respond, GONE)
+        return
+    changeable = may_change(entry, asker.user_id, manager=asker.manager)
+    client.views_open(
+        trigger_id=body["trigger_id"],
+        view=entry_modal(entry, channel_id=channel_of(body), may_change=changeable),
+    )
+
+
+def record_vote(
+    services: Services,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    context: BoltContext,
+    respond: Respond,
+    client: WebClient,
+    helpful: bool,
+) -> None:
+    team_id = workspace_of(context)
+    outsider = not pressed_by(client, services, team_id, body).full
+    with services.sessions() as session:
+        entry = entry_named(
+            session,
+            team_id=team_id,
+            channel_id=channel_of(body),
+            value=action.get("value") or "",
+            outsider=outsider,
         )
-
-    def record_vote(
-        body: dict[str, Any],
-        action: dict[str, Any],
-        context: BoltContext,
-        respond: Respond,
-        client: WebClient,
-        helpful: bool,
-    ) -> None:
-        team_id = workspace_of(context)
-        outsider = not pressed_by(client, services, team_id, body).full
-        with services.sessions() as session:
-            entry = entry_named(
+        if entry is not None:
+            vote(
                 session,
-                team_id=team_id,
-                channel_id=channel_of(body),
-                value=action.get("value") or "",
-                outsider=outsider,
-            )
-            if entry is not None:
-                vote(
-                    session,
-                    entry=entry,
-                    user_id=body["user"]["id"],
-                    helpful=helpful,
-                    now=services.clock(),
-                )
-        if entry is None:
-            tell(respond, GONE)
-            return
-        verb = "helpful" if helpful else "not helpful"
-        tell(respond, f"Thanks: you marked “{entry.title}” as {verb}. The author will see it.")
-
-    def helpful(
-        body: dict[str, Any],
-        action: dict[str, Any],
-        context: BoltContext,
-        respond: Respond,
-        client: WebClient,
-    ) -> None:
-        record_vote(body, action, context, respond, client, True)
-
-    def unhelpful(
-        body: dict[str, Any],
-        action: dict[str, Any],
-        context: BoltContext,
-        respond: Respond,
-        client: WebClient,
-    ) -> None:
-        record_vote(body, action, context, respond, client, False)
-
-    def lesson_wanted(
-        body: dict[str, Any],
-        action: dict[str, Any],
-        context: BoltContext,
-        respond: Respond,
-        client: WebClient,
-    ) -> None:
-        team_id, user_id, channel_id = workspace_of(context), body["user"]["id"], channel_of(body)
-        question = " ".join((action.get("value") or "").split())
-        if not question:
-            tell(respond, "There was no question to save.")
-            return
-        with services.sessions() as session:
-            wanted = want_lesson(
-                session,
-                team_id=team_id,
-                question=question,
-                user_id=user_id,
-                channel_id=channel_id,
+                entry=entry,
+                user_id=body["user"]["id"],
+                helpful=helpful,
                 now=services.clock(),
-                private=is_private_channel(client, channel_id, services),
             )
-        where = send_question(client, services, wanted)
-        if where:
-            with services.sessions() as session:
-                mark_sent(
-                    session, team_id=team_id, question_id=wanted.id or 0, now=services.clock()
-                )
-            text = (
-                f"Sent “{question}” to {where}. When someone answers, you'll get a DM, and "
-                "the answer is saved so the next person who asks finds it."
-            )
-        else:
-            text = f"Kept “{question}”. {NOBODY}"
-        respond(text=text, response_type="ephemeral", replace_original=True)
-        refresh_homes(client, services, team_id, user_id)  # "questions I asked"
+    if entry is None:
+        tell(respond, GONE)
+        return
+    verb = "helpful" if helpful else "not helpful"
+    tell(respond, f"Thanks: you marked “{entry.title}” as {verb}. The author will see it.")
 
-    def mentioned(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        if event.get("bot_id") or not event.get("user"):
-            return  # another app mentioning us is not a person asking
-        thread = event.get("thread_ts") or event["ts"]
-        channel_id = event["channel"]
-        raw = MENTION.sub(" ", event.get("text") or "").strip()
-        # in a shared channel, Slack names the person's own organisation as `user_team`
-        asker = viewer(
-            client,
-            services,
-            workspace_of(context),
-            event["user"],
-            their_team=event.get("user_team"),
-        )
-        try:
-            results, shown, note = answer(
-                services,
-                client,
-                asker=asker,
-                channel_id=channel_id,
-                raw=raw,
-                limit=MENTION_ANSWERS,
-                public=True,  # everyone in the channel sees the answer
-            )
-        except QueryError as error:
-            text, blocks = str(error), None
-        else:
-            text, blocks = mention_answer(raw, results, shown, note)
-        # sent now, or by the outbox once Slack lets us (a 429 at 09:30 loses no answer)
-        send_owed(
-            services,
-            client,
-            team_id=asker.team_id,
-            channel=channel_id,
-            thread_ts=thread,
-            text=text,
-            blocks=blocks,
-            about="an answer to a question put to @partnerbot",
-            author_id=asker.user_id,
-        )
 
-    listen(app.action(MORE), more)
-    listen(app.action(SHARE), share)
-    listen(app.action(OPEN), open_entry)
-    listen(app.action(HELPFUL), helpful)
-    listen(app.action(UNHELPFUL), unhelpful)
-    listen(app.action(WANTED), lesson_wanted)
-    listen(app.event("app_mention"), mentioned)
+def helpful(
+    services: Services,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    context: BoltContext,
+    respond: Respond,
+    client: WebClient,
+) -> None:
+    record_vote(services, body, action, context, respond, client, True)
+
+
+def unhelpful(
+    services: Services,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    context: BoltContext,
+    respond: Respond,
+    client: WebClient,
+) -> None:
+    record_vote(services, body, action, context, respond, client, False)
+
+
+def lesson_wanted(
+    services: Services,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    context: BoltContext,
+    respond: Respond,
+    client: WebClient,
+) -> None:
+    team_id, user_id, channel_id = workspace_of(context), body["user"]["id"], channel_of(body)
+    question = " ".join((action.get("value") or "").split())
+    if not question:
+        tell(respond, "There was no question to save.")
+        return
+    with services.sessions() as session:
+        wanted = want_lesson(
+            session,
+            team_id=team_id,
+            question=question,
+            user_id=user_id,
+            channel_id=channel_id,
+            now=services.clock(),
+            private=is_private_channel(client, channel_id, services),
+        )
+    where = send_question(client, services, wanted)
+    if where:
+        with services.sessions() as session:
+            mark_sent(session, team_id=team_id, question_id=wanted.id or 0, now=services.clock())
+        text = (
+            f"Sent “{question}” to {where}. When someone answers, you'll get a DM, and "
+            "the answer is saved so the next person who asks finds it."
+        )
+    else:
+        text = f"Kept “{question}”. {NOBODY}"
+    respond(text=text, response_type="ephemeral", replace_original=True)
+    refresh_homes(client, services, team_id, user_id)  # "questions I asked"
+
+
+def mentioned(
+    services: Services, event: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    if event.get("bot_id") or not event.get("user"):
+        return  # another app mentioning us is not a person asking
+    thread = event.get("thread_ts") or event["ts"]
+    channel_id = event["channel"]
+    raw = MENTION.sub(" ", event.get("text") or "").strip()
+    # in a shared channel, Slack names the person's own organisation as `user_team`
+    asker = viewer(
+        client,
+        services,
+        workspace_of(context),
+        event["user"],
+        their_team=event.get("user_team"),
+    )
+    try:
+        results, shown, note = answer(
+            services,
+            client,
+            asker=asker,
+            channel_id=channel_id,
+            raw=raw,
+            limit=MENTION_ANSWERS,
+            public=True,  # everyone in the channel sees the answer
+        )
+    except QueryError as error:
+        text, blocks = str(error), None
+    else:
+        text, blocks = mention_answer(raw, results, shown, note)
+    # sent now, or by the outbox once Slack lets us (a 429 at 09:30 loses no answer)
+    send_owed(
+        services,
+        client,
+        team_id=asker.team_id,
+        channel=channel_id,
+        thread_ts=thread,
+        text=text,
+        blocks=blocks,
+        about="an answer to a question put to @partnerbot",
+        author_id=asker.user_id,
+    )
+
+
+def register(app: App, services: Services) -> None:
+    listen(app.action(MORE), partial(more, services))
+    listen(app.action(SHARE), partial(share, services))
+    listen(app.action(OPEN), partial(open_entry, services))
+    listen(app.action(HELPFUL), partial(helpful, services))
+    listen(app.action(UNHELPFUL), partial(unhelpful, services))
+    listen(app.action(WANTED), partial(lesson_wanted, services))
+    listen(app.event("app_mention"), partial(mentioned, services))
