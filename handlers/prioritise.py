@@ -27,7 +27,7 @@ from handlers.project_blocks import (
 from handlers.sending import tell
 from handlers.services import Services
 from handlers.subcommands import Invocation, Subcommand
-from knowledge.charts import Point, grid_alt_text, grid_png
+from knowledge.charts import placed_grid
 from knowledge.partnerships import channel_partnership, resolve_partnership
 from knowledge.projects import list_projects
 from knowledge.scoring import (
@@ -169,18 +169,7 @@ def close_and_post(
         "author_id": user_id,
     }
     send_owed(services, client, text=text, blocks=blocks, about="a scoring round's result", **owed)
-    rules = result.rules
-    points = [
-        Point(p.project.name, p.impact, p.risk, p.project.size == "major", p.range_index)
-        for p in result.placed
-    ]
-    png = grid_png(
-        points,
-        ranges=rules.ranges,
-        impact_threshold=rules.impact_threshold,
-        risk_threshold=rules.risk_threshold,
-        title="Projects by impact and risk",
-    )
+    png, alt = placed_grid(result.placed, result.rules)
     if png is None:
         send_owed(
             services,
@@ -199,7 +188,7 @@ def close_and_post(
         upload={
             "filename": "prioritisation-grid.png",
             "title": "Prioritisation grid",
-            "alt_txt": grid_alt_text(points, rules.ranges),
+            "alt_txt": alt,
         },
         about="a scoring round's grid",
         **owed,

@@ -3,8 +3,13 @@ and the health pulse trend, as PNGs, with alt text that says in words what each 
 headless (matplotlib's Figure, never pyplot); no data draws no axis, and says so."""
 
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from knowledge.scoring import Placed
+    from knowledge.scoring_rules import Rules
 
 SHADES = ("#cfe8cf", "#fde2b8", "#dbe7f5", "#eeeeee")  # one per range, in the ranges' order
 
@@ -16,6 +21,22 @@ class Point:
     risk: float  # 1-5
     major: bool
     range_index: int
+
+
+def placed_grid(placed: "Iterable[Placed]", rules: "Rules") -> tuple[bytes | None, str]:
+    """A scoring result's grid: the PNG (None when nothing was scored) and its alt text."""
+    points = [
+        Point(p.project.name, p.impact, p.risk, p.project.size == "major", p.range_index)
+        for p in placed
+    ]
+    png = grid_png(
+        points,
+        ranges=rules.ranges,
+        impact_threshold=rules.impact_threshold,
+        risk_threshold=rules.risk_threshold,
+        title="Projects by impact and risk",
+    )
+    return png, grid_alt_text(points, rules.ranges)
 
 
 def grid_png(

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 from knowledge.agreement import ITEMS, STATUSES, checklist
 from knowledge.benefits import benefits_of, standing
 from knowledge.breakout import summary
-from knowledge.charts import Point, grid_alt_text, grid_png, trend_alt_text, trend_png
+from knowledge.charts import placed_grid, trend_alt_text, trend_png
 from knowledge.commitments import owners_of
 from knowledge.docx_parts import clean, money, number, picture, table
 from knowledge.pulses import DIMENSIONS, health, overall, trend_points
@@ -198,11 +198,6 @@ def grid(session: Session, document: Any, p: Partnership) -> None:
     if not placed:
         document.add_paragraph("None of this partnership's projects has been scored yet.")
         return
-    rules = rules_for(session, p.team_id)
-    points = [
-        Point(f.project.name, f.impact, f.risk, f.project.size == "major", f.range_index)
-        for f, _ in placed
-    ]
     table(
         document,
         ["Project", "Impact", "Risk", "Range"],
@@ -212,15 +207,9 @@ def grid(session: Session, document: Any, p: Partnership) -> None:
         ],
         [2.8, 0.8, 0.8, 1.9],
     )
-    png = grid_png(
-        points,
-        ranges=rules.ranges,
-        impact_threshold=rules.impact_threshold,
-        risk_threshold=rules.risk_threshold,
-        title="Projects by impact and risk",
-    )
+    png, alt = placed_grid((found for found, _ in placed), rules_for(session, p.team_id))
     if png is not None:
-        picture(document, png, grid_alt_text(points, rules.ranges), "Prioritisation grid")
+        picture(document, png, alt, "Prioritisation grid")
 
 
 def breakouts(session: Session, document: Any, p: Partnership) -> None:
