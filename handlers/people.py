@@ -39,16 +39,14 @@ def learn(services: Services, slack_id: str, kind: str, name: str | None) -> Non
     """Keep the name Slack just gave for someone or a channel in the workspace being served
     (knowledge/directory.py), so documents and the command line can name them later."""
     team_id = serving_now()
-    if team_id and name:
-        with services.sessions() as session:
-            remember(
-                session,
-                team_id=team_id,
-                slack_id=slack_id,
-                kind=kind,
-                name=name,
-                now=services.clock(),
-            )
+    key = ("named", team_id, slack_id)
+    if not team_id or not name or services.people.get(key) == name:
+        return  # kept already, a moment ago: no database read on every conversations.info
+    services.people.put(key, name)
+    with services.sessions() as session:
+        remember(
+            session, team_id=team_id, slack_id=slack_id, kind=kind, name=name, now=services.clock()
+        )
 
 
 def channel_info(client: WebClient, services: Services | None, channel_id: str) -> dict[str, Any]:
