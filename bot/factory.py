@@ -52,16 +52,21 @@ def web_client(settings: Settings) -> WebClient:
 
 
 def warm_search(services: Services) -> threading.Thread:
-    """Load the meaning model and build every known workspace's search index in the
-    background, so the first `/partners ask` after a start does not wait for them (100k
-    entries take seconds)."""
+    """Load the meaning model and the known workspaces' search indexes in the background, so
+    the first `/partners ask` after a start does not wait for them (100k entries take
+    seconds); as many as fit under PARTNERBOT_INDEX_MEMORY_MB, the rest when first asked."""
 
     def warm() -> None:
         with services.sessions() as session:
             teams = known_teams(session)
+        warmed = 0
         for team_id in teams:
+            figures = services.search.figures()
+            if figures.evictions or figures.bytes >= 0.8 * figures.limit:
+                break
             services.search.index(team_id)
-        logger.info("search indexes ready", extra={"workspaces": len(teams)})
+            warmed += 1
+        logger.info("search indexes ready", extra={"workspaces": warmed, "known": len(teams)})
 
     # the meaning model (under a second) loads beside the indexes: every question needs both
     threading.Thread(target=semantic.load, name="warm-meaning", daemon=True).start()

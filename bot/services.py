@@ -18,7 +18,9 @@ def build_services(settings: Settings, engine: Engine, clock: Callable[[], datet
     return Services(
         sessions=sessions,
         clock=clock,
-        search=KnowledgeSearch(sessions, clock, keyring=keyring),
+        search=KnowledgeSearch(
+            sessions, clock, keyring=keyring, memory_mb=settings.partnerbot_index_memory_mb
+        ),
         # the environment's facilitators and questions channel are one workspace's defaults:
         # with OAuth (many workspaces) they apply to none
         facilitators=frozenset() if settings.oauth_enabled else settings.partnerbot_facilitators,

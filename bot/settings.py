@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     # the deployment's own secret (comma-separated, newest first, to rotate): keys anonymous
     # answers' hashes, signs search snapshots, encrypts tokens (storage/keyring.py)
     partnerbot_secret_key: str | None = Field(default=None, repr=False)
+    # the ceiling on search indexes one process holds; past it, the least recently searched
+    # workspace's index is let go and loaded from its snapshot when next asked
+    partnerbot_index_memory_mb: int = Field(default=256, ge=16, le=65536)
 
     @field_validator("slack_api_url")
     @classmethod

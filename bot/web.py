@@ -22,7 +22,7 @@ from bot.factory import Partnerbot
 from bot.middleware import describe_request
 from bot.scheduler import HEARTBEAT
 from bot.slack_reach import Reach
-from handlers.metrics import ACK_SECONDS, ACKS, exposition, queue_depth, timed
+from handlers.metrics import ACK_SECONDS, ACKS, exposition, queue_depth, search_cache, timed
 from storage.db import at_head, health
 from storage.version import release
 
@@ -168,6 +168,7 @@ def build_wsgi(bot: Partnerbot, reach: Reach | None = None) -> WSGIApp:
     Slack is reachable), readiness at /readyz."""
     bolt = SlackRequestHandler(bot.app, path=EVENTS_PATH)
     queue_depth(lambda: bot.executor.pending)
+    search_cache(bot.services.search.figures)
     secret = bot.settings.slack_signing_secret
 
     def answer(start_response: Callable[..., Any], status: str, text: str) -> list[bytes]:

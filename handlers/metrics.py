@@ -9,6 +9,7 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -72,6 +73,31 @@ def timed(histogram: Histogram, *labels: str) -> Iterator[None]:
         yield
     finally:
         (histogram.labels(*labels) if labels else histogram).observe(time.perf_counter() - started)
+
+
+INDEX_BYTES = Gauge(
+    "partnerbot_search_index_bytes",
+    "Memory held by search indexes in this process (bounded by PARTNERBOT_INDEX_MEMORY_MB)",
+    multiprocess_mode="livesum",
+)
+INDEX_EVENTS = Gauge(
+    "partnerbot_search_index_events",
+    "Workspace indexes loaded from a snapshot, built from the database and let go, in this process",
+    ["event"],
+    multiprocess_mode="livesum",
+)
+
+
+def search_cache(figures: Callable[[], Any]) -> None:
+    """Report the process's cache of search indexes (knowledge.search.CacheFigures) whenever
+    metrics are read."""
+    INDEX_BYTES.set_function(lambda: float(figures().bytes))
+
+    def reader(event: str) -> Callable[[], float]:
+        return lambda: float(getattr(figures(), event))
+
+    for event in ("loads", "builds", "evictions"):
+        INDEX_EVENTS.labels(event).set_function(reader(event))
 
 
 def queue_depth(pending: Callable[[], int]) -> None:

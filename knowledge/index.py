@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from knowledge.documents import Document, Filters, Scored
-from knowledge.postings import SLOT_ARRAYS, joined_postings, split_postings
+from knowledge.postings import SLOT_ARRAYS, joined_postings, memory_estimate, split_postings
 from knowledge.spelling import Expansion, Vocabulary
 from knowledge.synonyms import (
     CONCEPT_PREFIX,
@@ -69,6 +69,8 @@ class SearchIndex:
         self._vectors = VectorColumn()  # each slot's meaning (knowledge/vectors.py)
         self._slot_of: dict[int, int] = {}
         self._total_length = 0.0
+        self._postings = 0  # items in every posting list together
+        self._title_chars = 0
 
     # -- snapshots: arrays and JSON, nothing that can run code when read ---------------------
     def state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
@@ -114,6 +116,8 @@ class SearchIndex:
         index._codes = {str(code): n for n, code in enumerate(values["codes"])}
         index._titles = [str(t) for t in values["titles"]]
         index._total_length = float(values["total_length"])
+        index._postings = len(arrays["post_slots"])
+        index._title_chars = sum(len(t) for t in index._titles)
         index._slot_of = {
             int(entry): slot
             for slot, (entry, alive) in enumerate(zip(index._entry, index._alive, strict=True))
@@ -130,6 +134,18 @@ class SearchIndex:
 
     def __contains__(self, entry_id: object) -> bool:
         return entry_id in self._slot_of
+
+    def footprint(self) -> int:
+        """About how many bytes of memory the index holds (knowledge/postings.py)."""
+        with self._lock:
+            return memory_estimate(
+                terms=len(self.vocabulary.terms),
+                words=len(self.vocabulary),
+                postings=self._postings,
+                slots=len(self._entry),
+                live=len(self._slot_of),
+                other=self._title_chars + self._vectors.nbytes,
+            )
 
     # -- writing ------------------------------------------------------------------------------
     def _term_id(self, term: str) -> int:
@@ -174,6 +190,7 @@ class SearchIndex:
             for tid, weight in weights.items():
                 self._post_slots[tid].append(slot)
                 self._post_weights[tid].append(weight)
+            self._postings += len(weights)
             self._entry.append(doc.entry_id)
             self._alive.append(1)
             self._length.append(length)
@@ -185,6 +202,7 @@ class SearchIndex:
             self._channel.append(_code(self._codes, doc.private_channel))
             self._saved.append(_code(self._codes, doc.channel))
             self._titles.append(doc.title)
+            self._title_chars += len(doc.title)
             self._vectors.append(vector)
             self._slot_of[doc.entry_id] = slot
             self._total_length += length
@@ -218,6 +236,8 @@ class SearchIndex:
             kept = np.frombuffer(old, dtype=np.dtype(old.typecode))[alive]
             setattr(self, name, array(old.typecode, kept.tobytes()))
         self._titles = [t for t, keep in zip(self._titles, alive, strict=True) if keep]
+        self._title_chars = sum(len(t) for t in self._titles)
+        self._postings = sum(len(p) for p in self._post_slots)
         self._vectors.keep(alive)
         self._slot_of = {int(e): s for s, e in enumerate(self._entry)}
 
@@ -346,12 +366,9 @@ class SearchIndex:
             coverage = covered[hits] / weight_sum if weight_sum else np.ones(len(hits))
             return Scored(hits, total[hits], coverage, len(units) - unknown, unknown)
 
-    def matched_terms(self, slot: int, query_words: list[str]) -> set[str]:
-        """The terms through which a document matched the query (to bold them in a snippet)."""
-        return self.matched([slot], query_words)[0]
-
     def matched(self, slots: list[int], query_words: list[str]) -> list[set[str]]:
-        """`matched_terms` for each of a page of results, reading the question once."""
+        """The terms through which each of a page of results matched the question (to bold them
+        in its snippet), reading the question once."""
         with self._lock:
             found: list[set[str]] = [set() for _ in slots]
             for unit in self.units(_meaningful(query_words)):

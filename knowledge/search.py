@@ -7,6 +7,7 @@ query), so a save or an edit in any process is found at once, and nothing is los
 
 import re
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -35,6 +36,7 @@ SNAPSHOT_EVERY = 2000  # changes indexed before the snapshot is written again
 # how often a process asks whether someone was forgotten in a workspace since it built the
 # index (forget-user runs elsewhere): within this long, no process holds their words any more
 ERASURE_CHECK = timedelta(seconds=30)
+INDEX_MEMORY_MB = 256  # the default ceiling on indexes held in a process: fits a 512 MB worker
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,20 @@ class _Workspace:
     unsaved: int = 0  # changes indexed since the last snapshot
     built_at: datetime = EPOCH  # when the index was loaded or built (erasures since: rebuild)
     checked_at: datetime = EPOCH  # when this process last asked about erasures
+    footprint: int = 0  # bytes, as the index last measured itself
+    users: int = 0  # requests inside index() for it now: never let go meanwhile
+
+
+@dataclass
+class CacheFigures:
+    """What a process's cache of indexes holds and has done, for /metrics and benchmarks."""
+
+    workspaces: int
+    bytes: int
+    limit: int
+    loads: int  # from a snapshot
+    builds: int  # from the database
+    evictions: int
 
 
 class KnowledgeSearch:
@@ -76,6 +92,11 @@ class KnowledgeSearch:
     With a `keyring` (the deployment's own keys), a workspace's first index in a process is
     loaded from its snapshot when there is one (knowledge/snapshots.py), and a snapshot is
     written after a full build and again every SNAPSHOT_EVERY changes.
+
+    The indexes held are bounded by `memory_mb`: past it, the workspaces searched least
+    recently are let go (and loaded from their snapshots when next asked). Two requests for the
+    same workspace wait for one build, and an index being built is never let go (a search
+    already under way keeps its own reference to the index it was given).
     """
 
     def __init__(
@@ -83,12 +104,41 @@ class KnowledgeSearch:
         sessions: SessionFactory,
         clock: Callable[[], datetime],
         keyring: Keyring | None = None,
+        memory_mb: float = INDEX_MEMORY_MB,
     ) -> None:
         self._sessions = sessions
         self._clock = clock
         self._keyring = keyring
-        self._workspaces: dict[str, _Workspace] = {}
+        self._limit = int(memory_mb * 1024 * 1024)
+        self._workspaces: OrderedDict[str, _Workspace] = OrderedDict()  # least recent first
         self._lock = threading.Lock()
+        self._loads = self._builds = self._evictions = 0
+
+    def figures(self) -> CacheFigures:
+        with self._lock:
+            return CacheFigures(
+                workspaces=sum(1 for s in self._workspaces.values() if s.seen_until is not None),
+                bytes=sum(s.footprint for s in self._workspaces.values()),
+                limit=self._limit,
+                loads=self._loads,
+                builds=self._builds,
+                evictions=self._evictions,
+            )
+
+    def _evict(self, keep: str) -> None:
+        """Let go of the least recently searched indexes until the rest fit (the one just
+        used stays, however large; so does any index another thread is building or reading)."""
+        with self._lock:
+            held = sum(s.footprint for s in self._workspaces.values())
+            for team_id in list(self._workspaces):
+                if held <= self._limit:
+                    break
+                state = self._workspaces[team_id]
+                if team_id == keep or state.users:
+                    continue
+                del self._workspaces[team_id]
+                held -= state.footprint
+                self._evictions += 1
 
     def index(self, team_id: str) -> SearchIndex:
         """The workspace's index, brought up to date with the database."""
@@ -96,7 +146,21 @@ class KnowledgeSearch:
             state = self._workspaces.get(team_id)
             if state is None:
                 state = self._workspaces[team_id] = _Workspace(SearchIndex())
-        with state.lock, self._sessions() as session:
+            self._workspaces.move_to_end(team_id)
+            state.users += 1
+        try:
+            with state.lock:
+                index = self._current(team_id, state)
+        finally:
+            with self._lock:
+                state.users -= 1
+        self._evict(keep=team_id)
+        return index
+
+    def _current(self, team_id: str, state: _Workspace) -> SearchIndex:
+        """Bring one workspace's index up to date (its lock held)."""
+        changed = 0
+        with self._sessions() as session:
             if state.seen_until is not None and self._erased_since(session, team_id, state):
                 # someone was forgotten: what this index holds of them goes with it
                 state.index, state.versions, state.seen_until = SearchIndex(), {}, None
@@ -104,11 +168,16 @@ class KnowledgeSearch:
                 state.built_at = state.checked_at = self._clock()
                 sync_library(session, team_id=team_id, now=self._clock())
                 loaded = self._load(session, team_id, state)
-                state.unsaved = self._catch_up(session, team_id, state)
+                state.unsaved = changed = self._catch_up(session, team_id, state)
                 if not loaded:
                     state.unsaved = SNAPSHOT_EVERY  # a full build: worth keeping at once
+                with self._lock:
+                    self._loads += loaded
+                    self._builds += not loaded
+                changed += 1  # measure it
             else:
-                state.unsaved += self._catch_up(session, team_id, state)
+                changed = self._catch_up(session, team_id, state)
+                state.unsaved += changed
             if state.unsaved >= SNAPSHOT_EVERY and self._keyring is not None:
                 snapshot = Snapshot(state.index, state.versions, state.seen_until or EPOCH)
                 save_snapshot(
@@ -119,6 +188,8 @@ class KnowledgeSearch:
                     now=self._clock(),
                 )
                 state.unsaved = 0
+        if changed:
+            state.footprint = state.index.footprint()
         return state.index
 
     def _erased_since(self, session: Session, team_id: str, state: _Workspace) -> bool:

@@ -50,6 +50,10 @@ class VectorColumn:
     def __len__(self) -> int:
         return self._count
 
+    @property
+    def nbytes(self) -> int:
+        return int(self._rows.nbytes)
+
     def append(self, vector: np.ndarray) -> None:
         if self._count == len(self._rows):
             grown = np.zeros((max(64, 2 * len(self._rows)), self.dimensions), dtype=np.float32)

@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -260,3 +261,6 @@ def test_metrics_show_a_commands_ack_after_it_is_sent(served):
     assert 'partnerbot_ack_seconds_count{kind="command"} 3.0' in after
     assert "partnerbot_search_seconds_count 1.0" in after
     assert "partnerbot_work_queue_depth" in after and "partnerbot_reminders_total" in after
+    held = re.search(r"^partnerbot_search_index_bytes ([0-9.e+]+)$", after, re.M)
+    assert held and float(held[1]) > 0  # the workspace's index, measured
+    assert 'partnerbot_search_index_events{event="evictions"} 0.0' in after

@@ -151,7 +151,7 @@ def test_council_vocabulary_finds_acronyms_and_near_synonyms():
     assert concept_terms_in(terms("our register of partnerships")) == ["~register"]
     # the words a synonym matched are the ones the snippet bolds
     slot = next(s for s in ix.score(["grants"], Filters()).slots.tolist() if ix.entry_of(s) == 2)
-    assert "fund" in ix.matched_terms(slot, ["grants"])
+    assert "fund" in ix.matched([slot], ["grants"])[0]
 
 
 def test_closest_word_for_did_you_mean(index):
