@@ -127,7 +127,10 @@ def import_entries(settings: Settings, team: str | None, file: str) -> int:
                 f"partnerbot import: {path.name}, {problem}. Nothing was imported.", file=sys.stderr
             )
             return 2
-    print(f"Imported {count} entries into {team_id}.")
+    # the first search after a restart loads the index instead of building it (seconds at 100k)
+    print("Indexing them for search…", file=sys.stderr, flush=True)
+    size = services.search.keep(team_id)
+    print(f"Imported {count} entries into {team_id}; search is ready ({size / 1e6:.1f} MB index).")
     return 0
 
 

@@ -23,6 +23,7 @@ def purge_departed(services: Services, now: datetime, *, retention_days: int) ->
     for team_id in due:
         with services.sessions() as session:
             removed = purge(session, team_id)
+        services.search.drop(team_id)
         logger.info(
             "purged a departed workspace", extra={"team_id": team_id, "rows": removed.total()}
         )

@@ -8,7 +8,8 @@ query), so a save or an edit in any process is found at once, and nothing is los
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -140,8 +141,10 @@ class KnowledgeSearch:
                 held -= state.footprint
                 self._evictions += 1
 
-    def index(self, team_id: str) -> SearchIndex:
-        """The workspace's index, brought up to date with the database."""
+    @contextmanager
+    def _held(self, team_id: str) -> Iterator[_Workspace]:
+        """A workspace's cache entry, its lock held and kept from eviction meanwhile; then the
+        cache is brought back under its ceiling."""
         with self._lock:
             state = self._workspaces.get(team_id)
             if state is None:
@@ -150,12 +153,16 @@ class KnowledgeSearch:
             state.users += 1
         try:
             with state.lock:
-                index = self._current(team_id, state)
+                yield state
         finally:
             with self._lock:
                 state.users -= 1
-        self._evict(keep=team_id)
-        return index
+            self._evict(keep=team_id)
+
+    def index(self, team_id: str) -> SearchIndex:
+        """The workspace's index, brought up to date with the database."""
+        with self._held(team_id) as state:
+            return self._current(team_id, state)
 
     def _current(self, team_id: str, state: _Workspace) -> SearchIndex:
         """Bring one workspace's index up to date (its lock held)."""
@@ -191,6 +198,29 @@ class KnowledgeSearch:
         if changed:
             state.footprint = state.index.footprint()
         return state.index
+
+    def keep(self, team_id: str) -> int:
+        """After a bulk change (an import): bring the workspace's index up to date and write
+        its snapshot now, so the next process's first search loads it instead of building it.
+        Returns the snapshot's size in bytes (0 without a keyring)."""
+        with self._held(team_id) as state:
+            self._current(team_id, state)
+            if self._keyring is None:
+                return 0
+            with self._sessions() as session:
+                state.unsaved = 0
+                return save_snapshot(
+                    session,
+                    team_id=team_id,
+                    snapshot=Snapshot(state.index, state.versions, state.seen_until or EPOCH),
+                    keyring=self._keyring,
+                    now=self._clock(),
+                )
+
+    def drop(self, team_id: str) -> None:
+        """A workspace's data is gone (purged): let go of its index in this process."""
+        with self._lock:
+            self._workspaces.pop(team_id, None)
 
     def _erased_since(self, session: Session, team_id: str, state: _Workspace) -> bool:
         """Whether someone was forgotten in the workspace after this index was built (asked at
