@@ -6,6 +6,8 @@ and anything else is logged with the commitment's id and tried again on the next
 """
 
 import logging
+import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 from typing import Any
@@ -13,7 +15,9 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
 
+from bot.pacing import Pacing
 from bot.reaching import UNREACHABLE, delivered, metadata, refused, send, too_soon_to_look
 from handlers.benefit_blocks import build_benefit_nudge
 from handlers.commitment_blocks import build_digest, build_escalation, build_nudge
@@ -31,7 +35,8 @@ from knowledge.nudges import (
     ESCALATION,
     PULSE,
     SUPERSEDED,
-    away_until,
+    Policy,
+    absences,
     decide,
     policy_for,
     sent,
@@ -46,52 +51,78 @@ logger = logging.getLogger("partnerbot.nudges")
 
 
 class _Zones:
-    """Time zones for people who own nothing (a creator), asked of Slack once per run."""
+    """One workspace in a run: time zones for people who own nothing (a creator), asked of
+    Slack once per run; its nudge policy, read once per run; and its pace of sending."""
 
-    def __init__(self, services: Services, client: WebClient) -> None:
-        self._services, self._client = services, client
+    def __init__(self, services: Services, client: WebClient, team_id: str, pace: Pacing) -> None:
+        self._services, self._client, self._team_id = services, client, team_id
         self._known: dict[str, str] = {}
+        self._policy: Policy | None = None
+        self._away: dict[str, date] | None = None
+        self._pace = pace
 
     def of(self, user_id: str) -> str:
         if user_id not in self._known:
             self._known[user_id] = person(self._client, self._services, user_id)[0]
         return self._known[user_id]
 
+    def policy(self, session: Session) -> Policy:
+        if self._policy is None:
+            self._policy = policy_for(session, self._team_id)
+        return self._policy
+
+    def away(self, session: Session) -> Callable[[str], date | None]:
+        """Who is away (their last day), read once per run for the workspace."""
+        if self._away is None:
+            self._away = absences(session, self._team_id)
+        return self._away.get
+
+    def pace(self, channel: str) -> None:
+        """Wait for this workspace's (and this channel's) next free moment to post."""
+        self._pace.wait(self._team_id, channel)
+
 
 class _TeamZones:
-    """_Zones for each workspace, with its own client."""
+    """_Zones for each workspace, with its own client (found once per run)."""
 
     def __init__(self, services: Services, clients: WebClient | Clients) -> None:
         self._services, self._clients = services, clients
         self._teams: dict[str, _Zones] = {}
+        self._found: dict[str, WebClient | None] = {}
+        self._lock = threading.Lock()
+        self._pace = Pacing()
 
     def client(self, team_id: str) -> WebClient | None:
-        return for_team(self._clients, team_id)
+        with self._lock:
+            if team_id not in self._found:
+                self._found[team_id] = for_team(self._clients, team_id)
+            return self._found[team_id]
 
     def of(self, team_id: str) -> _Zones:
-        if team_id not in self._teams:
-            client = self.client(team_id)
-            assert client is not None
-            self._teams[team_id] = _Zones(self._services, client)
-        return self._teams[team_id]
+        client = self.client(team_id)
+        assert client is not None
+        with self._lock:
+            if team_id not in self._teams:
+                self._teams[team_id] = _Zones(self._services, client, team_id, self._pace)
+            return self._teams[team_id]
 
 
-SENDERS = 8  # reminders sent at once by one run: Slack's latency, not our CPU, is the limit
+SENDERS = 32  # reminders sent at once by one run: Slack's latency, not our CPU, is the limit
+BATCH = 4 * SENDERS  # claimed at a time
 
 
 def send_due_nudges(services: Services, client: WebClient | Clients, now: datetime) -> list[str]:
     """Send every nudge due at `now`; one line for each one sent.
 
-    Nudges are claimed a batch at a time under a lease that a heartbeat renews while the run
-    lives (storage/claims.py): however slowly Slack answers, no other process takes them, and
-    each is acted on and marked only while this run still holds it. A batch's reminders go
-    out SENDERS at a time (slack_sdk's retry handler waits out a 429 per channel).
+    Nudges are claimed a batch at a time (one statement) under a lease that a heartbeat renews
+    while the run lives (storage/claims.py): however slowly Slack answers, no other process
+    takes them, and each is acted on and marked only while this run still holds it. A batch's
+    reminders go out SENDERS at a time, each workspace at its own pace (bot/pacing.py; slack_sdk's
+    retry handler still waits out any 429), and are marked sent together when the batch is done.
     """
     teams = _TeamZones(services, client)
 
     def one(lease: Lease[Nudge], nudge: Nudge) -> str | None:
-        if not lease.hold(nudge):
-            return None
         team_client = teams.client(nudge.team_id)
         if team_client is None:  # the workspace uninstalled the bot: nobody there to remind
             lease.finish(nudge, status=CANCELLED)
@@ -111,11 +142,13 @@ def send_due_nudges(services: Services, client: WebClient | Clients, now: dateti
 
     sent_lines: list[str] = []
     with (
-        Lease(services.sessions, Nudge, now=now) as lease,
+        Lease(services.sessions, Nudge, now=now, batch=BATCH) as lease,
         ThreadPoolExecutor(max_workers=SENDERS, thread_name_prefix="nudge") as pool,
     ):
         for batch in lease.batches():
-            sent_lines += [line for line in pool.map(lambda n: one(lease, n), batch) if line]
+            held = lease.hold_all(batch)
+            sent_lines += [line for line in pool.map(lambda n: one(lease, n), held) if line]
+            lease.flush()
     return sent_lines
 
 
@@ -141,27 +174,30 @@ def _deliver(
     if nudge.benefit_id is not None:
         return _deliver_benefit(services, client, lease, nudge, now, zones)
     with services.sessions() as session:
-        policy = policy_for(session, nudge.team_id)
+        policy = zones.policy(session)
         commitment = session.get(Commitment, nudge.commitment_id)
         if commitment is None:
             return None
         owners = owners_of(session, commitment.id or 0)
         owner = next((o for o in owners if o.user_id == nudge.recipient_id), None)
         tz = owner.tz if owner else zones.of(nudge.recipient_id)
-        decision = decide(session, nudge, commitment=commitment, tz=tz, now=now, policy=policy)
+        absent = zones.away(session)
+        decision = decide(
+            session, nudge, commitment=commitment, tz=tz, now=now, policy=policy, away=absent
+        )
         owner_ids = [o.user_id for o in owners]
         today = local_today(now, tz)
         # an escalation to someone other than its creator goes to its partnership's lead
-        partnership = session.get(Partnership, commitment.partnership_id or 0)
-        led = (
-            partnership.name
-            if partnership and nudge.recipient_id != commitment.created_by
+        partnership = (
+            session.get(Partnership, commitment.partnership_id or 0)
+            if nudge.kind == ESCALATION and nudge.recipient_id != commitment.created_by
             else None
         )
+        led = partnership.name if partnership else None
         away = {
             o.user_id: until
             for o in owners
-            if (until := away_until(session, team_id=o.team_id, user_id=o.user_id, today=today))
+            if (until := absent(o.user_id)) is not None and until >= today
         }
     if not decision.send:
         _change(lease, nudge, decision.change)
@@ -179,6 +215,7 @@ def _deliver(
         if found is not None:
             lease.finish(nudge, **sent(channel=found[0], ts=found[1], now=now))
             return None
+    zones.pace(nudge.recipient_id)
     # marked first, so that if this process dies mid-send the next run looks before resending
     if not lease.finish(nudge, sending_at=lease.database_now()):
         return None  # taken by another process while we looked: it will send it
@@ -197,7 +234,7 @@ def _deliver(
             nudge, attempts=nudge.attempts + 1, **({"sending_at": None} if how == "refused" else {})
         )
         return None
-    lease.finish(nudge, **sent(channel=channel, ts=ts, now=now))
+    lease.finish_later(nudge, **sent(channel=channel, ts=ts, now=now))
     return f"{now:%Y-%m-%d %H:%M} UTC  {nudge.kind:<10} commitment {commitment.id} → {nudge.recipient_id} ({how})"
 
 
@@ -212,7 +249,7 @@ def _deliver_review(
     """A review reminder to a partnership's lead: a DM with Record review and Snooze a week."""
     tz = zones.of(nudge.recipient_id)
     with services.sessions() as session:
-        policy = policy_for(session, nudge.team_id)
+        policy = zones.policy(session)
         partnership = session.get(Partnership, nudge.partnership_id)
         decision = decide_review(
             session, nudge, partnership=partnership, tz=tz, now=now, policy=policy
@@ -221,7 +258,7 @@ def _deliver_review(
         _change(lease, nudge, decision.change)
         return None
     text, blocks = build_review_nudge(partnership, local_today(now, tz), number=nudge.number)
-    return _dm_once(client, lease, nudge, now, text, blocks, f"partnership {partnership.id}")
+    return _dm_once(client, lease, nudge, now, zones, text, blocks, f"partnership {partnership.id}")
 
 
 def _deliver_benefit(
@@ -235,14 +272,14 @@ def _deliver_benefit(
     """A benefit due and not updated: a DM to its owner with an Update button."""
     tz = zones.of(nudge.recipient_id)
     with services.sessions() as session:
-        policy = policy_for(session, nudge.team_id)
+        policy = zones.policy(session)
         benefit = session.get(Benefit, nudge.benefit_id)
         decision = decide_benefit(session, nudge, benefit=benefit, tz=tz, now=now, policy=policy)
     if not decision.send or benefit is None:
         _change(lease, nudge, decision.change)
         return None
     text, blocks = build_benefit_nudge(benefit, local_today(now, tz))
-    return _dm_once(client, lease, nudge, now, text, blocks, f"benefit {benefit.id}")
+    return _dm_once(client, lease, nudge, now, zones, text, blocks, f"benefit {benefit.id}")
 
 
 def _deliver_pulse(
@@ -256,7 +293,7 @@ def _deliver_pulse(
     """A health pulse's DM to a member: Answer anonymously."""
     tz = zones.of(nudge.recipient_id)
     with services.sessions() as session:
-        policy = policy_for(session, nudge.team_id)
+        policy = zones.policy(session)
         pulse = pulse_of(session, nudge)
         partnership = session.get(Partnership, nudge.partnership_id)
     decision = decide_pulse(nudge, pulse=pulse, tz=tz, now=now, policy=policy)
@@ -269,6 +306,7 @@ def _deliver_pulse(
         lease,
         nudge,
         now,
+        zones,
         text,
         blocks,
         f"pulse {pulse.id}",
@@ -281,6 +319,7 @@ def _dm_once(
     lease: Lease[Nudge],
     nudge: Nudge,
     now: datetime,
+    zones: _Zones,
     text: str,
     blocks: list[dict[str, Any]],
     about: str,
@@ -297,6 +336,7 @@ def _dm_once(
         if found is not None:
             lease.finish(nudge, **sent(channel=found[0], ts=found[1], now=now))
             return None
+    zones.pace(nudge.recipient_id)
     if not lease.finish(nudge, sending_at=lease.database_now()):
         return None
     try:
@@ -312,7 +352,7 @@ def _dm_once(
         clear = {"sending_at": None} if refused(error) else {}
         lease.finish(nudge, attempts=nudge.attempts + 1, **status, **clear)
         return None
-    lease.finish(nudge, **sent(channel=posted["channel"], ts=posted["ts"], now=now))
+    lease.finish_later(nudge, **sent(channel=posted["channel"], ts=posted["ts"], now=now))
     return f"{now:%Y-%m-%d %H:%M} UTC  {nudge.kind:<10} {about} → {nudge.recipient_id} (DM)"
 
 

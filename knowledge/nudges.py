@@ -2,6 +2,7 @@
 unique key, claimed with a conditional update before it is sent and marked after, so no two
 processes send it and no restart loses it."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -140,9 +141,11 @@ def decide(
     tz: str,
     now: datetime,
     policy: Policy,
+    away: Callable[[str], date | None] | None = None,
 ) -> Decision:
     """Send now, or put off (away, out of hours), or drop (done, superseded, or an escalation
-    to someone who no longer leads the commitment's partnership)."""
+    to someone who no longer leads the commitment's partnership). `away`: the last day a
+    person is away, if already known (a run reads a workspace's absences once)."""
     if commitment.status != "open":
         return Decision(False, {"status": CANCELLED})
     if nudge.kind == ESCALATION and nudge.recipient_id != commitment.created_by:
@@ -150,7 +153,14 @@ def decide(
         if lead is None or lead.status != "open" or lead.lead_id != nudge.recipient_id:
             return Decision(False, {"status": CANCELLED})
     return settle(
-        session, nudge, order=ORDER, tz=tz, now=now, policy=policy, pauses=nudge.kind != ESCALATION
+        session,
+        nudge,
+        order=ORDER,
+        tz=tz,
+        now=now,
+        policy=policy,
+        pauses=nudge.kind != ESCALATION,
+        away=away,
     )
 
 
@@ -173,6 +183,7 @@ def settle(
     now: datetime,
     policy: Policy,
     pauses: bool = True,
+    away: Callable[[str], date | None] | None = None,
 ) -> Decision:
     """For a reminder still wanted: drop it if a later one is due too (missed while we were
     down: the newest speaks), put it off while its recipient is away (`pauses`) or out of
@@ -190,13 +201,18 @@ def settle(
         for n in later
     ):
         return Decision(False, {"status": SUPERSEDED})
-    away = away_until(
-        session, team_id=nudge.team_id, user_id=nudge.recipient_id, today=local_today(now, tz)
+    today = local_today(now, tz)
+    until = (
+        away_until(session, team_id=nudge.team_id, user_id=nudge.recipient_id, today=today)
+        if away is None
+        else away(nudge.recipient_id)
     )
-    if away is not None and pauses:
+    if until is not None and until < today:
+        until = None
+    if until is not None and pauses:
         return Decision(
             False,
-            put_off(nudge_instant(next_working_day(away + timedelta(days=1), policy.region), tz)),
+            put_off(nudge_instant(next_working_day(until + timedelta(days=1), policy.region), tz)),
         )
     when = next_nudge_instant(now, tz, policy.region)
     if when > now:  # out of hours where they are (a catch-up after an outage, say)
@@ -254,6 +270,13 @@ def snooze(session: Session, *, commitment: Commitment, user_id: str, until: dat
             due_at=until,
         ),
     )
+
+
+def absences(session: Session, team_id: str) -> dict[str, date]:
+    """Everyone in a workspace who has set themselves away, and their last day away."""
+    return {
+        row.user_id: row.until for row in session.exec(select(Away).where(Away.team_id == team_id))
+    }
 
 
 def away_until(session: Session, *, team_id: str, user_id: str, today: date) -> date | None:

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import func, update
+from sqlalchemy import bindparam, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col, select
 
@@ -28,6 +28,7 @@ from storage.models import ProcessedEvent
 Row = TypeVar("Row", bound=SQLModel)
 LEASE = timedelta(seconds=30)  # a claim not renewed for this long belongs to a dead process
 BATCH = 20  # rows claimed at a time: a slow Slack holds few rows, and others can take the rest
+CLOCK_READ = 5.0  # seconds a run goes on its own clock between readings of the database's
 logger = logging.getLogger("partnerbot.claims")
 
 
@@ -104,17 +105,19 @@ def claim_due(
     if session.get_bind().dialect.name == "postgresql":
         statement = statement.with_for_update(skip_locked=True)
     candidates: Sequence[int] = list(session.exec(statement))
-    claimed = []
-    for row_id in candidates:
-        result = session.execute(
+    # one statement for the whole batch: only rows still pending are taken
+    claimed = list(
+        session.execute(
             update(model)
-            .where(col(table.id) == row_id)
+            .where(col(table.id).in_(candidates))
             .where(col(table.status) == "pending")
             .values(status="claimed", claimed_at=held_since, **(extra or {}))
-        )
-        if getattr(result, "rowcount", 0) == 1:
-            claimed.append(row_id)
+            .returning(table.id)
+        ).scalars()
+    ) if candidates else []  # fmt: skip
     session.commit()
+    if not claimed:
+        return []
     return list(
         session.exec(
             select(model)
@@ -155,6 +158,9 @@ class Lease(Generic[Row]):
         self.token = claim_token()
         self._start, self._started_at = time.monotonic(), now
         self._stop = threading.Event()
+        self._clock_read: tuple[float, datetime] | None = None  # (monotonic, database clock)
+        self._clock_lock = threading.Lock()
+        self._later: list[tuple[Any, dict[str, Any]]] = []  # changes made at flush()
         self._heartbeat = threading.Thread(
             target=self._beat, name=f"lease-{model.__name__}", daemon=True
         )
@@ -170,6 +176,7 @@ class Lease(Generic[Row]):
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._heartbeat.join(timeout=5)
+        self.flush()
         self.release_all()
 
     def rows(self) -> Iterator[Row]:
@@ -203,13 +210,76 @@ class Lease(Generic[Row]):
         )
 
     def database_now(self) -> datetime:
-        """The database's clock (leases, and when a send began, are judged by it)."""
-        with self._sessions() as session:
-            return database_now(session)
+        """The database's clock (leases, and when a send began, are judged by it): read from
+        the database at most every CLOCK_READ, and in between moved on by this process's
+        monotonic clock (which cannot jump), so a burst asks the database once, not per row."""
+        with self._clock_lock:
+            read = self._clock_read
+            if read is None or time.monotonic() - read[0] > CLOCK_READ:
+                with self._sessions() as session:
+                    read = self._clock_read = (time.monotonic(), database_now(session))
+            return read[1] + timedelta(seconds=time.monotonic() - read[0])
 
     def hold(self, row: Row) -> bool:
         """Renew the claim on one row just before acting on it; False if it is not ours now."""
         return self.finish(row, claimed_at=self.database_now())
+
+    def hold_all(self, rows: list[Row]) -> list[Row]:
+        """`hold` for a batch in one statement: the rows still this run's."""
+        table: Any = self._model
+        with self._sessions() as session:
+            ours = set(
+                session.execute(
+                    update(self._model)
+                    .where(col(table.id).in_([row.id for row in rows]))  # type: ignore[attr-defined]
+                    .where(col(table.claim) == self.token)
+                    .where(col(table.status) == "claimed")
+                    .values(claimed_at=database_now(session))
+                    .returning(table.id)
+                ).scalars()
+            )
+            session.commit()
+        return [row for row in rows if row.id in ours]  # type: ignore[attr-defined]
+
+    def finish_later(self, row: Row, **values: Any) -> None:
+        """`finish`, written with the others at the next `flush()` (a batch's "sent" marks in
+        one statement). Only for a change whose loss a later run can recover from: a reminder
+        marked as being sent before it went is looked for in Slack, not sent twice."""
+        with self._clock_lock:
+            self._later.append((row.id, values))  # type: ignore[attr-defined]
+
+    def flush(self) -> int:
+        """Write the changes `finish_later` kept, one statement for each set of columns;
+        how many rows were still this run's."""
+        with self._clock_lock:
+            later, self._later = self._later, []
+        if not later:
+            return 0
+        table = self._model.__table__  # type: ignore[attr-defined]
+        groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for row_id, values in later:
+            groups.setdefault(tuple(sorted(values)), []).append(
+                {"row_id": row_id, **{f"new_{k}": v for k, v in values.items()}}
+            )
+        changed = 0
+        with self._sessions() as session:
+            for columns, params in groups.items():
+                statement = (
+                    update(table)
+                    .where(table.c.id == bindparam("row_id"))
+                    .where(table.c.claim == self.token)
+                    .where(table.c.status == "claimed")
+                    .values({name: bindparam(f"new_{name}") for name in columns})
+                )
+                result = session.connection().execute(statement, params)
+                changed += int(getattr(result, "rowcount", 0) or 0)
+            session.commit()
+        if changed < len(later):
+            logger.warning(
+                "claims were lost before they were marked",
+                extra={"table": self._model.__name__, "lost": len(later) - changed},
+            )
+        return changed
 
     def finish(self, row: Row, **values: Any) -> bool:
         """Change a row this run still holds (mark it sent, put it off, release it)."""

@@ -52,7 +52,11 @@ def make_engine(url: str) -> Engine:
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
+    # a sender runs bot.nudging.SENDERS threads at once, each a short session: enough
+    # connections that none waits for another's (PostgreSQL's default allows 100 in all)
+    return create_engine(
+        url, pool_pre_ping=True, pool_size=10, max_overflow=30, hide_parameters=True
+    )
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -2,6 +2,7 @@
 
 import itertools
 import secrets
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -121,6 +122,7 @@ class Call:
     ok: bool
     error: str | None = None
     result: dict[str, Any] = field(default_factory=dict)
+    at: float = field(default_factory=time.time)  # when it was answered
 
 
 _timestamps = itertools.count(1)

@@ -12,14 +12,14 @@ from datetime import UTC, date, datetime, timedelta
 from sqlmodel import Session, select
 
 from bot.emulator import Emulator, User
-from bot.nudging import SENDERS
+from bot.nudging import BATCH, SENDERS
 from knowledge.commitments import Owner, record_commitment
 from storage.claims import LEASE
 from storage.db import make_engine, upgrade
 from storage.models import Nudge
 from tests.conftest import TEST_KEY
 
-PEOPLE = 40
+PEOPLE = BATCH + 40  # more than one run claims at once: two runs hold some each
 RECORDED = datetime(2026, 11, 16, 10, 0, tzinfo=UTC)
 DUE = date(2026, 11, 23)  # a Monday: each owner's "due today" reminder is at 09:30
 RUN_AT = datetime(2026, 11, 23, 9, 31, tzinfo=UTC)
@@ -33,7 +33,7 @@ def seed(database_url: str, emulator: Emulator, people: int = PEOPLE) -> list[in
     upgrade(engine)
     with Session(engine) as session:
         for n in range(people):
-            user = ws.add_user(User(id=f"U0SHELLX{n:02d}", name=f"officer{n}", real_name=f"O {n}"))
+            user = ws.add_user(User(id=f"U0SHELLX{n:03d}", name=f"officer{n}", real_name=f"O {n}"))
             record_commitment(
                 session,
                 team_id=ws.team_id,
@@ -61,6 +61,8 @@ def seed(database_url: str, emulator: Emulator, people: int = PEOPLE) -> list[in
 # send it again (seen on a loaded machine)
 SHORT = "import storage.claims as c, bot.reaching as r, datetime as d; " + (
     "c.LEASE = d.timedelta(seconds=2); r.DELIVERY_GRACE = d.timedelta(seconds=6); "
+    # one workspace here, not a thousand: its pace is raised so the test takes seconds
+    "import bot.pacing as p; p.PER_WORKSPACE = 100.0; "
     "from bot.cli import main; raise SystemExit(main())"
 )
 SHORT_LEASE, SHORT_GRACE = timedelta(seconds=2), timedelta(seconds=6)
