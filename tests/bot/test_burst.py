@@ -16,9 +16,7 @@ from burst_bench import burst  # noqa: E402
 def test_a_hundred_workspaces_burst_is_delivered_exactly_once_though_a_sender_is_killed(
     database_url,
 ):
-    found = burst(
-        database_url, workspaces_count=100, per_workspace=6, latency=0.05, kill_after=2.0
-    )
+    found = burst(database_url, workspaces_count=100, per_workspace=6, latency=0.05, kill_after=2.0)
     assert found.expected == 600
     assert found.duplicates == 0, found.received.most_common(3)
     assert found.missing == 0
