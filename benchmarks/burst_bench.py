@@ -36,7 +36,7 @@ from bot.emulator import Emulator, User, Workspace  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 
 DUE = date(2026, 12, 11)  # a Friday
-RECORDED = datetime(2026, 12, 4, 8, 0, tzinfo=UTC)
+RECORDED = datetime(2026, 12, 10, 16, 0, tzinfo=UTC)  # after the reminders before it are due
 SEND_AT = datetime(2026, 12, 11, 9, 31, tzinfo=UTC)  # just after the 09:30 reminders
 PEOPLE = 10  # officers per workspace owning commitments
 SHORT_LEASE = timedelta(seconds=3)  # the killed sender's claims lapse sooner than the real 30 s
