@@ -59,7 +59,7 @@ class Settings(BaseSettings):
     partnerbot_secret_key: str | None = Field(default=None, repr=False)
     # the ceiling on search indexes one process holds; past it, the least recently searched
     # workspace's index is let go and loaded from its snapshot when next asked
-    partnerbot_index_memory_mb: int = Field(default=256, ge=16, le=65536)
+    partnerbot_index_memory_mb: int = Field(default=256, ge=1, le=65536)
 
     @field_validator("slack_api_url")
     @classmethod
