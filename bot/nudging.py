@@ -6,39 +6,29 @@ and anything else is logged with the commitment's id and tried again on the next
 """
 
 import logging
-import threading
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
 
-from bot.pacing import Pacing
+from bot.nudge_batch import BATCH, SENDERS, Team, Teams, batchable, change, prepare, send_ready
 from bot.reaching import UNREACHABLE, delivered, metadata, refused, send, too_soon_to_look
 from handlers.benefit_blocks import build_benefit_nudge
-from handlers.commitment_blocks import build_digest, build_escalation, build_nudge
+from handlers.commitment_blocks import build_escalation, build_nudge
 from handlers.metrics import REMINDERS
-from handlers.people import person
 from handlers.pulse_blocks import build_pulse_dm
 from handlers.register_blocks import build_review_nudge
-from handlers.sending import Clients, dm, for_team
+from handlers.sending import Clients, dm
 from handlers.services import Services
 from knowledge.benefits import decide_benefit
 from knowledge.commitments import owners_of
-from knowledge.digest import Digest, claim_digest, digests
 from knowledge.nudges import (
     CANCELLED,
     ESCALATION,
     PULSE,
-    SUPERSEDED,
-    Policy,
-    absences,
     decide,
-    policy_for,
     sent,
 )
 from knowledge.pulses import decide_pulse, pulse_of
@@ -50,67 +40,6 @@ from storage.models import Benefit, Commitment, Nudge, Partnership
 logger = logging.getLogger("partnerbot.nudges")
 
 
-class _Zones:
-    """One workspace in a run: time zones for people who own nothing (a creator), asked of
-    Slack once per run; its nudge policy, read once per run; and its pace of sending."""
-
-    def __init__(self, services: Services, client: WebClient, team_id: str, pace: Pacing) -> None:
-        self._services, self._client, self._team_id = services, client, team_id
-        self._known: dict[str, str] = {}
-        self._policy: Policy | None = None
-        self._away: dict[str, date] | None = None
-        self._pace = pace
-
-    def of(self, user_id: str) -> str:
-        if user_id not in self._known:
-            self._known[user_id] = person(self._client, self._services, user_id)[0]
-        return self._known[user_id]
-
-    def policy(self, session: Session) -> Policy:
-        if self._policy is None:
-            self._policy = policy_for(session, self._team_id)
-        return self._policy
-
-    def away(self, session: Session) -> Callable[[str], date | None]:
-        """Who is away (their last day), read once per run for the workspace."""
-        if self._away is None:
-            self._away = absences(session, self._team_id)
-        return self._away.get
-
-    def pace(self, channel: str) -> None:
-        """Wait for this workspace's (and this channel's) next free moment to post."""
-        self._pace.wait(self._team_id, channel)
-
-
-class _TeamZones:
-    """_Zones for each workspace, with its own client (found once per run)."""
-
-    def __init__(self, services: Services, clients: WebClient | Clients) -> None:
-        self._services, self._clients = services, clients
-        self._teams: dict[str, _Zones] = {}
-        self._found: dict[str, WebClient | None] = {}
-        self._lock = threading.Lock()
-        self._pace = Pacing()
-
-    def client(self, team_id: str) -> WebClient | None:
-        with self._lock:
-            if team_id not in self._found:
-                self._found[team_id] = for_team(self._clients, team_id)
-            return self._found[team_id]
-
-    def of(self, team_id: str) -> _Zones:
-        client = self.client(team_id)
-        assert client is not None
-        with self._lock:
-            if team_id not in self._teams:
-                self._teams[team_id] = _Zones(self._services, client, team_id, self._pace)
-            return self._teams[team_id]
-
-
-SENDERS = 32  # reminders sent at once by one run: Slack's latency, not our CPU, is the limit
-BATCH = 4 * SENDERS  # claimed at a time
-
-
 def send_due_nudges(services: Services, client: WebClient | Clients, now: datetime) -> list[str]:
     """Send every nudge due at `now`; one line for each one sent.
 
@@ -120,7 +49,7 @@ def send_due_nudges(services: Services, client: WebClient | Clients, now: dateti
     reminders go out SENDERS at a time, each workspace at its own pace (bot/pacing.py; slack_sdk's
     retry handler still waits out any 429), and are marked sent together when the batch is done.
     """
-    teams = _TeamZones(services, client)
+    teams = Teams(services, client)
 
     def one(lease: Lease[Nudge], nudge: Nudge) -> str | None:
         team_client = teams.client(nudge.team_id)
@@ -147,16 +76,17 @@ def send_due_nudges(services: Services, client: WebClient | Clients, now: dateti
     ):
         for batch in lease.batches():
             held = lease.hold_all(batch)
-            sent_lines += [line for line in pool.map(lambda n: one(lease, n), held) if line]
+            quick = [n for n in held if batchable(n) and teams.client(n.team_id) is not None]
+            rest = [n for n in held if n not in quick]
+            try:
+                ready = prepare(services, lease, quick, now, teams)
+            except Exception:  # the batch's reading failed: each is tried on its own instead
+                logger.exception("could not prepare a batch of reminders")
+                ready, rest = [], held
+            sent_lines += send_ready(services, lease, ready, now, teams, pool)
+            sent_lines += [line for line in pool.map(lambda n: one(lease, n), rest) if line]
             lease.flush()
     return sent_lines
-
-
-def _change(lease: Lease[Nudge], nudge: Nudge, change: dict[str, Any]) -> None:
-    try:
-        lease.finish(nudge, **change)
-    except IntegrityError:  # put off to an instant it is already owed at: that one speaks
-        lease.finish(nudge, status=SUPERSEDED)
 
 
 def _deliver(
@@ -165,7 +95,7 @@ def _deliver(
     lease: Lease[Nudge],
     nudge: Nudge,
     now: datetime,
-    zones: _Zones,
+    zones: Team,
 ) -> str | None:
     if nudge.kind == PULSE:
         return _deliver_pulse(services, client, lease, nudge, now, zones)
@@ -200,7 +130,7 @@ def _deliver(
             if (until := absent(o.user_id)) is not None and until >= today
         }
     if not decision.send:
-        _change(lease, nudge, decision.change)
+        change(lease, nudge, decision.change)
         return None
     if nudge.kind == ESCALATION:
         text, blocks = build_escalation(commitment, owner_ids, today, away, led=led)
@@ -244,7 +174,7 @@ def _deliver_review(
     lease: Lease[Nudge],
     nudge: Nudge,
     now: datetime,
-    zones: _Zones,
+    zones: Team,
 ) -> str | None:
     """A review reminder to a partnership's lead: a DM with Record review and Snooze a week."""
     tz = zones.of(nudge.recipient_id)
@@ -255,7 +185,7 @@ def _deliver_review(
             session, nudge, partnership=partnership, tz=tz, now=now, policy=policy
         )
     if not decision.send or partnership is None:
-        _change(lease, nudge, decision.change)
+        change(lease, nudge, decision.change)
         return None
     text, blocks = build_review_nudge(partnership, local_today(now, tz), number=nudge.number)
     return _dm_once(client, lease, nudge, now, zones, text, blocks, f"partnership {partnership.id}")
@@ -267,7 +197,7 @@ def _deliver_benefit(
     lease: Lease[Nudge],
     nudge: Nudge,
     now: datetime,
-    zones: _Zones,
+    zones: Team,
 ) -> str | None:
     """A benefit due and not updated: a DM to its owner with an Update button."""
     tz = zones.of(nudge.recipient_id)
@@ -276,7 +206,7 @@ def _deliver_benefit(
         benefit = session.get(Benefit, nudge.benefit_id)
         decision = decide_benefit(session, nudge, benefit=benefit, tz=tz, now=now, policy=policy)
     if not decision.send or benefit is None:
-        _change(lease, nudge, decision.change)
+        change(lease, nudge, decision.change)
         return None
     text, blocks = build_benefit_nudge(benefit, local_today(now, tz))
     return _dm_once(client, lease, nudge, now, zones, text, blocks, f"benefit {benefit.id}")
@@ -288,7 +218,7 @@ def _deliver_pulse(
     lease: Lease[Nudge],
     nudge: Nudge,
     now: datetime,
-    zones: _Zones,
+    zones: Team,
 ) -> str | None:
     """A health pulse's DM to a member: Answer anonymously."""
     tz = zones.of(nudge.recipient_id)
@@ -298,7 +228,7 @@ def _deliver_pulse(
         partnership = session.get(Partnership, nudge.partnership_id)
     decision = decide_pulse(nudge, pulse=pulse, tz=tz, now=now, policy=policy)
     if not decision.send or pulse is None or partnership is None:
-        _change(lease, nudge, decision.change)
+        change(lease, nudge, decision.change)
         return None
     text, blocks = build_pulse_dm(partnership, pulse)
     return _dm_once(
@@ -319,7 +249,7 @@ def _dm_once(
     lease: Lease[Nudge],
     nudge: Nudge,
     now: datetime,
-    zones: _Zones,
+    zones: Team,
     text: str,
     blocks: list[dict[str, Any]],
     about: str,
@@ -377,64 +307,3 @@ def _ephemeral(
         return None
     lease.finish(nudge, **sent(channel=channel, ts=posted.get("message_ts"), now=now))
     return f"{now:%Y-%m-%d %H:%M} UTC  {nudge.kind:<10} {about} → {nudge.recipient_id} (in channel)"
-
-
-def post_digests(services: Services, clients: WebClient | Clients, now: datetime) -> list[str]:
-    """Post this week's digest in every channel with open commitments or reviews due (once per
-    workspace, channel and week). A Slack Connect channel has a digest from each council that
-    recorded commitments in it; one that cannot be built or posted is logged and the others
-    go on."""
-    posted = []
-    today = local_today(now, services.timezone)
-    with services.sessions() as session:
-        found = digests(session, today=today, tz=services.timezone)
-        owners = {
-            (d.team_id, d.channel_id): {
-                c.id: [o.user_id for o in owners_of(session, c.id or 0)]
-                for c in d.due_this_week + d.overdue + d.done_last_week
-            }
-            for d in found
-        }
-    for digest in found:
-        try:
-            line = _post_digest(services, clients, digest, owners, today, now)
-        except Exception:
-            logger.exception(
-                "could not post a digest",
-                extra={"team_id": digest.team_id, "channel": digest.channel_id},
-            )
-            continue
-        if line:
-            posted.append(line)
-    return posted
-
-
-def _post_digest(
-    services: Services,
-    clients: WebClient | Clients,
-    digest: Digest,
-    owners: dict[tuple[str, str], dict[int | None, list[str]]],
-    today: date,
-    now: datetime,
-) -> str | None:
-    client = for_team(clients, digest.team_id)
-    if client is None:
-        return None
-    # built before it is claimed: a digest that cannot be built is not marked as sent
-    text, blocks = build_digest(digest, owners[(digest.team_id, digest.channel_id)], today)
-    with services.sessions() as session:
-        if not claim_digest(session, digest, now=now):
-            return None
-    try:
-        client.chat_postMessage(channel=digest.channel_id, text=text, blocks=blocks)
-    except SlackApiError as error:
-        logger.warning(
-            "could not post a digest",
-            extra={"channel": digest.channel_id, "error": error.response.get("error")},
-        )
-        return None
-    return (
-        f"digest → {digest.channel_id}: {len(digest.due_this_week)} due, "
-        f"{len(digest.overdue)} overdue, {len(digest.done_last_week)} done, "
-        f"{len(digest.reviews)} reviews"
-    )

@@ -92,7 +92,7 @@ def breakout_timers(services: Services, client: WebClient | Clients) -> None:
 
 def send_digests(services: Services, client: WebClient | Clients) -> None:
     """Monday's digests (claimed per channel and week, so two processes post once)."""
-    from bot.nudging import post_digests
+    from bot.digesting import post_digests
 
     for line in post_digests(services, client, services.clock()):
         logger.info("digest posted", extra={"line": line})

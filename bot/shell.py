@@ -138,7 +138,8 @@ class Shell:
         """What the scheduler would do at that instant, shown as Slack would show it."""
         from datetime import UTC, datetime
 
-        from bot.nudging import post_digests, send_due_nudges
+        from bot.digesting import post_digests
+        from bot.nudging import send_due_nudges
         from bot.pulsing import run_pulses
         from bot.timers import run_breakout_timers
         from handlers.outbox_drain import deliver_owed

@@ -142,10 +142,12 @@ def decide(
     now: datetime,
     policy: Policy,
     away: Callable[[str], date | None] | None = None,
+    later: list[Nudge] | None = None,
 ) -> Decision:
     """Send now, or put off (away, out of hours), or drop (done, superseded, or an escalation
     to someone who no longer leads the commitment's partnership). `away`: the last day a
-    person is away, if already known (a run reads a workspace's absences once)."""
+    person is away, and `later`: the recipient's other reminders about it due by now, pending
+    or claimed, when already known (a run reads them a batch at a time)."""
     if commitment.status != "open":
         return Decision(False, {"status": CANCELLED})
     if nudge.kind == ESCALATION and nudge.recipient_id != commitment.created_by:
@@ -161,6 +163,7 @@ def decide(
         policy=policy,
         pauses=nudge.kind != ESCALATION,
         away=away,
+        later=later,
     )
 
 
@@ -184,18 +187,22 @@ def settle(
     policy: Policy,
     pauses: bool = True,
     away: Callable[[str], date | None] | None = None,
+    later: list[Nudge] | None = None,
 ) -> Decision:
     """For a reminder still wanted: drop it if a later one is due too (missed while we were
     down: the newest speaks), put it off while its recipient is away (`pauses`) or out of
     hours, else send it."""
-    later = session.exec(
-        select(Nudge)
-        .where(same_subject(nudge))
-        .where(Nudge.recipient_id == nudge.recipient_id)
-        .where(col(Nudge.id) != nudge.id)
-        .where(col(Nudge.status).in_([PENDING, CLAIMED]))
-        .where(col(Nudge.due_at) <= now)
-    ).all()
+    if later is None:
+        later = list(
+            session.exec(
+                select(Nudge)
+                .where(same_subject(nudge))
+                .where(Nudge.recipient_id == nudge.recipient_id)
+                .where(col(Nudge.id) != nudge.id)
+                .where(col(Nudge.status).in_([PENDING, CLAIMED]))
+                .where(col(Nudge.due_at) <= now)
+            )
+        )
     if any(
         (order[n.kind], n.number, n.due_at) > (order[nudge.kind], nudge.number, nudge.due_at)
         for n in later

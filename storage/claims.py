@@ -226,6 +226,13 @@ class Lease(Generic[Row]):
 
     def hold_all(self, rows: list[Row]) -> list[Row]:
         """`hold` for a batch in one statement: the rows still this run's."""
+        ours = self.finish_all(rows, claimed_at=self.database_now())
+        return [row for row in rows if row.id in ours]  # type: ignore[attr-defined]
+
+    def finish_all(self, rows: list[Row], **values: Any) -> set[int]:
+        """`finish` for many rows in one statement; the ids of those still this run's."""
+        if not rows:
+            return set()
         table: Any = self._model
         with self._sessions() as session:
             ours = set(
@@ -234,12 +241,12 @@ class Lease(Generic[Row]):
                     .where(col(table.id).in_([row.id for row in rows]))  # type: ignore[attr-defined]
                     .where(col(table.claim) == self.token)
                     .where(col(table.status) == "claimed")
-                    .values(claimed_at=database_now(session))
+                    .values(**values)
                     .returning(table.id)
                 ).scalars()
             )
             session.commit()
-        return [row for row in rows if row.id in ours]  # type: ignore[attr-defined]
+        return ours
 
     def finish_later(self, row: Row, **values: Any) -> None:
         """`finish`, written with the others at the next `flush()` (a batch's "sent" marks in

@@ -11,8 +11,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import select
 
+from bot.digesting import post_digests
 from bot.emulator import Channel, User, demo_workspace
-from bot.nudging import post_digests
 from bot.sandbox import Sandbox
 from bot.scheduler import scheduler_clients
 from handlers.results import DELETE, SHARE, WANTED

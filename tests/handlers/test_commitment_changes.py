@@ -6,7 +6,8 @@ from datetime import UTC, date, datetime
 import pytest
 
 from bot.cli import main
-from bot.nudging import post_digests, send_due_nudges
+from bot.digesting import post_digests
+from bot.nudging import send_due_nudges
 from bot.sandbox import Sandbox
 from bot.scheduler import scheduler_client
 from handlers.commitment_blocks import CANT, CANT_VIEW, DONE, UPDATE, UPDATE_VIEW

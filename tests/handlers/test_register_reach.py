@@ -3,7 +3,8 @@ commitments, the weekly digest names reviews due, and App Home follows what peop
 
 from datetime import UTC, datetime
 
-from bot.nudging import post_digests, send_due_nudges
+from bot.digesting import post_digests
+from bot.nudging import send_due_nudges
 from handlers.register_forms import EDIT_VIEW
 from storage.models import Commitment, Nudge
 from tests.handlers import register_kit
