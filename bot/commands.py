@@ -9,17 +9,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from sqlmodel import Session, col, select
-from tqdm import tqdm
 
 from bot.services import open_services
 from bot.settings import ConfigError, Settings
 from handlers.services import Services
 from knowledge.directory import namer
-from knowledge.importer import ImportProblem, import_file
 from knowledge.query import QueryError, parse_query
-from knowledge.register_import import import_register, is_register
 from knowledge.search import snippet
-from knowledge.workbook import SHEETS, write_workbook
 from storage.models import Entry, KnownName
 from storage.teams import known_teams
 
@@ -95,6 +91,11 @@ def search(
 
 def import_entries(settings: Settings, team: str | None, file: str) -> int:
     """`partnerbot import FILE`: lessons and notes from CSV or JSON Lines, all or nothing."""
+    from tqdm import tqdm  # here, not at the top: `partnerbot search` starts without them
+
+    from knowledge.importer import ImportProblem, import_file
+    from knowledge.register_import import is_register
+
     path = Path(file)
     if not path.is_file():
         print(f"partnerbot import: no file at {path}", file=sys.stderr)
@@ -135,6 +136,9 @@ def import_entries(settings: Settings, team: str | None, file: str) -> int:
 
 
 def _import_register(services: Services, team_id: str, path: Path) -> int:
+    from knowledge.importer import ImportProblem
+    from knowledge.register_import import import_register
+
     with services.sessions() as session:
         try:
             count = import_register(
@@ -156,6 +160,10 @@ def _import_register(services: Services, team_id: str, path: Path) -> int:
 def export_workbook(settings: Settings, team: str | None, file: str) -> int:
     """`partnerbot export FILE.xlsx`: the register, commitments, lessons and notes as one
     workbook, everything the workspace holds (an operator's export, private channels too)."""
+    from tqdm import tqdm
+
+    from knowledge.workbook import SHEETS, write_workbook
+
     path = Path(file)
     if path.suffix.lower() != ".xlsx":
         print("partnerbot export: the file must end in .xlsx", file=sys.stderr)
