@@ -8,6 +8,12 @@ met, duplicates (DMs sent twice, must be 0), nudges not sent, and each sender's 
 
     .venv/bin/python benchmarks/nudge_bench.py [--commitments 10000] [--people 500]
     .venv/bin/python benchmarks/nudge_bench.py --database "$(scripts/postgres start)"
+
+The 09:30 burst across many workspaces installed by OAuth (1,000 × 50 by default, Slack answering
+every call in 100 ms, a sender killed with --kill-after) is benchmarks/burst_bench.py; with
+`--workspaces N` this script runs that instead:
+
+    .venv/bin/python benchmarks/nudge_bench.py --workspaces 1000 --database "$(scripts/postgres start)"
 """
 
 import argparse
@@ -74,7 +80,23 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=500)
     parser.add_argument("--senders", type=int, default=2)
     parser.add_argument("--database", default="", help="a PostgreSQL URL (default: SQLite)")
-    args = parser.parse_args()
+    parser.add_argument("--workspaces", type=int, help="the burst across workspaces instead")
+    args, rest = parser.parse_known_args()
+    if args.workspaces:
+        import burst_bench
+
+        sys.argv = [
+            sys.argv[0],
+            "--workspaces",
+            str(args.workspaces),
+            "--senders",
+            str(args.senders),
+        ]
+        sys.argv += ["--database", args.database] if args.database else []
+        burst_bench.main()
+        return
+    if rest:
+        parser.error(f"unrecognised arguments: {' '.join(rest)}")
 
     workspace = demo_workspace()
     people = [
