@@ -77,7 +77,8 @@ def send_due_nudges(services: Services, client: WebClient | Clients, now: dateti
         for batch in lease.batches():
             held = lease.hold_all(batch)
             quick = [n for n in held if batchable(n) and teams.client(n.team_id) is not None]
-            rest = [n for n in held if n not in quick]
+            chosen = {id(n) for n in quick}
+            rest = [n for n in held if id(n) not in chosen]
             try:
                 ready = prepare(services, lease, quick, now, teams)
             except Exception:  # the batch's reading failed: each is tried on its own instead
