@@ -42,7 +42,7 @@ from storage.models import Commitment, CommitmentOwner, Nudge
 
 logger = logging.getLogger("partnerbot.nudges")
 
-SENDERS = 32  # reminders sent at once by one run: Slack's latency, not our CPU, is the limit
+SENDERS = 16  # reminders sent at once by one run: Slack's latency, not our CPU, is the limit
 BATCH = 4 * SENDERS  # claimed at a time
 
 

@@ -52,10 +52,11 @@ def make_engine(url: str) -> Engine:
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    # a sender runs bot.nudging.SENDERS threads at once, each a short session: enough
-    # connections that none waits for another's (PostgreSQL's default allows 100 in all)
+    # a sender runs bot.nudge_batch.SENDERS threads at once, each a short session: enough
+    # connections that none waits long for another's, few enough that several web processes
+    # and workers stay within PostgreSQL's default of 100 (each opens only what it uses)
     return create_engine(
-        url, pool_pre_ping=True, pool_size=10, max_overflow=30, hide_parameters=True
+        url, pool_pre_ping=True, pool_size=10, max_overflow=10, hide_parameters=True
     )
 
 
