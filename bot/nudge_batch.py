@@ -8,7 +8,7 @@ import logging
 import threading
 from collections import defaultdict
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -208,9 +208,10 @@ def send_ready(
     now: datetime,
     teams: Teams,
     pool: ThreadPoolExecutor,
-) -> list[str]:
+) -> "list[Future[str | None]]":
     """Mark the batch as being sent (one statement: if this process dies, the next run looks
-    in Slack before sending again), then send each at its workspace's pace."""
+    in Slack before sending again), then send each at its workspace's pace, on the pool: the
+    sends under way, each a line once sent."""
     if not ready:
         return []
     ours = lease.finish_all([r.nudge for r in ready], sending_at=lease.database_now())
@@ -250,4 +251,4 @@ def send_ready(
             f"→ {nudge.recipient_id} ({how})"
         )
 
-    return [line for line in pool.map(go, [r for r in ready if r.nudge.id in ours]) if line]
+    return [pool.submit(go, item) for item in ready if item.nudge.id in ours]

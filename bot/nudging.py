@@ -6,7 +6,7 @@ and anything else is logged with the commitment's id and tried again on the next
 """
 
 import logging
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
@@ -70,10 +70,18 @@ def send_due_nudges(services: Services, client: WebClient | Clients, now: dateti
             return None
 
     sent_lines: list[str] = []
+    under_way: list[Future[str | None]] = []  # the batch before: still sending
+
+    def settle(sends: list[Future[str | None]]) -> None:
+        sent_lines.extend(line for line in (f.result() for f in sends) if line)
+        lease.flush()  # marked sent, a batch at a time
+
     with (
         Lease(services.sessions, Nudge, now=now, batch=BATCH) as lease,
         ThreadPoolExecutor(max_workers=SENDERS, thread_name_prefix="nudge") as pool,
     ):
+        # the next batch is claimed and made ready while the one before is still sending, so
+        # the senders never wait on a batch's slowest answer
         for batch in lease.batches():
             held = lease.hold_all(batch)
             quick = [n for n in held if batchable(n) and teams.client(n.team_id) is not None]
@@ -84,9 +92,11 @@ def send_due_nudges(services: Services, client: WebClient | Clients, now: dateti
             except Exception:  # the batch's reading failed: each is tried on its own instead
                 logger.exception("could not prepare a batch of reminders")
                 ready, rest = [], held
-            sent_lines += send_ready(services, lease, ready, now, teams, pool)
-            sent_lines += [line for line in pool.map(lambda n: one(lease, n), rest) if line]
-            lease.flush()
+            sends = send_ready(services, lease, ready, now, teams, pool)
+            sends += [pool.submit(one, lease, n) for n in rest]
+            settle(under_way)
+            under_way = sends
+        settle(under_way)
     return sent_lines
 
 
