@@ -30,6 +30,7 @@ from knowledge.nudges import (
     PENDING,
     PULSE,
     SUPERSEDED,
+    Decision,
     Policy,
     absences,
     decide,
@@ -114,6 +115,64 @@ class Ready:
     blocks: list[dict[str, Any]]
 
 
+@dataclass
+class Reminder:
+    """One reminder about a commitment, decided: whether to send it (or what to change on it
+    instead), and what it says."""
+
+    decision: Decision
+    owner: CommitmentOwner | None  # the recipient, when they own it
+    owner_ids: list[str]
+    today: date  # in the recipient's time zone
+
+
+def decide_reminder(
+    session: Session,
+    nudge: Nudge,
+    commitment: Commitment,
+    owners: list[CommitmentOwner],
+    team: Team,
+    now: datetime,
+    later: list[Nudge] | None = None,
+) -> Reminder:
+    """Decide one reminder about a commitment, one at a time or a batch at a time: the same
+    rules either way (knowledge.nudges.decide), in the recipient's own time zone."""
+    owner = next((o for o in owners if o.user_id == nudge.recipient_id), None)
+    tz = owner.tz if owner else team.of(nudge.recipient_id)
+    decision = decide(
+        session,
+        nudge,
+        commitment=commitment,
+        tz=tz,
+        now=now,
+        policy=team.policy(session),
+        away=team.away(session),
+        later=later,
+    )
+    return Reminder(decision, owner, [o.user_id for o in owners], local_today(now, tz))
+
+
+def after_send(
+    lease: Lease[Nudge],
+    nudge: Nudge,
+    commitment: Commitment,
+    answer: tuple[str | None, str | None, str],
+    now: datetime,
+) -> str | None:
+    """Write what Slack answered to a reminder's send: sent (marked with the batch), or tried
+    again by a later run (Slack refused it, so there is nothing to look for; or must wait)."""
+    channel, ts, how = answer
+    if channel is None:
+        clear = {"sending_at": None} if how == "refused" else {}
+        lease.finish(nudge, attempts=nudge.attempts + 1, **clear)
+        return None
+    lease.finish_later(nudge, **sent(channel=channel, ts=ts, now=now))
+    return (
+        f"{now:%Y-%m-%d %H:%M} UTC  {nudge.kind:<10} commitment {commitment.id} "
+        f"→ {nudge.recipient_id} ({how})"
+    )
+
+
 def batchable(nudge: Nudge) -> bool:
     """A plain reminder about a commitment, never begun: the burst's common case."""
     return (
@@ -166,36 +225,22 @@ def prepare(
             commitment = commitments.get(nudge.commitment_id)
             if commitment is None:
                 continue
-            team = teams.of(nudge.team_id)
             held = owners[commitment.id or 0]
-            owner = next((o for o in held if o.user_id == nudge.recipient_id), None)
-            tz = owner.tz if owner else team.of(nudge.recipient_id)
             later = [
                 n
                 for n in others[commitment.id or 0]
                 if n.recipient_id == nudge.recipient_id and n.id != nudge.id
             ]
-            decision = decide(
-                session,
-                nudge,
-                commitment=commitment,
-                tz=tz,
-                now=now,
-                policy=team.policy(session),
-                away=team.away(session),
-                later=later,
+            one = decide_reminder(
+                session, nudge, commitment, held, teams.of(nudge.team_id), now, later
             )
-            if not decision.send:
-                changes.append((nudge, decision.change))
+            if not one.decision.send:
+                changes.append((nudge, one.decision.change))
                 continue
             text, blocks = build_nudge(
-                commitment,
-                [o.user_id for o in held],
-                local_today(now, tz),
-                kind=nudge.kind,
-                number=nudge.number,
+                commitment, one.owner_ids, one.today, kind=nudge.kind, number=nudge.number
             )
-            ready.append(Ready(nudge, commitment, owner, text, blocks))
+            ready.append(Ready(nudge, commitment, one.owner, text, blocks))
     for nudge, values in changes:
         change(lease, nudge, values)
     return ready
@@ -240,15 +285,8 @@ def send_ready(
             )
             lease.finish(nudge, attempts=nudge.attempts + 1)
             return None
-        if channel is None:  # Slack said no (nothing to look for) or must wait for a later run
-            clear = {"sending_at": None} if how == "refused" else {}
-            lease.finish(nudge, attempts=nudge.attempts + 1, **clear)
-            return None
-        lease.finish_later(nudge, **sent(channel=channel, ts=ts, now=now))
-        REMINDERS.labels("sent").inc()
-        return (
-            f"{now:%Y-%m-%d %H:%M} UTC  {nudge.kind:<10} commitment {item.commitment.id} "
-            f"→ {nudge.recipient_id} ({how})"
-        )
+        line = after_send(lease, nudge, item.commitment, (channel, ts, how), now)
+        REMINDERS.labels("sent").inc(line is not None)
+        return line
 
     return [pool.submit(go, item) for item in ready if item.nudge.id in ours]

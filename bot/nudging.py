@@ -13,7 +13,18 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.nudge_batch import BATCH, SENDERS, Team, Teams, batchable, change, prepare, send_ready
+from bot.nudge_batch import (
+    BATCH,
+    SENDERS,
+    Team,
+    Teams,
+    after_send,
+    batchable,
+    change,
+    decide_reminder,
+    prepare,
+    send_ready,
+)
 from bot.reaching import UNREACHABLE, delivered, metadata, refused, send, too_soon_to_look
 from handlers.benefit_blocks import build_benefit_nudge
 from handlers.commitment_blocks import build_escalation, build_nudge
@@ -28,7 +39,6 @@ from knowledge.nudges import (
     CANCELLED,
     ESCALATION,
     PULSE,
-    decide,
     sent,
 )
 from knowledge.pulses import decide_pulse, pulse_of
@@ -115,19 +125,11 @@ def _deliver(
     if nudge.benefit_id is not None:
         return _deliver_benefit(services, client, lease, nudge, now, zones)
     with services.sessions() as session:
-        policy = zones.policy(session)
         commitment = session.get(Commitment, nudge.commitment_id)
         if commitment is None:
             return None
         owners = owners_of(session, commitment.id or 0)
-        owner = next((o for o in owners if o.user_id == nudge.recipient_id), None)
-        tz = owner.tz if owner else zones.of(nudge.recipient_id)
-        absent = zones.away(session)
-        decision = decide(
-            session, nudge, commitment=commitment, tz=tz, now=now, policy=policy, away=absent
-        )
-        owner_ids = [o.user_id for o in owners]
-        today = local_today(now, tz)
+        one = decide_reminder(session, nudge, commitment, owners, zones, now)
         # an escalation to someone other than its creator goes to its partnership's lead
         partnership = (
             session.get(Partnership, commitment.partnership_id or 0)
@@ -135,19 +137,20 @@ def _deliver(
             else None
         )
         led = partnership.name if partnership else None
+        absent = zones.away(session)
         away = {
             o.user_id: until
             for o in owners
-            if (until := absent(o.user_id)) is not None and until >= today
+            if (until := absent(o.user_id)) is not None and until >= one.today
         }
-    if not decision.send:
-        change(lease, nudge, decision.change)
+    if not one.decision.send:
+        change(lease, nudge, one.decision.change)
         return None
     if nudge.kind == ESCALATION:
-        text, blocks = build_escalation(commitment, owner_ids, today, away, led=led)
+        text, blocks = build_escalation(commitment, one.owner_ids, one.today, away, led=led)
     else:
         text, blocks = build_nudge(
-            commitment, owner_ids, today, kind=nudge.kind, number=nudge.number
+            commitment, one.owner_ids, one.today, kind=nudge.kind, number=nudge.number
         )
     if too_soon_to_look(lease, nudge):
         return None
@@ -160,23 +163,17 @@ def _deliver(
     # marked first, so that if this process dies mid-send the next run looks before resending
     if not lease.finish(nudge, sending_at=lease.database_now()):
         return None  # taken by another process while we looked: it will send it
-    channel, ts, how = send(
+    answer = send(
         services,
         client,
         commitment,
-        owner,
+        one.owner,
         nudge.recipient_id,
         text,
         blocks,
         nudge_id=nudge.id or 0,
     )
-    if channel is None:  # released when the run ends; Slack said no, so nothing to look for
-        lease.finish(
-            nudge, attempts=nudge.attempts + 1, **({"sending_at": None} if how == "refused" else {})
-        )
-        return None
-    lease.finish_later(nudge, **sent(channel=channel, ts=ts, now=now))
-    return f"{now:%Y-%m-%d %H:%M} UTC  {nudge.kind:<10} commitment {commitment.id} → {nudge.recipient_id} ({how})"
+    return after_send(lease, nudge, commitment, answer, now)
 
 
 def _deliver_review(
