@@ -9,6 +9,8 @@ from pydantic import BaseModel, Field
 
 from knowledge.vocabulary import closest
 
+# libyaml's safe loader when the wheel has it (five times quicker; the same documents)
+SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 DECK_FOLDER = Path(__file__).parent / "decks"
 
 
@@ -34,7 +36,7 @@ def load_decks(folder: Path = DECK_FOLDER) -> dict[str, Deck]:
     """Every deck, by slug (its file name)."""
     decks = {}
     for path in sorted(folder.glob("*.yaml")):
-        data = _Deck.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+        data = _Deck.model_validate(yaml.load(path.read_text(encoding="utf-8"), Loader=SafeLoader))
         decks[path.stem] = Deck(path.stem, data.title, data.cite, data.about, tuple(data.questions))
     return decks
 

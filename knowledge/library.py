@@ -16,6 +16,8 @@ from knowledge.audit import record_change
 from knowledge.entries import LIBRARY
 from storage.models import TEXT_MAX, TITLE_MAX, Entry
 
+# libyaml's safe loader when the wheel has it (five times quicker; the same documents)
+SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 LIBRARY_FOLDER = Path(__file__).parent / "library"
 TIP_MAX = 600
 RELEASE_ACTOR = "partnerbot"  # who the audit trail names for a release's library changes
@@ -55,7 +57,7 @@ def load_library(folder: Path = LIBRARY_FOLDER) -> tuple[LibraryEntry, ...]:
     """Every library entry, checked; a broken file or a repeated slug stops the release."""
     entries: dict[str, LibraryEntry] = {}
     for path in sorted(folder.glob("*.yaml")):
-        data = _File.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+        data = _File.model_validate(yaml.load(path.read_text(encoding="utf-8"), Loader=SafeLoader))
         for item in data.entries:
             if item.slug in entries:
                 raise ValueError(f"{path.name}: the slug {item.slug!r} is used twice")

@@ -2,6 +2,7 @@
 
 from dataclasses import replace
 
+import yaml
 from sqlmodel import select
 
 from knowledge.library import load_library, sync_library
@@ -86,3 +87,13 @@ def test_a_new_release_updates_in_place_and_retires_what_it_dropped(session):
     sync_library(session, team_id="T1", now=NOW)  # and the release after brings it back
     restored = next(row for row in library_rows(session) if row.slug == second.slug)
     assert restored.deleted_at is None
+
+
+def test_libyamls_quick_loader_reads_the_library_and_decks_as_the_python_one_does():
+    from knowledge.decks import DECK_FOLDER
+    from knowledge.library import LIBRARY_FOLDER, SafeLoader
+
+    assert SafeLoader is yaml.CSafeLoader  # the wheel ships libyaml: starts stay quick
+    for path in [*LIBRARY_FOLDER.glob("*.yaml"), *DECK_FOLDER.glob("*.yaml")]:
+        text = path.read_text(encoding="utf-8")
+        assert yaml.load(text, Loader=SafeLoader) == yaml.safe_load(text), path.name
