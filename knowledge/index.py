@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from knowledge.documents import Document, Filters, Scored
-from knowledge.postings import SLOT_ARRAYS, joined_postings, memory_estimate, split_postings
+from knowledge.postings import SLOT_ARRAYS, Postings, memory_estimate
 from knowledge.spelling import Expansion, Vocabulary
 from knowledge.synonyms import (
     CONCEPT_PREFIX,
@@ -50,8 +50,8 @@ class SearchIndex:
 
     def __init__(self) -> None:
         self._lock = threading.RLock()
-        self._post_slots: list[array] = []  # array('i') per term
-        self._post_weights: list[array] = []  # array('f') per term
+        self._post_slots = Postings("i")  # slots, per term
+        self._post_weights = Postings("f")  # weights, per term
         self.vocabulary = Vocabulary(frequency=lambda tid: len(self._post_slots[tid]))
         self._codes: dict[str, int] = {}
         # one item per document slot; a replaced or removed document leaves a dead slot
@@ -71,6 +71,7 @@ class SearchIndex:
         self._total_length = 0.0
         self._postings = 0  # items in every posting list together
         self._title_chars = 0
+        self._unread = 0  # bytes of a snapshot's buffer held besides its postings and vectors
 
     # -- snapshots: arrays and JSON, nothing that can run code when read ---------------------
     def state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
@@ -81,11 +82,10 @@ class SearchIndex:
             offsets = np.concatenate(([0], np.cumsum(lengths))).astype(np.int64)
             arrays = {
                 "post_offsets": offsets,
-                "post_slots": joined_postings(self._post_slots, np.int32),
-                "post_weights": joined_postings(self._post_weights, np.float32),
-                # half precision on disk: half the bytes to read and check, and a cosine
-                # needs no more than three digits
-                "vectors": self._vectors.array().astype(np.float16),
+                "post_slots": self._post_slots.joined(),
+                "post_weights": self._post_weights.joined(),
+                # single precision, as held: restored in place, never converted
+                "vectors": self._vectors.array(),
             }
             for name in SLOT_ARRAYS:
                 column: array = getattr(self, name)
@@ -99,12 +99,25 @@ class SearchIndex:
             return values, arrays
 
     @classmethod
-    def restore(cls, values: dict[str, Any], arrays: dict[str, np.ndarray]) -> "SearchIndex":
-        """The index `state()` described (KeyError or ValueError if the parts do not fit)."""
+    def restore(
+        cls, values: dict[str, Any], arrays: dict[str, np.ndarray], buffer: int = 0
+    ) -> "SearchIndex":
+        """The index `state()` described (KeyError or ValueError if the parts do not fit).
+        Its postings and vectors stay where they lie in `arrays`; `buffer`: the size of the
+        bytes they lie in, all of which the index then holds."""
         index = cls()
         offsets = arrays["post_offsets"].tolist()
-        index._post_slots = split_postings(arrays["post_slots"], offsets, "i", np.int32)
-        index._post_weights = split_postings(arrays["post_weights"], offsets, "f", np.float32)
+        if offsets[:1] != [0] or offsets[-1] > min(
+            len(arrays["post_slots"]), len(arrays["post_weights"])
+        ):
+            raise ValueError("a snapshot whose postings do not fit their offsets")
+        # read where they lie in the snapshot's bytes (knowledge/snapshots.py): not copied
+        index._post_slots = Postings(
+            "i", arrays["post_slots"].astype(np.int32, copy=False), offsets
+        )
+        index._post_weights = Postings(
+            "f", arrays["post_weights"].astype(np.float32, copy=False), offsets
+        )
         for name in SLOT_ARRAYS:
             typecode = getattr(index, name).typecode
             setattr(index, name, array(typecode, arrays[name].astype(typecode).tobytes()))
@@ -117,6 +130,9 @@ class SearchIndex:
         index._titles = [str(t) for t in values["titles"]]
         index._total_length = float(values["total_length"])
         index._postings = len(arrays["post_slots"])
+        index._unread = max(
+            0, buffer - 8 * index._postings - int(arrays["vectors"].nbytes)
+        )  # its JSON, its slot columns (copied out) and its versions
         index._title_chars = sum(len(t) for t in index._titles)
         index._slot_of = {
             int(entry): slot
@@ -144,7 +160,7 @@ class SearchIndex:
                 postings=self._postings,
                 slots=len(self._entry),
                 live=len(self._slot_of),
-                other=self._title_chars + self._vectors.nbytes,
+                other=self._title_chars + self._vectors.nbytes + self._unread,
             )
 
     # -- writing ------------------------------------------------------------------------------
@@ -188,8 +204,8 @@ class SearchIndex:
             for tag in doc.tags:  # exact tag filters; weight 0, so they never score
                 weights.setdefault(self._term_id("#" + fold(tag)), 0.0)
             for tid, weight in weights.items():
-                self._post_slots[tid].append(slot)
-                self._post_weights[tid].append(weight)
+                self._post_slots.writable(tid).append(slot)
+                self._post_weights.writable(tid).append(weight)
             self._postings += len(weights)
             self._entry.append(doc.entry_id)
             self._alive.append(1)

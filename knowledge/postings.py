@@ -2,8 +2,9 @@
 with their offsets, and the names of the arrays that hold one item per document slot; and what
 an index costs in memory."""
 
-import itertools
 from array import array
+from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 
@@ -24,18 +25,55 @@ SLOT_ARRAYS = tuple(
 )
 
 
-def split_postings(flat: np.ndarray, offsets: list[int], typecode: str, dtype: type) -> list[array]:
-    """Posting lists back from one array and their offsets."""
-    return [
-        array(typecode, flat[a:b].astype(dtype).tobytes()) for a, b in itertools.pairwise(offsets)
-    ]
+class Postings:
+    """One posting list per term. Those a snapshot restored stay slices of its one flat array
+    (read-only) until a write needs one as an `array` of its own: a restore copies two arrays
+    instead of making tens of thousands of small ones, and a query reads only its terms'."""
 
+    def __init__(self, typecode: str, flat: np.ndarray | None = None, offsets: Any = None) -> None:
+        self._typecode = typecode
+        self._flat = np.zeros(0, dtype=typecode) if flat is None else flat
+        self._offsets: list[int] = [0] if offsets is None else list(offsets)
+        self._own: list[array | None] = [None] * (len(self._offsets) - 1)
 
-def joined_postings(parts: list[array], dtype: type) -> np.ndarray:
-    """Posting lists end to end, as one array."""
-    if not parts:
-        return np.zeros(0, dtype=dtype)
-    return np.concatenate([np.frombuffer(p, dtype=dtype) for p in parts]).astype(dtype)
+    def __len__(self) -> int:
+        return len(self._own)
+
+    def __getitem__(self, tid: int) -> "array | np.ndarray":
+        own = self._own[tid]
+        if own is not None:
+            return own
+        return self._flat[self._offsets[tid] : self._offsets[tid + 1]]
+
+    def __setitem__(self, tid: int, value: array) -> None:
+        self._own[tid] = value
+
+    def __iter__(self) -> Iterator["array | np.ndarray"]:
+        return (self[tid] for tid in range(len(self)))
+
+    def append(self, value: array) -> None:
+        """A new term's list."""
+        self._own.append(value)
+
+    def writable(self, tid: int) -> array:
+        """The term's list as an `array` to append to (copied out of the flat array once)."""
+        own = self._own[tid]
+        if own is None:
+            own = self._own[tid] = array(self._typecode, self[tid].tobytes())
+        return own
+
+    def held(self) -> int:
+        """How many lists are `array`s of their own (each costs an object; a slice does not)."""
+        return sum(own is not None for own in self._own)
+
+    def joined(self) -> np.ndarray:
+        """Every list end to end, as one array."""
+        if not any(own is not None for own in self._own):  # as restored: the flat array itself
+            return self._flat[: self._offsets[-1]].copy()
+        dtype = np.dtype(self._typecode)
+        if not self._own:
+            return np.zeros(0, dtype=dtype)
+        return np.concatenate([np.frombuffer(part, dtype=dtype) for part in self]).astype(dtype)
 
 
 # what each part of an index costs in memory, measured with tracemalloc on the benchmark corpus

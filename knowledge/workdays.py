@@ -5,14 +5,14 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-import holidays
-
 NUDGE_TIME = time(9, 30)
 DAY_ENDS = time(17, 30)
 
 
 @lru_cache(maxsize=64)
 def _bank_holidays(region: str, year: int) -> frozenset[date]:
+    import holidays  # 60 ms of calendars: only when a date is worked out, not for a search
+
     return frozenset(holidays.country_holidays("GB", subdiv=region, years=year))
 
 

@@ -11,7 +11,7 @@ use (a token's ciphertext, say) says nothing about another."""
 import base64
 import hashlib
 import hmac
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -79,19 +79,26 @@ class Keyring:
         return self._derived[purpose]
 
     # -- hashes and signatures ----------------------------------------------------------------
-    def digests(self, purpose: bytes, message: bytes) -> tuple[str, ...]:
-        """HMAC-SHA256 of `message` under each key, newest first: write the first, accept any."""
-        return tuple(
-            hmac.new(key, message, hashlib.sha256).hexdigest() for key in self.derived(purpose)
-        )
+    def digests(self, purpose: bytes, message: "bytes | tuple[bytes, ...]") -> tuple[str, ...]:
+        """HMAC-SHA256 of `message` (or of its parts end to end, never joined: a snapshot is
+        100 MB) under each key, newest first: write the first, accept any."""
+        return tuple(self._digests(purpose, message))
 
-    def sign(self, purpose: bytes, message: bytes) -> str:
+    def _digests(self, purpose: bytes, message: "bytes | tuple[bytes, ...]") -> Iterator[str]:
+        parts = message if isinstance(message, tuple) else (message,)
+        for key in self.derived(purpose):
+            mac = hmac.new(key, digestmod=hashlib.sha256)
+            for part in parts:
+                mac.update(part)
+            yield mac.hexdigest()
+
+    def sign(self, purpose: bytes, message: "bytes | tuple[bytes, ...]") -> str:
         """The newest key's signature."""
-        return self.digests(purpose, message)[0]
+        return next(self._digests(purpose, message))
 
-    def verify(self, purpose: bytes, message: bytes, signature: str) -> bool:
+    def verify(self, purpose: bytes, message: "bytes | tuple[bytes, ...]", signature: str) -> bool:
         """Whether any key made `signature` (compared in constant time)."""
-        return any(hmac.compare_digest(signature, d) for d in self.digests(purpose, message))
+        return any(hmac.compare_digest(signature, d) for d in self._digests(purpose, message))
 
     # -- encryption at rest -------------------------------------------------------------------
     def _fernet(self) -> MultiFernet:

@@ -1,17 +1,19 @@
 """Search index snapshots: the next process loads the index instead of building it, catches up
 with what changed since; a snapshot is arrays and JSON under a MAC that covers its workspace."""
 
-import io
+import json
 import pickle
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
+import pytest
 from sqlmodel import select
 
+from knowledge.documents import Document
 from knowledge.entries import LESSON, Draft, delete_entry, save_entry
 from knowledge.query import parse_query
 from knowledge.search import SNAPSHOT_EVERY, KnowledgeSearch
-from knowledge.snapshots import _signed_part, load_snapshot, resign_snapshots
+from knowledge.snapshots import _signed_part, arrays_of, load_snapshot, resign_snapshots
 from storage.db import session_factory
 from storage.keyring import SNAPSHOTS, Keyring
 from storage.models import SearchSnapshot
@@ -122,9 +124,9 @@ def test_a_snapshot_is_arrays_and_json_and_nothing_in_it_can_run_code(engine, se
     lesson(session, "Supplier breakfasts won contractors over")
     KnowledgeSearch(sessions, lambda: NOW, keyring=KEY).index("T1")
     row = session.get(SearchSnapshot, "T1")
-    with np.load(io.BytesIO(row.data), allow_pickle=False) as stored:  # raises on any object
-        kinds = {stored[name].dtype.kind for name in stored.files}
-    assert kinds <= {"i", "u", "f"}  # numbers only: the text is UTF-8 bytes of one JSON value
+    values, arrays = arrays_of(row.data)
+    assert {a.dtype.kind for a in arrays.values()} <= {"i", "u", "f"}  # numbers only
+    assert isinstance(values, dict)  # and the text is one JSON value
     assert b"pickle" not in row.data and not row.data.startswith(b"\x80")
 
     # a pickle, even one signed with our key as the old format was, is never loaded
@@ -135,6 +137,41 @@ def test_a_snapshot_is_arrays_and_json_and_nothing_in_it_can_run_code(engine, se
     session.commit()
     assert load_snapshot(session, team_id="T1", keyring=KEY) is None
     assert not _Boom.ran
+
+
+def test_bytes_not_laid_out_as_a_snapshot_are_refused_not_read_past_their_end():
+    from knowledge.index import SearchIndex
+    from knowledge.snapshots import ALIGN, MAGIC, Snapshot, decode, encode
+
+    index = SearchIndex()
+    index.add(Document(entry_id=1, kind="lesson", title="Supplier days", text="Trust grew."))
+    good = encode(Snapshot(index, {1: 1}, NOW))
+    assert len(decode(good)[0]) == 1
+
+    def with_head(change) -> bytes:
+        size = int.from_bytes(good[len(MAGIC) : len(MAGIC) + 8], "little")
+        head = json.loads(good[len(MAGIC) + 8 : len(MAGIC) + 8 + size])
+        change(head)
+        text = json.dumps(head).encode()
+        return MAGIC + len(text).to_bytes(8, "little") + text + b"\0" * (len(good) + ALIGN)
+
+    def move(head, by):
+        head["arrays"]["vectors"][2] += by
+
+    def as_objects(head):
+        head["arrays"]["post_slots"][0] = "|O"
+
+    for bad in (
+        b"",
+        good[:40],  # cut inside the head
+        good[: len(good) // 2],  # cut inside the arrays
+        b"PK\x03\x04" + good[4:],  # not ours (the old .npz)
+        with_head(lambda head: move(head, 4)),  # not aligned
+        with_head(lambda head: move(head, 10**9)),  # past the end
+        with_head(as_objects),  # objects, which could run code
+    ):
+        with pytest.raises(ValueError):
+            decode(bad)
 
 
 def test_a_snapshot_survives_a_key_rotation_and_rotate_keys_re_signs_it(engine, session):
