@@ -19,6 +19,7 @@ from knowledge.entries import document_of
 from knowledge.index import Filters, SearchIndex
 from knowledge.library import sync_library
 from knowledge.partnerships import find_partnership
+from knowledge.postings import give_back_memory
 from knowledge.query import FILTER_HELP, Query, QueryError
 from knowledge.ranking import ranked
 from knowledge.snapshots import Snapshot, load_snapshot, mark_erased, save_snapshot
@@ -37,6 +38,7 @@ SNAPSHOT_EVERY = 2000  # changes indexed before the snapshot is written again
 # how often a process asks whether someone was forgotten in a workspace since it built the
 # index (forget-user runs elsewhere): within this long, no process holds their words any more
 ERASURE_CHECK = timedelta(seconds=30)
+GIVE_BACK_EVERY = 32 * 2**20  # bytes of evicted indexes after which freed memory goes back
 INDEX_MEMORY_MB = 256  # the default ceiling on indexes held in a process: fits a 512 MB worker
 
 
@@ -114,6 +116,7 @@ class KnowledgeSearch:
         self._workspaces: OrderedDict[str, _Workspace] = OrderedDict()  # least recent first
         self._lock = threading.Lock()
         self._loads = self._builds = self._evictions = 0
+        self._freed = 0  # bytes of indexes evicted since memory was last given back
 
     def figures(self) -> CacheFigures:
         with self._lock:
@@ -129,6 +132,7 @@ class KnowledgeSearch:
     def _evict(self, keep: str) -> None:
         """Let go of the least recently searched indexes until the rest fit (the one just
         used stays, however large; so does any index another thread is building or reading)."""
+        gone: list[_Workspace] = []
         with self._lock:
             held = sum(s.footprint for s in self._workspaces.values())
             for team_id in list(self._workspaces):
@@ -137,9 +141,15 @@ class KnowledgeSearch:
                 state = self._workspaces[team_id]
                 if team_id == keep or state.users:
                     continue
-                del self._workspaces[team_id]
+                gone.append(self._workspaces.pop(team_id))
                 held -= state.footprint
                 self._evictions += 1
+            self._freed += sum(state.footprint for state in gone)
+            trim, self._freed = self._freed >= GIVE_BACK_EVERY, self._freed % GIVE_BACK_EVERY
+        if gone:
+            del gone, state  # the indexes themselves, freed here, outside the lock
+            if trim:
+                give_back_memory()
 
     @contextmanager
     def _held(self, team_id: str) -> Iterator[_Workspace]:

@@ -159,6 +159,28 @@ def test_past_the_ceiling_the_least_recent_index_goes_and_comes_back_from_its_sn
     assert found(search, "T1", "wordt0") == 0
 
 
+def test_memory_of_evicted_indexes_is_handed_back_every_so_many_megabytes(
+    engine, session, monkeypatch
+):
+    import knowledge.search as search_module
+    from knowledge.postings import give_back_memory
+
+    assert give_back_memory()  # glibc here (and in the container): malloc_trim ran
+    given: list[int] = []
+    monkeypatch.setattr(search_module, "give_back_memory", lambda: given.append(1))
+    monkeypatch.setattr(search_module, "GIVE_BACK_EVERY", 1)  # every eviction, for the test
+    for team_id in ("T0", "T1", "T2"):
+        lessons(session, team_id, 40, f"word{team_id.lower()}")
+    search = KnowledgeSearch(session_factory(engine), lambda: NOW, keyring=KEY, memory_mb=0)
+    for team_id in ("T0", "T1", "T2"):
+        assert found(search, team_id, f"word{team_id.lower()}") == 40
+    assert search.figures().evictions == 2 and len(given) == 2
+
+    monkeypatch.setattr(search_module, "GIVE_BACK_EVERY", 2**40)  # never reached: not called
+    assert found(search, "T0", "wordt0") == 40
+    assert search.figures().evictions == 3 and len(given) == 2
+
+
 def test_the_most_recent_index_stays_even_when_it_alone_is_past_the_ceiling(engine, session):
     lessons(session, "T1", 40, "zalonqx")
     search = KnowledgeSearch(session_factory(engine), lambda: NOW, keyring=KEY, memory_mb=0)
