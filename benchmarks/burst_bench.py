@@ -182,7 +182,8 @@ def burst(
             flush=True,
         )
 
-        context = multiprocessing.get_context("fork")
+        # fresh processes, as serve's are: none inherits (and counts) the benchmark's memory
+        context = multiprocessing.get_context("spawn")
         results: multiprocessing.Queue[tuple[int, int, float]] = context.Queue()
         processes = [
             context.Process(target=sender, args=(settings, results)) for _ in range(senders)

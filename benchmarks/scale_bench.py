@@ -133,7 +133,8 @@ def scale(
     seed(settings, workspaces, entries)
     print(f"seeded {len(teams) * entries:,} entries in {time.perf_counter() - started:.0f} s")
     started = time.perf_counter()
-    context = multiprocessing.get_context("fork")
+    # fresh processes, as serve's are: none inherits (and counts) the benchmark's memory
+    context = multiprocessing.get_context("spawn")
     builders = [
         context.Process(target=snapshot, args=(settings, teams[n::processes]))
         for n in range(processes)
