@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 
 from knowledge.audit import Action, record_change
 from knowledge.index import Document
+from knowledge.shared_entries import withdraw_entry_everywhere
 from storage import claims
 from storage.models import (
     TAG_MAX,
@@ -276,6 +277,7 @@ def delete_entry(
     entry.deleted_at = entry.changed_at = now
     entry.version += 1
     session.add(entry)
+    withdraw_entry_everywhere(session, team_id=entry.team_id, entry_id=entry.id or 0)
     audit(
         session, entry, actor_id=actor_id, action="delete", now=now, detail={"title": entry.title}
     )

@@ -1,4 +1,5 @@
-"""Every table partnerbot keeps. Each row belongs to exactly one workspace (`team_id`)."""
+"""Every table partnerbot keeps. Each row belongs to exactly one workspace (`team_id`), except
+the programme network's (storage/network.py), which hold what councils chose to share."""
 
 from datetime import date, datetime
 
@@ -23,6 +24,12 @@ from storage.breakouts import (  # noqa: F401 (breakout rounds' tables)
 )
 from storage.directory import KnownName, ReportAnswers  # noqa: F401 (names; report answers)
 from storage.installations import Workspace  # noqa: F401 (installs and their tokens)
+from storage.network import (  # noqa: F401 (the programme network's tables)
+    Network,
+    NetworkInvite,
+    NetworkMember,
+    SharedEntry,
+)
 from storage.outbox import OutboxMessage  # noqa: F401 (messages owed to Slack)
 from storage.performance import (  # noqa: F401 (performance management's tables)
     PROJECT_NAME_MAX,

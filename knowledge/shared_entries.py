@@ -1,0 +1,190 @@
+"""Sharing one lesson or briefing note with a network, and taking it back.
+
+A shared entry is a copy, fixed when shared: editing the entry changes nothing elsewhere until
+its sharer chooses to update the shared copy. Only the workspace's own lessons and briefing
+notes can be shared, never one saved in a private channel. Withdrawing deletes the copy, so it
+is gone from every member council at once; the hosts may hide one instead, with a reason its
+sharer sees. Every change is audited in the sharer's workspace and the host's."""
+
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from knowledge.network import (
+    SHAREABLE,
+    Membership,
+    NetworkError,
+    _audit,
+    audit_elsewhere,
+    council_name,
+    find_membership,
+    memberships,
+)
+from storage.models import Entry
+from storage.network import Network, SharedEntry
+
+HIDE_REASON_MAX = 300
+
+
+def _fill(row: SharedEntry, entry: Entry, *, author_name: str | None, now: datetime) -> None:
+    row.kind, row.title, row.body, row.tags = entry.kind, entry.title, entry.body, entry.tags
+    row.author_id, row.author_name, row.updated_at = entry.author_id, author_name, now
+
+
+def share(
+    session: Session,
+    *,
+    team_id: str,
+    entry_id: int,
+    network: str,
+    by: str,
+    author_name: str | None,
+    now: datetime,
+) -> tuple[SharedEntry, bool]:
+    """Share the workspace's entry with one of its networks, with the author's name (or None:
+    the council's only), or update the copy shared before; (the copy, whether it is new).
+    Commits."""
+    held = find_membership(session, team_id, network)
+    entry = session.get(Entry, entry_id)
+    if entry is None or entry.team_id != team_id or entry.deleted_at is not None:
+        raise NetworkError("That entry isn't one of this workspace's (or it was deleted).")
+    if entry.kind not in SHAREABLE:
+        raise NetworkError("Only lessons learnt and briefing notes can be shared with a network.")
+    if entry.private:
+        raise NetworkError(
+            "This entry was saved in a private channel, so it stays there: it can't be shared."
+        )
+    row = session.exec(
+        select(SharedEntry)
+        .where(SharedEntry.network_id == held.network.id)
+        .where(SharedEntry.from_team == team_id)
+        .where(SharedEntry.entry_id == entry_id)
+    ).first()
+    new = row is None
+    if row is None:
+        row = SharedEntry(
+            network_id=held.network.id or 0,
+            from_team=team_id,
+            entry_id=entry_id,
+            kind=entry.kind,
+            title=entry.title,
+            council=council_name(session, team_id),
+            shared_by=by,
+            shared_at=now,
+            updated_at=now,
+        )
+    _fill(row, entry, author_name=author_name, now=now)
+    session.add(row)
+    held.network.version += 1
+    session.add(held.network)
+    action = "share" if new else "update"
+    _audit(session, held.network, team_id, by, action, now, entry=entry_id, title=entry.title)
+    session.commit()
+    audit_elsewhere(
+        session,
+        held.network,
+        acting=team_id,
+        to=held.network.host_team,
+        by=by,
+        action=action,
+        now=now,
+        title=entry.title,
+    )
+    return row, new
+
+
+def shared_copies(
+    session: Session, *, team_id: str, entry_id: int
+) -> list[tuple[Network, SharedEntry]]:
+    """Where one of the workspace's entries is shared now, by network."""
+    return [
+        (network, row)
+        for network, row in session.exec(
+            select(Network, SharedEntry)
+            .join(SharedEntry, col(SharedEntry.network_id) == col(Network.id))
+            .where(SharedEntry.from_team == team_id)
+            .where(SharedEntry.entry_id == entry_id)
+            .order_by(col(Network.name_key))
+        )
+    ]
+
+
+def withdraw(
+    session: Session, *, team_id: str, entry_id: int, network: str, by: str, now: datetime
+) -> SharedEntry:
+    """Take the workspace's shared copy back from a network: deleted, so gone from every
+    member at once. Commits."""
+    held = find_membership(session, team_id, network)
+    row = session.exec(
+        select(SharedEntry)
+        .where(SharedEntry.network_id == held.network.id)
+        .where(SharedEntry.from_team == team_id)
+        .where(SharedEntry.entry_id == entry_id)
+    ).first()
+    if row is None:
+        raise NetworkError(f"That entry isn't shared with “{held.network.name}”.")
+    session.delete(row)
+    held.network.version += 1
+    session.add(held.network)
+    _audit(session, held.network, team_id, by, "withdraw", now, entry=entry_id, title=row.title)
+    session.commit()
+    audit_elsewhere(
+        session,
+        held.network,
+        acting=team_id,
+        to=held.network.host_team,
+        by=by,
+        action="withdraw",
+        now=now,
+        title=row.title,
+    )
+    return row
+
+
+def withdraw_entry_everywhere(session: Session, *, team_id: str, entry_id: int) -> int:
+    """An entry was deleted: its copies go from every network (the caller commits)."""
+    gone = 0
+    for network, row in shared_copies(session, team_id=team_id, entry_id=entry_id):
+        session.delete(row)
+        network.version += 1
+        session.add(network)
+        gone += 1
+    return gone
+
+
+def hide(
+    session: Session, *, team_id: str, shared_id: int, reason: str, by: str, now: datetime
+) -> SharedEntry:
+    """The hosts hide a shared entry from their network, with a reason its sharer sees.
+    Commits."""
+    row = session.get(SharedEntry, shared_id)
+    hosted = {m.network.id: m for m in memberships(session, team_id) if m.hosting}
+    if row is None or row.network_id not in hosted:
+        raise NetworkError("That isn't a shared entry in a network this workspace hosts.")
+    reason = " ".join(reason.split())[:HIDE_REASON_MAX]
+    if not reason:
+        raise NetworkError("Say why it is hidden: its sharer will see the reason.")
+    network = hosted[row.network_id].network
+    row.hidden_at, row.hidden_reason = now, reason
+    session.add(row)
+    network.version += 1
+    session.add(network)
+    _audit(session, network, team_id, by, "hide", now, title=row.title, reason=reason)
+    session.commit()
+    audit_elsewhere(
+        session,
+        network,
+        acting=team_id,
+        to=row.from_team,
+        by=by,
+        action="hide",
+        now=now,
+        title=row.title,
+        reason=reason,
+    )
+    return row
+
+
+def sharable_networks(session: Session, team_id: str) -> list[Membership]:
+    """The networks the workspace can share with (every one it belongs to)."""
+    return memberships(session, team_id)

@@ -1,0 +1,296 @@
+"""The programme network's domain: three councils, a host and two members. Nothing crosses
+unless someone shared it; codes work once; leaving withdraws; every change is audited in the
+acting workspace and the host's."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlmodel import select
+
+from knowledge.entries import BRIEF, LESSON, Draft, delete_entry, save_entry
+from knowledge.network import (
+    CODE_DAYS,
+    NetworkError,
+    create_network,
+    invite,
+    join,
+    leave,
+    members_of,
+    memberships,
+    remove_member,
+)
+from knowledge.shared_entries import hide, share, shared_copies, withdraw
+from storage.models import AuditEntry, Workspace
+from storage.network import Network, SharedEntry
+
+NOW = datetime(2026, 12, 3, 10, 0, tzinfo=UTC)
+HOST, LUTON, BRUM, STRANGER = "THOST", "TLUTON", "TBRUM", "TSTRANGE"
+NAMES = {
+    HOST: "LGA Programme Team",
+    LUTON: "Luton Borough Council",
+    BRUM: "Birmingham City Council",
+}
+
+
+@pytest.fixture
+def councils(session):
+    for team_id, name in NAMES.items():
+        session.add(Workspace(team_id=team_id, name=name, installed_at=NOW))
+    session.commit()
+    network = create_network(
+        session, team_id=HOST, name="Retrofit programme  2025-26", by="UHOST", now=NOW
+    )
+    for team_id in (LUTON, BRUM):
+        _, code = invite(
+            session, team_id=HOST, name="retrofit programme 2025-26", by="UHOST", now=NOW
+        )
+        join(session, team_id=team_id, code=code, by=f"U{team_id}", now=NOW)
+    return network
+
+
+def lesson(session, team_id, title, *, kind=LESSON, channel=None, private=False):
+    entry = save_entry(
+        session,
+        team_id=team_id,
+        draft=Draft(kind=kind, title=title, body="Supplier days brought the contractors in."),
+        author_id=f"U{team_id}AUTH",
+        channel_id=channel,
+        now=NOW,
+    )
+    if private:
+        entry.private = True
+        session.add(entry)
+        session.commit()
+    return entry
+
+
+def audits(session, team_id):
+    return [
+        a.detail
+        for a in session.exec(
+            select(AuditEntry)
+            .where(AuditEntry.team_id == team_id)
+            .where(AuditEntry.entity == "network")
+        )
+    ]
+
+
+def test_a_host_invites_two_councils_who_join_by_name(session, councils):
+    assert councils.name == "Retrofit programme 2025-26"
+    names = [m.council for m in members_of(session, councils.id)]
+    assert names == ["Birmingham City Council", "LGA Programme Team", "Luton Borough Council"]
+    [held] = memberships(session, LUTON)
+    assert held.network.id == councils.id and not held.hosting
+    assert memberships(session, STRANGER) == []
+    assert any('"did": "join"' in d and LUTON in d for d in audits(session, HOST))
+
+
+def test_a_code_works_once_within_its_days_and_only_the_hosts_make_them(session, councils):
+    _, code = invite(session, team_id=HOST, name="Retrofit programme 2025-26", by="UHOST", now=NOW)
+    join(session, team_id=STRANGER, code=code.lower().replace("-", " "), by="US", now=NOW)
+    with pytest.raises(NetworkError, match="used or has expired"):
+        join(session, team_id="TOTHER", code=code, by="UO", now=NOW)
+    _, late = invite(session, team_id=HOST, name="Retrofit programme 2025-26", by="UHOST", now=NOW)
+    with pytest.raises(NetworkError, match="expired"):
+        join(session, team_id="TOTHER", code=late, by="UO", now=NOW + timedelta(days=CODE_DAYS))
+    with pytest.raises(NetworkError, match="Only the hosts"):
+        invite(session, team_id=LUTON, name="Retrofit programme 2025-26", by="ULUTON", now=NOW)
+    with pytest.raises(NetworkError, match="no network called"):
+        invite(session, team_id="TOTHER", name="Retrofit programme 2025-26", by="UO", now=NOW)
+    for bad in ("", "NOT-A-CODE", "x" * 500):
+        with pytest.raises(NetworkError):
+            join(session, team_id="TOTHER", code=bad, by="UO", now=NOW)
+
+
+def test_a_shared_lesson_is_a_fixed_copy_with_the_council_and_the_name_only_if_chosen(
+    session, councils
+):
+    entry = lesson(session, LUTON, "Supplier days won contractors over")
+    row, new = share(
+        session,
+        team_id=LUTON,
+        entry_id=entry.id,
+        network="Retrofit programme 2025-26",
+        by="ULUTON",
+        author_name=None,
+        now=NOW,
+    )
+    assert new and row.council == "Luton Borough Council" and row.author_name is None
+    entry.title = "Edited afterwards"
+    session.add(entry)
+    session.commit()
+    assert session.get(SharedEntry, row.id).title == "Supplier days won contractors over"
+    again, new = share(
+        session,
+        team_id=LUTON,
+        entry_id=entry.id,
+        network="Retrofit programme 2025-26",
+        by="ULUTON",
+        author_name="Sam Patel",
+        now=NOW,
+    )
+    assert not new and again.id == row.id and again.title == "Edited afterwards"
+    assert again.author_name == "Sam Patel"
+    assert [n.name for n, _ in shared_copies(session, team_id=LUTON, entry_id=entry.id)] == [
+        councils.name
+    ]
+    assert session.get(Network, councils.id).version == 2
+    assert any('"did": "share"' in d for d in audits(session, LUTON))
+    assert any('"did": "update"' in d for d in audits(session, HOST))
+
+
+def test_only_a_members_own_public_lessons_and_notes_can_be_shared(session, councils):
+    theirs = lesson(session, BRUM, "Birmingham's own")
+    private = lesson(session, LUTON, "Said in a private channel", channel="CPRIV", private=True)
+    mine = lesson(session, LUTON, "Luton's own")
+    cases = [
+        (LUTON, theirs.id, "isn't one of this workspace's"),  # another council's entry id
+        (LUTON, 999_999, "isn't one of this workspace's"),
+        (LUTON, private.id, "private channel"),
+        (STRANGER, mine.id, "no network called"),  # not a member
+    ]
+    for team_id, entry_id, why in cases:
+        with pytest.raises(NetworkError, match=why):
+            share(
+                session,
+                team_id=team_id,
+                entry_id=entry_id,
+                network="Retrofit programme 2025-26",
+                by="U1",
+                author_name=None,
+                now=NOW,
+            )
+    delete_entry(session, entry=mine, actor_id="ULUTONAUTH", manager=True, now=NOW)
+    with pytest.raises(NetworkError, match="deleted"):
+        share(
+            session,
+            team_id=LUTON,
+            entry_id=mine.id,
+            network="Retrofit programme 2025-26",
+            by="U1",
+            author_name=None,
+            now=NOW,
+        )
+    assert session.exec(select(SharedEntry)).all() == []
+
+
+def test_a_deleted_entry_is_withdrawn_from_every_network(session, councils):
+    entry = lesson(session, LUTON, "Soon deleted")
+    share(
+        session,
+        team_id=LUTON,
+        entry_id=entry.id,
+        network="Retrofit programme 2025-26",
+        by="ULUTON",
+        author_name=None,
+        now=NOW,
+    )
+    delete_entry(session, entry=entry, actor_id="ULUTONAUTH", manager=True, now=NOW)
+    assert session.exec(select(SharedEntry)).all() == []
+    assert session.get(Network, councils.id).version == 2
+
+
+def test_withdrawing_deletes_the_copy_and_only_its_own_council_can(session, councils):
+    entry = lesson(session, LUTON, "Supplier days", kind=BRIEF)
+    share(
+        session,
+        team_id=LUTON,
+        entry_id=entry.id,
+        network="Retrofit programme 2025-26",
+        by="ULUTON",
+        author_name=None,
+        now=NOW,
+    )
+    with pytest.raises(NetworkError, match="isn't shared"):
+        withdraw(
+            session,
+            team_id=BRUM,
+            entry_id=entry.id,
+            network="Retrofit programme 2025-26",
+            by="UBRUM",
+            now=NOW,
+        )
+    withdraw(
+        session,
+        team_id=LUTON,
+        entry_id=entry.id,
+        network="Retrofit programme 2025-26",
+        by="ULUTON",
+        now=NOW,
+    )
+    assert session.exec(select(SharedEntry)).all() == []
+    assert any('"did": "withdraw"' in d for d in audits(session, HOST))
+
+
+def test_a_council_that_leaves_withdraws_all_it_shared_and_the_host_cannot_leave(session, councils):
+    for title in ("One", "Two"):
+        entry = lesson(session, LUTON, title)
+        share(
+            session,
+            team_id=LUTON,
+            entry_id=entry.id,
+            network="Retrofit programme 2025-26",
+            by="ULUTON",
+            author_name=None,
+            now=NOW,
+        )
+    kept = lesson(session, BRUM, "Birmingham's")
+    share(
+        session,
+        team_id=BRUM,
+        entry_id=kept.id,
+        network="Retrofit programme 2025-26",
+        by="UBRUM",
+        author_name=None,
+        now=NOW,
+    )
+    _, withdrawn = leave(
+        session, team_id=LUTON, name="Retrofit programme 2025-26", by="ULUTON", now=NOW
+    )
+    assert withdrawn == 2 and memberships(session, LUTON) == []
+    assert [r.from_team for r in session.exec(select(SharedEntry))] == [BRUM]
+    with pytest.raises(NetworkError, match="hosts"):
+        leave(session, team_id=HOST, name="Retrofit programme 2025-26", by="UHOST", now=NOW)
+    with pytest.raises(NetworkError, match="no network called"):
+        leave(session, team_id=LUTON, name="Retrofit programme 2025-26", by="ULUTON", now=NOW)
+
+
+def test_the_hosts_remove_a_council_and_hide_an_entry_with_a_reason_its_sharer_sees(
+    session, councils
+):
+    entry = lesson(session, BRUM, "Off topic")
+    row, _ = share(
+        session,
+        team_id=BRUM,
+        entry_id=entry.id,
+        network="Retrofit programme 2025-26",
+        by="UBRUM",
+        author_name=None,
+        now=NOW,
+    )
+    with pytest.raises(NetworkError, match="hosts"):
+        hide(session, team_id=LUTON, shared_id=row.id, reason="no", by="ULUTON", now=NOW)
+    with pytest.raises(NetworkError, match="why"):
+        hide(session, team_id=HOST, shared_id=row.id, reason="  ", by="UHOST", now=NOW)
+    hide(session, team_id=HOST, shared_id=row.id, reason="Not about retrofit", by="UHOST", now=NOW)
+    assert session.get(SharedEntry, row.id).hidden_reason == "Not about retrofit"
+    assert any("Not about retrofit" in d for d in audits(session, BRUM))
+    with pytest.raises(NetworkError, match="Only the hosts"):
+        remove_member(
+            session,
+            team_id=LUTON,
+            name="Retrofit programme 2025-26",
+            council="Birmingham City Council",
+            by="ULUTON",
+            now=NOW,
+        )
+    remove_member(
+        session,
+        team_id=HOST,
+        name="Retrofit programme 2025-26",
+        council="birmingham city council",
+        by="UHOST",
+        now=NOW,
+    )
+    assert memberships(session, BRUM) == [] and session.exec(select(SharedEntry)).all() == []
+    assert any('"did": "removed"' in d for d in audits(session, BRUM))
