@@ -15,7 +15,7 @@ from bot.settings import ConfigError, Settings
 from handlers.services import Services
 from knowledge.directory import namer
 from knowledge.query import QueryError, parse_query
-from knowledge.search import snippet
+from knowledge.snippets import snippet
 from storage.models import Entry, KnownName
 from storage.teams import known_teams
 

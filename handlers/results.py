@@ -17,7 +17,8 @@ from slack_sdk.models.blocks import (
 from handlers.blockkit import context, escape, section, truncate
 from handlers.whole_entry import ENTRY_MENU, open_button, tip_block
 from knowledge.entries import KIND_LABELS, LIBRARY
-from knowledge.search import Results, snippet
+from knowledge.search import Results
+from knowledge.snippets import snippet
 from storage.models import Entry
 
 SHARE, HELPFUL, UNHELPFUL, MORE = (

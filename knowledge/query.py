@@ -20,7 +20,8 @@ KIND_NAMES = {
 }
 FILTER_HELP = (
     "Filters: `kind:lesson`, `kind:brief`, `kind:library`, `#tag`, "
-    '`partnership:NAME` (or `partnership:"Two Words"`), `from:@person`.'
+    '`partnership:NAME` (or `partnership:"Two Words"`), `from:@person`, `from:network` '
+    "(what other councils shared with your networks), `council:NAME`."
 )
 EXAMPLE = "Try `/partners ask what derails a partnership` or `/partners ask kind:lesson #retrofit contractors`."
 
@@ -50,10 +51,12 @@ class Query:
     tags: tuple[str, ...] = ()
     partnership: str | None = None
     author_id: str | None = None
+    network: bool = False  # `from:network`: only what other councils shared in its networks
+    council: str | None = None  # `council:NAME`: only what that council shared (casefolded)
 
     @property
     def has_filters(self) -> bool:
-        return bool(self.kinds or self.tags or self.partnership or self.author_id)
+        return bool(self.kinds or self.tags or self.partnership or self.author_id or self.network)
 
 
 def parse_query(raw: str) -> Query:
@@ -67,7 +70,8 @@ def parse_query(raw: str) -> Query:
         )
     kinds: set[str] = set()
     tags: list[str] = []
-    partnership = author = None
+    partnership = author = council = None
+    network = False
     kept: list[str] = []
     for match in _TOKEN.finditer(raw):
         if match["key"]:
@@ -82,6 +86,12 @@ def parse_query(raw: str) -> Query:
                 if not value:
                     raise QueryError(f"`partnership:` needs a name. {FILTER_HELP}")
                 partnership = value.replace("_", " ").replace("-", " ")
+            elif key == "from" and value.casefold() in ("network", "networks"):
+                network = True
+            elif key == "council":
+                if not value:
+                    raise QueryError(f"`council:` needs a council's name. {FILTER_HELP}")
+                council, network = " ".join(value.replace("_", " ").split()).casefold(), True
             elif key == "from":
                 user = _USER.fullmatch(value)
                 if user is None:
@@ -106,6 +116,8 @@ def parse_query(raw: str) -> Query:
         tags=tuple(tags),
         partnership=partnership,
         author_id=author,
+        network=network,
+        council=council,
     )
     if not found and not query.has_filters:
         raise QueryError(f"I couldn't find any words to search for in that. {EXAMPLE}")

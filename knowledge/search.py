@@ -2,10 +2,8 @@
 
 The database is the truth. An index is built from it on a workspace's first search, then brought
 up to date before every search by reading only the entries changed since (a small indexed
-query), so a save or an edit in any process is found at once, and nothing is lost on restart.
-"""
+query), so a save or an edit in any process is found at once, and nothing is lost on restart."""
 
-import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
@@ -18,18 +16,20 @@ from sqlmodel import Session, col, select
 from knowledge.entries import document_of
 from knowledge.index import Filters, SearchIndex
 from knowledge.library import sync_library
+from knowledge.network_search import NetworkSearch, SharedHit
 from knowledge.partnerships import find_partnership
 from knowledge.postings import give_back_memory
 from knowledge.query import FILTER_HELP, Query, QueryError
 from knowledge.ranking import ranked
 from knowledge.snapshots import Snapshot, load_snapshot, mark_erased, save_snapshot
-from knowledge.text import fold, stem
+from knowledge.text import fold
 from storage.db import SessionFactory
 from storage.keyring import Keyring
 from storage.models import Entry, SearchSnapshot
 
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 PAGE = 5
+NETWORK_ALSO = 3  # other councils' shared entries shown after a workspace's own answers
 MAX_RESULTS = 50
 CANDIDATES = 60
 # Changes committed out of order by other processes are caught by looking back a little.
@@ -58,10 +58,15 @@ class Results:
     offset: int
     suggestions: tuple[str, ...] = ()
     close: bool = True  # False: no answer is close, these only touch on the question
+    # what other councils shared with the workspace's networks: after its own on a first page,
+    # or (`from:network`, `council:NAME`) the page itself, counted in `total`
+    shared: tuple[SharedHit, ...] = ()
+    network_only: bool = False
 
     @property
     def has_more(self) -> bool:
-        return self.offset + len(self.hits) < self.total
+        shown = len(self.shared) if self.network_only else len(self.hits)
+        return self.offset + shown < self.total
 
 
 @dataclass
@@ -117,6 +122,7 @@ class KnowledgeSearch:
         self._lock = threading.Lock()
         self._loads = self._builds = self._evictions = 0
         self._freed = 0  # bytes of indexes evicted since memory was last given back
+        self.network = NetworkSearch(sessions)  # what other councils shared with its networks
 
     def figures(self) -> CacheFigures:
         with self._lock:
@@ -312,6 +318,19 @@ class KnowledgeSearch:
         """The answers to a question asked in a channel (None: from outside Slack). With
         `only_this_channel` (someone from outside the council, or an answer everyone in a shared
         channel sees): only what was saved in that channel, and the curated library."""
+        if query.network:  # what other councils shared: never for someone outside the council
+            theirs = (
+                []
+                if only_this_channel
+                else self.network.search(team_id=team_id, query=query, now=now)
+            )
+            return Results(
+                hits=[],
+                total=len(theirs),
+                offset=offset,
+                shared=tuple(theirs[offset : offset + limit]),
+                network_only=True,
+            )
         partnership_id = None
         if query.partnership:
             with self._sessions() as session:
@@ -347,43 +366,14 @@ class KnowledgeSearch:
             closest = index.closest_word(word, filters)
             if closest and closest != fold(word) and closest not in suggestions:
                 suggestions.append(closest)
+        shared: list[SharedHit] = []
+        if offset == 0 and not (only_this_channel or query.partnership or query.author_id):
+            shared = self.network.search(team_id=team_id, query=query, now=now)[:NETWORK_ALSO]
         return Results(
             hits=hits,
             total=len(ranking.items),
             offset=offset,
             suggestions=tuple(suggestions),
             close=ranking.close,
+            shared=tuple(shared),
         )
-
-
-_SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+")
-_WORDS = re.compile(r"[^\W_]+", re.UNICODE)
-
-
-def snippet(text: str, matched: frozenset[str], *, limit: int = 280) -> str:
-    """The passage that best answers, in mrkdwn, with the matched words in bold."""
-    sentences = [s.strip() for s in _SENTENCES.split(text) if s.strip()]
-    if not sentences:
-        return ""
-
-    def is_match(word: str) -> bool:
-        return stem(fold(word)) in matched
-
-    def hits(sentence: str) -> int:
-        return sum(1 for w in _WORDS.findall(sentence) if is_match(w))
-
-    start = max(range(len(sentences)), key=lambda i: (hits(sentences[i]), -i))
-    passage = " ".join(sentences[start:])
-    lead = start > 0
-    first = next((m.start() for m in _WORDS.finditer(passage) if is_match(m[0])), 0)
-    if first > limit // 2:  # a long sentence: start shortly before its first matched word
-        cut = passage.rfind(" ", 0, first - 40)
-        passage, lead = passage[cut + 1 if cut > 0 else 0 :], True
-    if len(passage) > limit:
-        passage = passage[:limit].rsplit(" ", 1)[0] + "…"
-    if lead:
-        passage = "…" + passage
-    escaped = (
-        passage.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("*", "∗")
-    )
-    return _WORDS.sub(lambda m: f"*{m[0]}*" if is_match(m[0]) else m[0], escaped)

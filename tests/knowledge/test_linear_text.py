@@ -20,7 +20,7 @@ from knowledge.data_rights import _mentions
 from knowledge.dates import DueDateError, parse_date, parse_due
 from knowledge.entries import LESSON, draft_from_text
 from knowledge.query import QueryError, parse_query
-from knowledge.search import snippet
+from knowledge.snippets import snippet
 from knowledge.text import surface_terms
 
 N = 40_000

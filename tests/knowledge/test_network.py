@@ -294,3 +294,68 @@ def test_the_hosts_remove_a_council_and_hide_an_entry_with_a_reason_its_sharer_s
     )
     assert memberships(session, BRUM) == [] and session.exec(select(SharedEntry)).all() == []
     assert any('"did": "removed"' in d for d in audits(session, BRUM))
+
+
+def test_a_shared_lesson_is_found_by_the_other_council_after_its_own_until_withdrawn(
+    engine, session, councils
+):
+    from knowledge.query import QueryError, parse_query
+    from knowledge.search import KnowledgeSearch
+    from storage.db import session_factory
+
+    search = KnowledgeSearch(session_factory(engine), lambda: NOW)
+
+    def ask(team_id, text):
+        return search.search(team_id=team_id, query=parse_query(text), channel_id=None, now=NOW)
+
+    entry = lesson(session, LUTON, "Supplier breakfasts won the contractors over")
+    lesson(session, BRUM, "Our supplier breakfasts")  # Birmingham's own
+    lesson(session, STRANGER, "A stranger's supplier breakfasts")  # never shared: never seen
+    assert ask(BRUM, "supplier breakfasts").shared == ()  # nothing shared yet
+    share(
+        session,
+        team_id=LUTON,
+        entry_id=entry.id,
+        network="Retrofit programme 2025-26",
+        by="ULUTON",
+        author_name=None,
+        now=NOW,
+    )
+
+    found = ask(BRUM, "supplier breakfasts")
+    assert [h.entry_id for h in found.hits] and len(found.shared) == 1  # its own, then Luton's
+    shared = session.get(SharedEntry, found.shared[0].shared_id)
+    assert shared.council == "Luton Borough Council" and shared.entry_id == entry.id
+    assert ask(LUTON, "supplier breakfasts").shared == ()  # its own is not shown twice
+    assert ask(STRANGER, "supplier breakfasts").shared == ()  # not a member
+    only = ask(BRUM, "from:network supplier")
+    assert (
+        only.network_only and only.hits == [] and [h.shared_id for h in only.shared] == [shared.id]
+    )
+    assert [h.shared_id for h in ask(BRUM, "council:luton supplier").shared] == [shared.id]
+    assert ask(BRUM, "council:luton kind:brief supplier").shared == ()
+    with pytest.raises(QueryError, match="No council called"):
+        ask(BRUM, "council:atlantis supplier")
+
+    withdraw(
+        session,
+        team_id=LUTON,
+        entry_id=entry.id,
+        network="Retrofit programme 2025-26",
+        by="ULUTON",
+        now=NOW,
+    )
+    assert ask(BRUM, "supplier breakfasts").shared == ()  # gone by the very next search
+
+    share(
+        session,
+        team_id=LUTON,
+        entry_id=entry.id,
+        network="Retrofit programme 2025-26",
+        by="ULUTON",
+        author_name=None,
+        now=NOW,
+    )
+    assert len(ask(BRUM, "supplier breakfasts").shared) == 1
+    leave(session, team_id=BRUM, name="Retrofit programme 2025-26", by="UBRUM", now=NOW)
+    assert ask(BRUM, "supplier breakfasts").shared == ()  # a council that left sees none

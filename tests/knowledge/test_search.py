@@ -7,7 +7,8 @@ import pytest
 from knowledge.entries import BRIEF, LESSON, Draft, delete_entry, edit_entry, save_entry, vote
 from knowledge.partnerships import add_partnership
 from knowledge.query import QueryError, parse_query
-from knowledge.search import KnowledgeSearch, snippet
+from knowledge.search import KnowledgeSearch
+from knowledge.snippets import snippet
 from storage.db import session_factory
 from tests.conftest import NOW
 
