@@ -1,5 +1,5 @@
 """An entry's menu and buttons after it is saved: Edit (the form again, filled in), Delete (with a
-confirmation), and Keep it (the confirmation dismissed). Only its author, admins and
+confirmation), Share with a network (a form), and Keep it (the confirmation dismissed). Only its author, admins and
 facilitators may change an entry."""
 
 from typing import Any
@@ -11,7 +11,8 @@ from handlers.entry_access import GONE, channel_of, entry_named
 from handlers.entry_forms import FormContext, build_form
 from handlers.home_flow import refresh_homes
 from handlers.listening import workspace_of
-from handlers.people import pressed_by
+from handlers.network_blocks import share_form
+from handlers.people import person, pressed_by
 from handlers.results import build_delete_confirm
 from handlers.sending import tell
 from handlers.services import Services
@@ -19,7 +20,9 @@ from knowledge.entries import (
     delete_entry,
     may_change,
 )
+from knowledge.network import SHAREABLE, memberships
 from knowledge.partnerships import channel_partnership, choosable
+from knowledge.shared_entries import shared_copies
 from storage.models import Entry
 from storage.rows import team_row
 
@@ -103,6 +106,8 @@ def menu(
     choice = (action.get("selected_option") or {}).get("value") or ""
     if choice.startswith("edit:"):
         start_edit(services, body, context, choice, client, respond)
+    elif choice.startswith("share:"):
+        start_share(services, body, context, choice, client, respond)
     elif choice.startswith("delete:"):
         entry = changeable(services, body, context, choice, client, respond)
         if entry is not None:
@@ -171,3 +176,41 @@ def open_form(
         client.views_push(trigger_id=trigger_id, view=form)
     else:
         client.views_open(trigger_id=trigger_id, view=form)
+
+
+def start_share(
+    services: Services,
+    body: dict[str, Any],
+    context: BoltContext,
+    value: str,
+    client: WebClient,
+    respond: Respond,
+) -> None:
+    """The form to share an entry with one of the workspace's networks (or withdraw it)."""
+    entry = changeable(services, body, context, value, client, respond)
+    if entry is None:
+        return
+    if entry.kind not in SHAREABLE or entry.private:
+        tell(
+            respond, "Only lessons and briefing notes saved outside private channels can be shared."
+        )
+        return
+    with services.sessions() as session:
+        held = memberships(session, entry.team_id)
+        shared_in = {
+            n.id or 0
+            for n, _ in shared_copies(session, team_id=entry.team_id, entry_id=entry.id or 0)
+        }
+    if not held:
+        tell(
+            respond,
+            "This workspace isn't in a programme network yet: `/partners network` says how to join one.",
+        )
+        return
+    record = person(client, services, entry.author_id)[1] if entry.author_id else None
+    name = (record or {}).get("real_name")
+    form = share_form(entry, held, shared_in, name)
+    if (body.get("container") or {}).get("type") == "view":
+        client.views_push(trigger_id=body["trigger_id"], view=form)
+    else:
+        client.views_open(trigger_id=body["trigger_id"], view=form)

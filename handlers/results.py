@@ -15,11 +15,13 @@ from slack_sdk.models.blocks import (
 )
 
 from handlers.blockkit import context, escape, section, truncate
-from handlers.whole_entry import ENTRY_MENU, open_button, tip_block
+from handlers.network_blocks import THEIRS_HEADING, share_pressed, shared_blocks
+from handlers.whole_entry import ENTRY_MENU, open_button, shareable, tip_block
 from knowledge.entries import KIND_LABELS, LIBRARY
 from knowledge.search import Results
 from knowledge.snippets import snippet
 from storage.models import Entry
+from storage.network import SharedEntry
 
 SHARE, HELPFUL, UNHELPFUL, MORE = (
     "search_share",
@@ -88,6 +90,7 @@ def entry_blocks(
                 options=[
                     Option(value=f"edit:{value}", label="Edit"),
                     Option(value=f"delete:{value}", label="Delete"),
+                    *([share_pressed(entry.id or 0)] if shareable(entry) else []),
                 ],
             )
         )
@@ -100,17 +103,28 @@ def more_value(query: str, offset: int) -> str:
 
 
 def build_results(
-    raw_query: str, results: Results, shown: list[Shown], *, viewer: str, note: str | None = None
+    raw_query: str,
+    results: Results,
+    shown: list[Shown],
+    *,
+    viewer: str,
+    note: str | None = None,
+    theirs: dict[int, SharedEntry] | None = None,
 ) -> tuple[str, list[dict[str, Any]]]:
     """One page of answers, or an honest "nothing good found" with what to try next; `note`
-    says why the answers are only this channel's."""
-    if not shown:
+    says why the answers are only this channel's; `theirs`: the shared entries of other
+    councils among the results, shown after the workspace's own (or alone: `from:network`)."""
+    held = theirs or {}
+    shared = [(held[h.shared_id], h.matched) for h in results.shared if h.shared_id in held]
+    if not shown and not shared:
         text, blocks = build_nothing_found(raw_query, results.suggestions)
         return text, blocks + ([context(note)] if note else [])
+    paged = len(shared) if results.network_only else len(shown)
     first = results.offset + 1
+    whose = " from other councils" if results.network_only else ""
     blocks = [
         section(
-            f"Answers {first}–{results.offset + len(shown)} of {results.total} for "
+            f"Answers {first}–{results.offset + paged} of {results.total}{whose} for "
             f"“{escape(truncate(raw_query, 200))}”"
         )
     ]
@@ -121,8 +135,12 @@ def build_results(
         blocks.append(context(f"Some words weren't known here; I also looked for {read_as}."))
     for item in shown:
         blocks += entry_blocks(item, viewer=viewer)
-    if not results.close:  # the confidence floor: say so, rather than pad with weak answers
+    if shown and not results.close:  # the confidence floor: say so, not pad with weak answers
         blocks += loose_blocks(raw_query)
+    if shared and not results.network_only:
+        blocks.append(section(THEIRS_HEADING))
+    for row, matched in shared:
+        blocks += shared_blocks(row, matched)
     if results.has_more:
         blocks.append(
             ActionsBlock(
@@ -131,12 +149,12 @@ def build_results(
                     ButtonElement(
                         text="More results",
                         action_id=MORE,
-                        value=more_value(raw_query, results.offset + len(shown)),
+                        value=more_value(raw_query, results.offset + paged),
                     )
                 ],
             ).to_dict()
         )
-    titles = "; ".join(item.entry.title for item in shown)
+    titles = "; ".join([item.entry.title for item in shown] + [row.title for row, _ in shared])
     return truncate(f"{results.total} answers for “{raw_query}”: {titles}", 3000), blocks
 
 

@@ -37,7 +37,9 @@ from knowledge.entries import may_change, vote, want_lesson
 from knowledge.query import QueryError, parse_query
 from knowledge.questions import mark_sent
 from knowledge.search import PAGE, Results
+from knowledge.shared_entries import shared_found
 from storage.models import Entry
+from storage.network import SharedEntry
 
 logger = logging.getLogger(__name__)
 MENTION_ANSWERS = 3
@@ -108,8 +110,19 @@ def run(call: Invocation) -> None:
     except QueryError as error:
         call.reply(str(error))
         return
-    text, blocks = build_results(call.args, results, shown, viewer=call.user_id, note=note)
+    theirs = shared_of(call.services, call.team_id, results)
+    text, blocks = build_results(
+        call.args, results, shown, viewer=call.user_id, note=note, theirs=theirs
+    )
     call.reply(text, blocks)
+
+
+def shared_of(services: Services, team_id: str, results: Results) -> dict[int, SharedEntry]:
+    """Other councils' shared entries among the results, as the workspace may see them now."""
+    if not results.shared:
+        return {}
+    with services.sessions() as session:
+        return shared_found(session, team_id=team_id, ids=[h.shared_id for h in results.shared])
 
 
 def mention_answer(
@@ -187,7 +200,10 @@ def more(
     except (ValueError, KeyError, TypeError, QueryError):
         tell(respond, "I couldn't tell which results you wanted. Try `/partners ask` again.")
         return
-    text, blocks = build_results(raw, results, shown, viewer=asker.user_id, note=note)
+    theirs = shared_of(services, asker.team_id, results)
+    text, blocks = build_results(
+        raw, results, shown, viewer=asker.user_id, note=note, theirs=theirs
+    )
     respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=True)
 
 

@@ -21,6 +21,7 @@ from slack_sdk.models.views import View
 
 from handlers.blockkit import SECTION_TEXT, context, escape, section, truncate
 from knowledge.entries import KIND_LABELS, LESSON, LIBRARY
+from knowledge.network import SHAREABLE
 from storage.models import Entry
 
 OPEN = "entry_open"
@@ -110,6 +111,11 @@ def whole_blocks(entry: Entry, *, shared_by: str | None = None) -> list[dict[str
     return blocks + ([tip] if tip else [])
 
 
+def shareable(entry: Entry) -> bool:
+    """Whether the ⋯ menu offers Share with a network (knowledge/shared_entries.py decides)."""
+    return entry.kind in SHAREABLE and not entry.private
+
+
 def open_button(entry_id: int | None) -> ButtonElement:
     return ButtonElement(text="Open", action_id=OPEN, value=str(entry_id))
 
@@ -128,6 +134,11 @@ def entry_modal(entry: Entry, *, channel_id: str | None, may_change: bool) -> di
                         options=[
                             Option(value=f"edit:{value}", label="Edit"),
                             Option(value=f"delete:{value}", label="Delete"),
+                            *(
+                                [Option(value=f"share:{value}", label="Share with a network")]
+                                if shareable(entry)
+                                else []
+                            ),
                         ],
                     )
                 ],

@@ -4,11 +4,11 @@ Each term keeps a posting list (document slots and field-weighted term frequenci
 arrays; a query scores only the documents its terms reach, with numpy, by BM25 over the
 weighted fields (title > tags > body). Each query word is also expanded against the index's
 vocabulary of words as people wrote them, so a word one or two typos away, or a word it begins,
-still matches. Documents are added, replaced and removed one at a time: no rebuild.
-"""
+still matches. Documents are added, replaced and removed one at a time: no rebuild."""
 
 import math
 import threading
+import weakref
 from array import array
 from collections import defaultdict
 from typing import Any
@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from knowledge.documents import Document, Filters, Scored
-from knowledge.postings import SLOT_ARRAYS, Postings, memory_estimate
+from knowledge.postings import SLOT_ARRAYS, Postings, TermFrequency, memory_estimate
 from knowledge.spelling import Expansion, Vocabulary
 from knowledge.synonyms import (
     CONCEPT_PREFIX,
@@ -40,9 +40,7 @@ def _meaningful(query_words: list[str]) -> list[str]:
 
 
 def _code(codes: dict[str, int], value: str | None) -> int:
-    if value is None:
-        return NO_SLOT
-    return codes.setdefault(value, len(codes))
+    return NO_SLOT if value is None else codes.setdefault(value, len(codes))
 
 
 class SearchIndex:
@@ -52,7 +50,7 @@ class SearchIndex:
         self._lock = threading.RLock()
         self._post_slots = Postings("i")  # slots, per term
         self._post_weights = Postings("f")  # weights, per term
-        self.vocabulary = Vocabulary(frequency=lambda tid: len(self._post_slots[tid]))
+        self.vocabulary = Vocabulary(frequency=TermFrequency(weakref.ref(self)))
         self._codes: dict[str, int] = {}
         # one item per document slot; a replaced or removed document leaves a dead slot
         self._entry = array("q")
@@ -106,18 +104,7 @@ class SearchIndex:
         Its postings and vectors stay where they lie in `arrays`; `buffer`: the size of the
         bytes they lie in, all of which the index then holds."""
         index = cls()
-        offsets = arrays["post_offsets"].tolist()
-        if offsets[:1] != [0] or offsets[-1] > min(
-            len(arrays["post_slots"]), len(arrays["post_weights"])
-        ):
-            raise ValueError("a snapshot whose postings do not fit their offsets")
-        # read where they lie in the snapshot's bytes (knowledge/snapshots.py): not copied
-        index._post_slots = Postings(
-            "i", arrays["post_slots"].astype(np.int32, copy=False), offsets
-        )
-        index._post_weights = Postings(
-            "f", arrays["post_weights"].astype(np.float32, copy=False), offsets
-        )
+        index._post_slots, index._post_weights = Postings.restored(arrays)
         for name in SLOT_ARRAYS:
             typecode = getattr(index, name).typecode
             setattr(index, name, array(typecode, arrays[name].astype(typecode).tobytes()))
@@ -130,15 +117,11 @@ class SearchIndex:
         index._titles = [str(t) for t in values["titles"]]
         index._total_length = float(values["total_length"])
         index._postings = len(arrays["post_slots"])
-        index._unread = max(
-            0, buffer - 8 * index._postings - int(arrays["vectors"].nbytes)
-        )  # its JSON, its slot columns (copied out) and its versions
+        # held besides postings and vectors: its JSON, slot columns (copied out) and versions
+        index._unread = max(0, buffer - 8 * index._postings - int(arrays["vectors"].nbytes))
         index._title_chars = sum(len(t) for t in index._titles)
-        index._slot_of = {
-            int(entry): slot
-            for slot, (entry, alive) in enumerate(zip(index._entry, index._alive, strict=True))
-            if alive
-        }
+        alive = zip(index._entry, index._alive, strict=True)
+        index._slot_of = {int(entry): slot for slot, (entry, on) in enumerate(alive) if on}
         index.vocabulary.restore(values["vocabulary"])
         if len(index.vocabulary.terms) != len(index._post_slots):
             raise ValueError("a snapshot whose vocabulary and postings differ")

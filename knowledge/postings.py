@@ -4,6 +4,7 @@ an index costs in memory."""
 
 import ctypes
 import ctypes.util
+import weakref
 from array import array
 from collections.abc import Iterator
 from functools import lru_cache
@@ -38,6 +39,18 @@ class Postings:
         self._flat = np.zeros(0, dtype=typecode) if flat is None else flat
         self._offsets: list[int] = [0] if offsets is None else list(offsets)
         self._own: list[array | None] = [None] * (len(self._offsets) - 1)
+
+    @classmethod
+    def restored(cls, arrays: dict[str, np.ndarray]) -> tuple["Postings", "Postings"]:
+        """A snapshot's slots and weights, left where they lie in its bytes (not copied)."""
+        offsets = arrays["post_offsets"].tolist()
+        slots, weights = arrays["post_slots"], arrays["post_weights"]
+        if offsets[:1] != [0] or offsets[-1] > min(len(slots), len(weights)):
+            raise ValueError("a snapshot whose postings do not fit their offsets")
+        return (
+            cls("i", slots.astype(np.int32, copy=False), offsets),
+            cls("f", weights.astype(np.float32, copy=False), offsets),
+        )
 
     def __len__(self) -> int:
         return len(self._own)
@@ -77,6 +90,19 @@ class Postings:
         if not self._own:
             return np.zeros(0, dtype=dtype)
         return np.concatenate([np.frombuffer(part, dtype=dtype) for part in self]).astype(dtype)
+
+
+class TermFrequency:
+    """How many documents use a term, for the vocabulary's tie-breaks. It holds its index
+    weakly: a lambda over the index would make a reference cycle, and an index evicted from
+    the cache (knowledge/search.py) would stay in memory until Python's rare full collection."""
+
+    def __init__(self, index: "weakref.ref[Any]") -> None:
+        self._index = index
+
+    def __call__(self, tid: int) -> int:
+        index = self._index()
+        return len(index._post_slots[tid]) if index is not None else 0
 
 
 # what each part of an index costs in memory, measured with tracemalloc on the benchmark corpus

@@ -188,3 +188,18 @@ def hide(
 def sharable_networks(session: Session, team_id: str) -> list[Membership]:
     """The networks the workspace can share with (every one it belongs to)."""
     return memberships(session, team_id)
+
+
+def shared_found(session: Session, *, team_id: str, ids: list[int]) -> dict[int, SharedEntry]:
+    """Shared entries by id, only those the workspace may see now: in a network it belongs to,
+    and not hidden (ids from a search or a button are checked again here)."""
+    networks = [m.network.id for m in memberships(session, team_id)]
+    if not ids or not networks:
+        return {}
+    rows = session.exec(
+        select(SharedEntry)
+        .where(col(SharedEntry.id).in_(ids))
+        .where(col(SharedEntry.network_id).in_(networks))
+        .where(col(SharedEntry.hidden_at).is_(None))
+    )
+    return {row.id or 0: row for row in rows}

@@ -1,0 +1,247 @@
+"""`/partners network …` (the programme networks a council belongs to), the form that shares an
+entry with one, and Open on another council's shared entry."""
+
+import json
+import re
+from functools import partial
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
+
+from handlers.blockkit import escape
+from handlers.forms import done_view, field_value, working_view
+from handlers.listening import listen, workspace_of
+from handlers.network_blocks import (
+    NAMED,
+    OPEN_SHARED,
+    SHARE_VIEW,
+    WITHDRAW,
+    network_list,
+    shared_modal,
+)
+from handlers.people import person, pressed_by
+from handlers.sending import dm
+from handlers.services import Services
+from handlers.subcommands import MEMBERS, Invocation, Subcommand
+from knowledge.entries import may_change
+from knowledge.network import (
+    NetworkError,
+    create_network,
+    invite,
+    join,
+    leave,
+    members_of,
+    memberships,
+    remove_member,
+)
+from knowledge.shared_entries import share, shared_found, withdraw
+from storage.models import Entry
+from storage.network import Network
+
+USAGE = (
+    "Try `/partners network` (your networks), `/partners network join CODE`, "
+    "`/partners network leave NAME`; hosts: `/partners network create NAME`, "
+    "`/partners network invite NAME`, `/partners network remove COUNCIL from NAME`."
+)
+ADMINS_ONLY = "Only the workspace's admins (and partnerbot admins) can {what}."
+REMOVE = re.compile(r"(?P<council>.+?)\s+from\s+(?P<network>.+)", re.IGNORECASE | re.DOTALL)
+
+
+def run(call: Invocation) -> None:
+    """`/partners network [create NAME | invite NAME | join CODE | leave NAME | remove COUNCIL
+    from NAME]`."""
+    verb, _, rest = call.args.strip().partition(" ")
+    verb, rest = verb.casefold(), rest.strip()
+    if verb in ("", "list"):
+        with call.services.sessions() as session:
+            held = [
+                (m, members_of(session, m.network.id or 0))
+                for m in memberships(session, call.team_id)
+            ]
+        call.reply(*network_list(held, admin=call.viewer.admin))
+        return
+    what = {
+        "create": "start a network",
+        "invite": "invite councils",
+        "join": "join a network",
+        "leave": "leave a network",
+        "remove": "remove a council",
+    }.get(verb)
+    if what is None:
+        call.reply(f"I don't know `network {escape(verb[:40])}`. {USAGE}")
+        return
+    if not call.viewer.admin:
+        call.reply(ADMINS_ONLY.format(what=what))
+        return
+    if not rest:
+        call.reply(f"`network {verb}` needs {'a code' if verb == 'join' else 'a name'}. {USAGE}")
+        return
+    now, by = call.services.clock(), call.user_id
+    try:
+        with call.services.sessions() as session:
+            if verb == "create":
+                network = create_network(session, team_id=call.team_id, name=rest, by=by, now=now)
+                said = (
+                    f"✅ *{escape(network.name)}* is started, hosted here. "
+                    f"`/partners network invite {escape(network.name)}` makes a code for each "
+                    "council to join with."
+                )
+            elif verb == "invite":
+                network, code = invite(session, team_id=call.team_id, name=rest, by=by, now=now)
+                said = (
+                    f"A code for one council to join *{escape(network.name)}*: `{code}`\n"
+                    f"Send it to that council's admin; they type `/partners network join {code}`. "
+                    "It works once, within 14 days."
+                )
+            elif verb == "join":
+                network = join(session, team_id=call.team_id, code=rest, by=by, now=now)
+                said = (
+                    f"✅ This workspace has joined *{escape(network.name)}*. Nothing of yours is "
+                    "shared until someone shares it, entry by entry; `/partners ask "
+                    "from:network …` finds what other councils shared."
+                )
+            elif verb == "leave":
+                network, withdrawn = leave(session, team_id=call.team_id, name=rest, by=by, now=now)
+                said = (
+                    f"This workspace has left *{escape(network.name)}*; "
+                    f"{withdrawn} shared entr{'y' if withdrawn == 1 else 'ies'} withdrawn."
+                )
+            else:
+                parts = REMOVE.fullmatch(rest)
+                if parts is None:
+                    call.reply(f"Say which council, and from which network. {USAGE}")
+                    return
+                gone = remove_member(
+                    session,
+                    team_id=call.team_id,
+                    name=parts["network"],
+                    council=parts["council"].strip(),
+                    by=by,
+                    now=now,
+                )
+                said = f"*{escape(gone.council)}* is no longer in the network; all it shared there is withdrawn."
+    except NetworkError as error:
+        call.reply(str(error))
+        return
+    call.reply(said)
+
+
+SUBCOMMANDS = (
+    Subcommand(
+        "network",
+        "network | network join CODE | network leave NAME | network create NAME | "
+        "network invite NAME",
+        "the programme networks this workspace belongs to: sharing lessons across councils, "
+        "by consent",
+        "/partners network",
+        run,
+        aliases=("networks",),
+        open_to=MEMBERS,
+    ),
+)
+
+
+def check_share(ack: Ack) -> None:
+    ack(response_action="update", view=working_view("Share with a network", "Sharing…"))
+
+
+def share_submitted(
+    services: Services,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    context: BoltContext,
+    client: WebClient,
+) -> None:
+    """Share (or update, or withdraw) the entry the form was opened for: only an entry of the
+    submitting workspace that the person may change; the network only one it belongs to."""
+    team_id, user_id = workspace_of(context), body["user"]["id"]
+    values = view.get("state", {}).get("values", {})
+    try:
+        entry_id = int(json.loads(view.get("private_metadata") or "{}")["entry"])
+        network_id = int((field_value(values, "network", "selected_option") or {})["value"])
+        how = str((field_value(values, "how", "selected_option") or {})["value"])
+    except (ValueError, KeyError, TypeError):
+        client.views_update(
+            view_id=view["id"],
+            view=done_view("Not shared", "I couldn't read that form: try again."),
+        )
+        return
+    asker = pressed_by(client, services, team_id, body)
+    now = services.clock()
+    try:
+        with services.sessions() as session:
+            entry = session.get(Entry, entry_id)  # scoped: only this workspace's
+            network = session.get(Network, network_id)
+            if entry is None or not may_change(entry, user_id, manager=asker.manager):
+                raise NetworkError(
+                    "Only the author, a workspace admin or a facilitator can share this."
+                )
+            name = network.name if network else ""
+            if how == WITHDRAW:
+                withdraw(
+                    session, team_id=team_id, entry_id=entry_id, network=name, by=user_id, now=now
+                )
+                said = f"Withdrawn from *{escape(name)}*: no council there sees it any more."
+            else:
+                author_name = None
+                if how == NAMED and entry.author_id:
+                    record = person(client, services, entry.author_id)[1] or {}
+                    author_name = record.get("real_name") or (record.get("profile") or {}).get(
+                        "real_name"
+                    )
+                _, new = share(
+                    session,
+                    team_id=team_id,
+                    entry_id=entry_id,
+                    network=name,
+                    by=user_id,
+                    author_name=author_name,
+                    now=now,
+                )
+                said = (
+                    f"✅ Shared with *{escape(name)}*"
+                    if new
+                    else f"✅ The copy in *{escape(name)}* is updated"
+                ) + (
+                    " with the author's name." if author_name else " with the council's name only."
+                )
+    except NetworkError as error:
+        client.views_update(view_id=view["id"], view=done_view("Not shared", str(error)))
+        return
+    client.views_update(view_id=view["id"], view=done_view("Share with a network", said))
+    if entry.author_id and entry.author_id != user_id and entry.author_id.startswith(("U", "W")):
+        dm(
+            client,
+            entry.author_id,
+            f"<@{user_id}> changed how your “{entry.title}” is shared: {said}",
+        )
+
+
+def open_shared(
+    services: Services,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    context: BoltContext,
+    client: WebClient,
+) -> None:
+    """The whole of another council's shared entry: only while this workspace is in its
+    network, and it is still shared (a forged or stale id finds nothing)."""
+    team_id = workspace_of(context)
+    try:
+        shared_id = int(action.get("value") or "")
+    except ValueError:
+        shared_id = 0
+    with services.sessions() as session:
+        row = shared_found(session, team_id=team_id, ids=[shared_id]).get(shared_id)
+    view = (
+        shared_modal(row)
+        if row
+        else done_view("No longer shared", "That entry is no longer shared with your networks.")
+    )
+    client.views_open(trigger_id=body["trigger_id"], view=view)
+
+
+def register(app: App, services: Services) -> None:
+    listen(app.view(SHARE_VIEW), partial(share_submitted, services), check=check_share)
+    listen(app.action(OPEN_SHARED), partial(open_shared, services))
