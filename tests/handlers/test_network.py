@@ -1,0 +1,210 @@
+"""The programme network through the signed path: three councils installed by OAuth (a host and
+two members) and one that never joined. A lesson shared by one member is found by the other's
+plain question, marked with its council; withdrawn, it is gone by the next search; a council
+that leaves stops seeing and showing; every forged id finds nothing and changes nothing."""
+
+import json
+import re
+
+import pytest
+from sqlmodel import select
+
+from bot.emulator import demo_workspace
+from bot.sandbox import Sandbox
+from handlers.network_blocks import (
+    COUNCIL_ONLY,
+    NAMED,
+    OPEN_SHARED,
+    THEIRS_HEADING,
+    WITHDRAW,
+)
+from handlers.results import MENU
+from storage.models import AuditEntry, Entry
+from storage.network import Network, NetworkMember, SharedEntry
+from tests.handlers.test_ask import buttons
+
+HOST, LUTON, BRUM, AWAY = "T0SHELL", "T0LUTON", "T0BRUM", "T0AWAY"
+NAMES = {
+    HOST: "LGA Programme Team",
+    LUTON: "Luton Borough Council",
+    BRUM: "Birmingham City Council",
+    AWAY: "Elsewhere District Council",
+}
+NETWORK = "Retrofit programme 2025-26"
+LESSON = "Supplier breakfasts won the contractors over"
+
+
+@pytest.fixture
+def councils(settings):
+    spaces = [demo_workspace(team_id, name) for team_id, name in NAMES.items()]
+    with Sandbox(settings, *spaces, oauth=True) as box:
+        for team_id in NAMES:
+            assert box.install(team_id, who(box, team_id, "alex")) == 200
+        yield box
+
+
+def who(box, team_id, name):
+    return box.emulator.workspaces[team_id].user_named(name).id
+
+
+def general(box, team_id):
+    return box.emulator.workspaces[team_id].channel_named("general").id
+
+
+def say(box, team_id, text, name="alex"):
+    """`/partners TEXT` from a person of that council, in its #general: what they were told."""
+    reply = box.driver.command(
+        text, user=who(box, team_id, name), channel=general(box, team_id), team_id=team_id
+    )
+    box.wait()
+    assert reply.status == 200 and reply.seconds < 3
+    return box.emulator.calls_to("response_url")[-1].args
+
+
+def join(box, team_id):
+    invited = say(box, HOST, f"network invite {NETWORK}")["text"]
+    code = re.search(r"`([A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4})`", invited)[1]
+    assert "joined" in say(box, team_id, f"network join {code}")["text"]
+    return code
+
+
+@pytest.fixture
+def network(councils):
+    assert "is started" in say(councils, HOST, f"network create {NETWORK}")["text"]
+    join(councils, LUTON)
+    join(councils, BRUM)
+    return councils
+
+
+def rows(box, table):
+    with box.bot.services.sessions() as session:
+        return list(session.exec(select(table)))
+
+
+def share_form(box, team_id, entry_id, name="sam"):
+    """Press Share with a network in the entry's menu (from its answer): the form opened."""
+    box.driver.block_action(
+        {"action_id": MENU, "type": "overflow", "selected_option": {"value": f"share:{entry_id}"}},
+        user=who(box, team_id, name),
+        channel=general(box, team_id),
+        team_id=team_id,
+    )
+    box.wait()
+    return box.emulator.calls_to("views.open", ok=True)[-1].result["view"]
+
+
+def submit(box, team_id, view, network_id, how, name="sam"):
+    values = {
+        "network": {
+            "value": {"type": "static_select", "selected_option": {"value": str(network_id)}}
+        },
+        "how": {"value": {"type": "radio_buttons", "selected_option": {"value": how}}},
+    }
+    reply = box.driver.view_submission(view, values, user=who(box, team_id, name), team_id=team_id)
+    box.wait()
+    assert reply.status == 200
+    return box.emulator.calls_to("views.update", ok=True)[-1].args["view"]
+
+
+def shared_lesson(box):
+    say(box, LUTON, f"lesson {LESSON}. We invited forty local firms. #retrofit", name="sam")
+    [entry] = [e for e in rows(box, Entry) if e.team_id == LUTON and e.kind == "lesson"]
+    view = share_form(box, LUTON, entry.id)
+    [network] = rows(box, Network)
+    done = submit(box, LUTON, view, network.id, NAMED)
+    assert "Shared with" in json.dumps(done)
+    return entry, network
+
+
+def test_a_host_invites_two_councils_and_each_sees_the_network_by_council_name(network):
+    listed = json.dumps(say(network, BRUM, "network", name="sam"))
+    for name in ("LGA Programme Team", "Luton Borough Council", "Birmingham City Council"):
+        assert name in listed
+    assert "Elsewhere" not in listed
+    assert "isn't in a programme network" in say(network, AWAY, "network")["text"]
+    assert {m.member_team for m in rows(network, NetworkMember)} == {HOST, LUTON, BRUM}
+
+
+def test_only_admins_manage_membership_and_a_code_works_once(network):
+    said = say(network, AWAY, f"network invite {NETWORK}")["text"]
+    assert "no network called" in said
+    assert "admins" in say(network, AWAY, "network join ABCD-EFGH-JKLM", name="sam")["text"]
+    code = join(network, AWAY)  # the hosts invite a fourth; it joins with its code
+    say(network, AWAY, f"network leave {NETWORK}")
+    assert "used" in say(network, AWAY, f"network join {code}")["text"]  # once only
+    assert "hosts" in say(network, HOST, f"network leave {NETWORK}")["text"]
+    assert "I don't know" in say(network, LUTON, "network frobnicate")["text"]
+
+
+def test_a_shared_lesson_is_found_by_the_other_council_marked_with_its_council(network):
+    entry, _ = shared_lesson(network)
+    found = say(network, BRUM, "ask supplier breakfasts contractors", name="priya")
+    text = json.dumps(found["blocks"])
+    assert THEIRS_HEADING in text and LESSON in text
+    assert "from Luton Borough Council, shared" in text and "Sam Okafor" in text
+    [opener] = buttons(type("C", (), {"args": found})(), OPEN_SHARED)
+    network.driver.block_action(
+        {"action_id": OPEN_SHARED, "type": "button", "value": opener["value"]},
+        user=who(network, BRUM, "priya"),
+        channel=general(network, BRUM),
+        team_id=BRUM,
+    )
+    network.wait()
+    modal = json.dumps(network.emulator.calls_to("views.open", ok=True)[-1].result["view"])
+    assert "forty local firms" in modal and "Luton Borough Council" in modal
+    # the filters: from:network, council:NAME; and Luton's own ask shows its lesson once
+    assert LESSON in json.dumps(say(network, BRUM, "ask from:network supplier")["blocks"])
+    assert LESSON in json.dumps(say(network, BRUM, "ask council:luton supplier")["blocks"])
+    assert "No council called" in say(network, BRUM, "ask council:atlantis supplier")["text"]
+    own = json.dumps(say(network, LUTON, "ask supplier breakfasts")["blocks"])
+    assert THEIRS_HEADING not in own
+    # never to a council outside the network
+    outside = json.dumps(say(network, AWAY, "ask supplier breakfasts contractors"))
+    assert LESSON not in outside and "forty" not in outside
+    audits = [a for a in rows(network, AuditEntry) if a.entity == "network"]
+    assert {a.team_id for a in audits if '"did": "share"' in a.detail} == {LUTON, HOST}
+    assert entry.id == rows(network, SharedEntry)[0].entry_id
+
+
+def test_withdrawn_it_is_gone_from_the_next_search_and_forged_ids_find_nothing(network):
+    entry, net = shared_lesson(network)
+    [shared] = rows(network, SharedEntry)
+    # Birmingham forges Luton's entry into its own share form: refused, nothing changes
+    opened = len(network.emulator.calls_to("views.open", ok=True))
+    share_form(network, BRUM, entry.id)  # its own menu, naming Luton's entry: no form opens
+    assert len(network.emulator.calls_to("views.open", ok=True)) == opened
+    # its own form (for its own lesson), its metadata changed to name Luton's entry
+    say(network, BRUM, "lesson Birmingham's own breakfasts", name="sam")
+    [mine] = [e for e in rows(network, Entry) if e.team_id == BRUM]
+    real = share_form(network, BRUM, mine.id)
+    forged = {**real, "private_metadata": json.dumps({"entry": entry.id})}
+    done = submit(network, BRUM, forged, net.id, COUNCIL_ONLY)
+    assert "Not shared" in json.dumps(done)
+    assert [(r.from_team, r.entry_id) for r in rows(network, SharedEntry)] == [(LUTON, entry.id)]
+    # a council outside the network opens the shared id: nothing shown
+    network.driver.block_action(
+        {"action_id": OPEN_SHARED, "type": "button", "value": str(shared.id)},
+        user=who(network, AWAY, "alex"),
+        channel=general(network, AWAY),
+        team_id=AWAY,
+    )
+    network.wait()
+    assert "forty" not in json.dumps(network.emulator.calls_to("views.open", ok=True)[-1].result)
+
+    view = share_form(network, LUTON, entry.id)
+    submit(network, LUTON, view, net.id, WITHDRAW)
+    assert rows(network, SharedEntry) == []
+    after = json.dumps(say(network, BRUM, "ask supplier breakfasts contractors", name="priya"))
+    assert LESSON not in after
+
+
+def test_a_council_that_leaves_stops_seeing_and_showing(network):
+    shared_lesson(network)
+    say(network, BRUM, "lesson Birmingham's tenant liaison breakfasts worked too", name="sam")
+    [theirs] = [e for e in rows(network, Entry) if e.team_id == BRUM and e.kind == "lesson"]
+    submit(network, BRUM, share_form(network, BRUM, theirs.id), rows(network, Network)[0].id, NAMED)
+    assert "Birmingham" in json.dumps(say(network, LUTON, "ask from:network breakfasts"))
+    left = say(network, LUTON, f"network leave {NETWORK}")["text"]
+    assert "1 shared entry withdrawn" in left
+    assert LESSON not in json.dumps(say(network, BRUM, "ask supplier breakfasts", name="priya"))
+    assert "tenant liaison" not in json.dumps(say(network, LUTON, "ask from:network breakfasts"))
