@@ -29,6 +29,7 @@ from storage.models import (
     Nudge,
     Vote,
 )
+from storage.network import forget_in_networks
 
 # columns that hold one person's Slack user ID
 PERSON = frozenset(
@@ -41,11 +42,14 @@ PERSON = frozenset(
         "closed_by",
         "created_by",
         "facilitator_id",
+        "joined_by",
         "lead_id",
+        "made_by",
         "opened_by",
         "owner_id",
         "recipient_id",
         "recorded_by",
+        "shared_by",
         "updated_by",
         "user_id",
     }
@@ -123,6 +127,12 @@ def held_about(session: Session, *, team_id: str, user_id: str) -> dict[str, lis
         ]
         if listed:
             found[table.name] = listed
+    shared = SQLModel.metadata.tables["shared_entry"]  # what the workspace shared, naming them
+    rows = session.execute(
+        sql_select(shared).where(shared.c.from_team == team_id).where(_about(shared, user_id))
+    ).mappings()
+    if listed := [{key: _plain(value) for key, value in row.items()} for row in rows]:
+        found["shared_entry"] = listed
     return found
 
 
@@ -192,6 +202,12 @@ def forget(session: Session, *, team_id: str, user_id: str, now: datetime) -> Co
     )
     for table in _tables():
         _scrub(session, table, team_id, user_id, pseudonym, changed, now)
+    # what the workspace shared with other councils: the name goes there too, at once
+    changed["shared_entry"] += forget_in_networks(
+        session, team_id=team_id, user_id=user_id, former=FORMER
+    )
+    shared = SQLModel.metadata.tables["shared_entry"]
+    _scrub(session, shared, team_id, user_id, pseudonym, changed, now, team_column="from_team")
     record_change(
         session,
         team_id=team_id,
@@ -214,12 +230,14 @@ def _scrub(
     pseudonym: str,
     changed: Counter[str],
     now: datetime,
+    team_column: str = "team_id",
 ) -> None:
-    """Replace the person's ID in one table's person, list and text columns."""
+    """Replace the person's ID in one table's person, list and text columns (of the workspace's
+    rows: `team_column` names it, `from_team` for what it shared with other councils)."""
     unique = {c.name for u in table.constraints if hasattr(u, "columns") for c in u.columns}
     mention = _mentions(user_id)
     rows = session.execute(
-        sql_select(table).where(table.c.team_id == team_id).where(_about(table, user_id))
+        sql_select(table).where(table.c[team_column] == team_id).where(_about(table, user_id))
     ).mappings()
     for row in list(rows):
         values: dict[str, Any] = {}

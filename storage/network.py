@@ -5,10 +5,11 @@ briefing note is shared into it as a fixed copy. None of these tables has a `tea
 so the workspace scope (storage/scope.py) does not hide them: every read and write of them goes
 through knowledge/network.py, which checks membership itself, each time."""
 
+from collections import Counter
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, Integer, Text, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlalchemy import Column, ForeignKey, Integer, Text, UniqueConstraint, delete, update
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from storage.types import SLACK_ID, TITLE_MAX, UTCDateTime
 
@@ -97,3 +98,74 @@ class SharedEntry(SQLModel, table=True):
     updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     hidden_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     hidden_reason: str | None = Field(default=None, max_length=300)
+
+
+def purge_networks(session: Session, team_id: str) -> Counter[str]:
+    """A workspace's purge, in the network's tables (the caller commits): what it shared and
+    its memberships go, its invitation codes' use is forgotten, and the networks it hosted go
+    with everything in them. The networks its shares left get a new version, so every
+    process's index of them is rebuilt before its next search."""
+    removed: Counter[str] = Counter()
+    hosted = list(session.exec(select(Network.id).where(Network.host_team == team_id)))
+    touched = set(
+        session.exec(select(SharedEntry.network_id).where(SharedEntry.from_team == team_id))
+    ) - set(hosted)
+    for table, where in (
+        (SharedEntry, col(SharedEntry.from_team) == team_id),
+        (SharedEntry, col(SharedEntry.network_id).in_(hosted)),
+        (NetworkMember, col(NetworkMember.member_team) == team_id),
+        (NetworkMember, col(NetworkMember.network_id).in_(hosted)),
+        (NetworkInvite, col(NetworkInvite.network_id).in_(hosted)),
+        (Network, col(Network.id).in_(hosted)),
+    ):
+        result = session.execute(delete(table).where(where))
+        removed[table.__tablename__] += int(getattr(result, "rowcount", 0) or 0)
+    session.execute(
+        update(NetworkInvite)
+        .where(col(NetworkInvite.used_by_team) == team_id)
+        .values(used_by_team=None)
+    )
+    if touched:
+        session.execute(
+            update(Network).where(col(Network.id).in_(touched)).values(version=Network.version + 1)
+        )
+    return +removed
+
+
+def forget_in_networks(session: Session, *, team_id: str, user_id: str, former: str) -> int:
+    """Someone forgotten by a workspace: their name and ID go from what it shared and from its
+    memberships, codes and networks (the caller commits). How many rows changed."""
+    changed = 0
+    for statement in (
+        update(SharedEntry)
+        .where(col(SharedEntry.from_team) == team_id)
+        .where(col(SharedEntry.author_id) == user_id)
+        .values(author_id=former, author_name=None),
+        update(SharedEntry)
+        .where(col(SharedEntry.from_team) == team_id)
+        .where(col(SharedEntry.shared_by) == user_id)
+        .values(shared_by=former),
+        update(NetworkMember)
+        .where(col(NetworkMember.member_team) == team_id)
+        .where(col(NetworkMember.joined_by) == user_id)
+        .values(joined_by=former),
+        update(Network)
+        .where(col(Network.host_team) == team_id)
+        .where(col(Network.created_by) == user_id)
+        .values(created_by=former),
+        update(NetworkInvite)
+        .where(col(NetworkInvite.made_by) == user_id)
+        .where(
+            col(NetworkInvite.network_id).in_(
+                select(Network.id).where(Network.host_team == team_id)
+            )
+        )
+        .values(made_by=former),
+    ):
+        changed += int(getattr(session.execute(statement), "rowcount", 0) or 0)
+    # a new version for each network it shares in: their indexes rebuilt without the name
+    shared_in = select(SharedEntry.network_id).where(SharedEntry.from_team == team_id)
+    session.execute(
+        update(Network).where(col(Network.id).in_(shared_in)).values(version=Network.version + 1)
+    )
+    return changed

@@ -9,6 +9,7 @@ from sqlmodel import Session, SQLModel, col, select
 
 from storage.installations import Workspace
 from storage.models import Entry, Partnership
+from storage.network import purge_networks
 
 
 def known_teams(session: Session) -> list[str]:
@@ -89,5 +90,6 @@ def purge(session: Session, team_id: str) -> Counter[str]:
         if "team_id" in table.c:
             result = session.execute(delete(table).where(table.c.team_id == team_id))
             removed[table.name] += int(getattr(result, "rowcount", 0) or 0)
+    removed.update(purge_networks(session, team_id))  # what it shared with other councils
     session.commit()
     return +removed

@@ -359,3 +359,58 @@ def test_a_shared_lesson_is_found_by_the_other_council_after_its_own_until_withd
     assert len(ask(BRUM, "supplier breakfasts").shared) == 1
     leave(session, team_id=BRUM, name="Retrofit programme 2025-26", by="UBRUM", now=NOW)
     assert ask(BRUM, "supplier breakfasts").shared == ()  # a council that left sees none
+
+
+def test_forgetting_someone_takes_their_name_from_what_their_council_shared(session, councils):
+    from knowledge.data_rights import FORMER, forget, held_about
+
+    entry = save_entry(
+        session,
+        team_id=LUTON,
+        draft=Draft(kind=LESSON, title="Supplier days", body="Ask <@ULUTONSAM> for the list."),
+        author_id="ULUTONSAM",
+        channel_id=None,
+        now=NOW,
+    )
+    share(
+        session,
+        team_id=LUTON,
+        entry_id=entry.id,
+        network="Retrofit programme 2025-26",
+        by="ULUTONSAM",
+        author_name="Sam Patel",
+        now=NOW,
+    )
+    version = session.get(Network, councils.id).version
+    assert "shared_entry" in held_about(session, team_id=LUTON, user_id="ULUTONSAM")
+    forget(session, team_id=LUTON, user_id="ULUTONSAM", now=NOW)
+    session.expire_all()
+    [row] = session.exec(select(SharedEntry)).all()
+    assert row.author_id == FORMER and row.shared_by == FORMER and row.author_name is None
+    assert "ULUTONSAM" not in row.body and "a former member" in row.body
+    assert session.get(Network, councils.id).version > version  # indexes rebuilt without them
+    # another council's forgetting of its own person touches nothing Luton shared
+    forget(session, team_id=BRUM, user_id="ULUTONAUTH", now=NOW)
+    assert session.exec(select(SharedEntry)).one().title == "Supplier days"
+
+
+def test_a_purged_workspace_takes_what_it_shared_and_a_purged_host_its_network(session, councils):
+    from storage.teams import purge
+
+    for team_id in (LUTON, BRUM):
+        entry = lesson(session, team_id, f"{team_id} lesson")
+        share(
+            session,
+            team_id=team_id,
+            entry_id=entry.id,
+            network="Retrofit programme 2025-26",
+            by="U1",
+            author_name=None,
+            now=NOW,
+        )
+    purge(session, LUTON)
+    assert [r.from_team for r in session.exec(select(SharedEntry))] == [BRUM]
+    assert memberships(session, LUTON) == []
+    purge(session, HOST)
+    assert session.exec(select(Network)).all() == []
+    assert session.exec(select(SharedEntry)).all() == [] and memberships(session, BRUM) == []
