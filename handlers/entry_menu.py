@@ -197,9 +197,9 @@ def start_share(
         return
     with services.sessions() as session:
         held = memberships(session, entry.team_id)
-        shared_in = {
-            n.id or 0
-            for n, _ in shared_copies(session, team_id=entry.team_id, entry_id=entry.id or 0)
+        copies = {
+            n.id or 0: row
+            for n, row in shared_copies(session, team_id=entry.team_id, entry_id=entry.id or 0)
         }
     if not held:
         tell(
@@ -209,7 +209,7 @@ def start_share(
         return
     record = person(client, services, entry.author_id)[1] if entry.author_id else None
     name = (record or {}).get("real_name")
-    form = share_form(entry, held, shared_in, name)
+    form = share_form(entry, held, copies, name)
     if (body.get("container") or {}).get("type") == "view":
         client.views_push(trigger_id=body["trigger_id"], view=form)
     else:

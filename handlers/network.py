@@ -11,12 +11,15 @@ from slack_sdk import WebClient
 
 from handlers.blockkit import escape
 from handlers.forms import done_view, field_value, working_view
-from handlers.listening import listen, workspace_of
+from handlers.listening import listen, refuse, workspace_of
 from handlers.network_blocks import (
+    HIDE_SHARED,
+    HIDE_VIEW,
     NAMED,
     OPEN_SHARED,
     SHARE_VIEW,
     WITHDRAW,
+    hide_form,
     network_list,
     shared_modal,
 )
@@ -35,7 +38,7 @@ from knowledge.network import (
     memberships,
     remove_member,
 )
-from knowledge.shared_entries import share, shared_found, withdraw
+from knowledge.shared_entries import hide, share, shared_found, withdraw
 from storage.models import Entry
 from storage.network import Network
 
@@ -234,14 +237,74 @@ def open_shared(
         shared_id = 0
     with services.sessions() as session:
         row = shared_found(session, team_id=team_id, ids=[shared_id]).get(shared_id)
+        hosted = {m.network.id for m in memberships(session, team_id) if m.hosting}
+    may_hide = row is not None and row.network_id in hosted
+    may_hide = may_hide and pressed_by(client, services, team_id, body).admin
     view = (
-        shared_modal(row)
+        shared_modal(row, may_hide=may_hide)
         if row
         else done_view("No longer shared", "That entry is no longer shared with your networks.")
     )
     client.views_open(trigger_id=body["trigger_id"], view=view)
 
 
+def hide_pressed(
+    services: Services,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    context: BoltContext,
+    client: WebClient,
+) -> None:
+    """The hosts' Hide, in the shared entry's modal: the form for the reason, over it."""
+    team_id = workspace_of(context)
+    shared_id = int(action.get("value") or 0) if (action.get("value") or "").isdigit() else 0
+    with services.sessions() as session:
+        row = shared_found(session, team_id=team_id, ids=[shared_id]).get(shared_id)
+    if row is not None:
+        client.views_push(trigger_id=body["trigger_id"], view=hide_form(shared_id, row.title))
+
+
+def check_hide(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
+    reason = field_value(view.get("state", {}).get("values", {}), "reason") or ""
+    if not reason.strip():
+        refuse(ack, context, response_action="errors", errors={"reason": "Say why."})
+        return
+    ack(response_action="update", view=working_view("Hide from the network", "Hiding…"))
+
+
+def hide_submitted(
+    services: Services,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    context: BoltContext,
+    client: WebClient,
+) -> None:
+    """Hide a shared entry: only an admin of the workspace that hosts its network."""
+    team_id, user_id = workspace_of(context), body["user"]["id"]
+    reason = field_value(view.get("state", {}).get("values", {}), "reason") or ""
+    try:
+        shared_id = int(json.loads(view.get("private_metadata") or "{}")["shared"])
+        if not pressed_by(client, services, team_id, body).admin:
+            raise NetworkError(ADMINS_ONLY.format(what="hide what councils shared"))
+        with services.sessions() as session:
+            row = hide(
+                session,
+                team_id=team_id,
+                shared_id=shared_id,
+                reason=reason,
+                by=user_id,
+                now=services.clock(),
+            )
+    except (ValueError, KeyError, TypeError) as error:
+        said = str(error) if isinstance(error, NetworkError) else "I couldn't read that form."
+        client.views_update(view_id=view["id"], view=done_view("Not hidden", said))
+        return
+    said = f"Hidden: *{escape(row.title)}*. Its council sees your reason when it shares again."
+    client.views_update(view_id=view["id"], view=done_view("Hidden", said))
+
+
 def register(app: App, services: Services) -> None:
     listen(app.view(SHARE_VIEW), partial(share_submitted, services), check=check_share)
     listen(app.action(OPEN_SHARED), partial(open_shared, services))
+    listen(app.action(HIDE_SHARED), partial(hide_pressed, services))
+    listen(app.view(HIDE_VIEW), partial(hide_submitted, services), check=check_hide)

@@ -10,6 +10,7 @@ from slack_sdk.models.blocks import (
     ButtonElement,
     InputBlock,
     Option,
+    PlainTextInputElement,
     RadioButtonsElement,
     StaticSelectElement,
 )
@@ -24,8 +25,10 @@ from storage.models import Entry
 from storage.network import Network, NetworkMember, SharedEntry
 
 OPEN_SHARED = "network_open"
+HIDE_SHARED = "network_hide"
 SHARE_VIEW = "network_share"
 SHARED_VIEW = "network_shared"
+HIDE_VIEW = "network_hide_reason"
 NAMED, COUNCIL_ONLY, WITHDRAW = "named", "council", "withdraw"
 THEIRS_HEADING = "*From other councils in your networks*"
 
@@ -56,11 +59,14 @@ def shared_blocks(row: SharedEntry, matched: frozenset[str]) -> list[dict[str, A
     ]
 
 
-def shared_modal(row: SharedEntry) -> dict[str, Any]:
-    """The whole shared entry, as its council shared it."""
+def shared_modal(row: SharedEntry, *, may_hide: bool = False) -> dict[str, Any]:
+    """The whole shared entry, as its council shared it; Hide for the network's hosts."""
     blocks = [section(f"*{escape(row.title)}*")]
-    blocks += [section(part) for part in split_text(escape(row.body))]
+    blocks += [section(part) for part in split_text(escape(row.body))][:90]
     blocks.append(context(where_from(row)))
+    if may_hide:
+        hide = ButtonElement(text="Hide from the network", action_id=HIDE_SHARED, value=str(row.id))
+        blocks.append(ActionsBlock(block_id="hide", elements=[hide]).to_dict())
     return View(
         type="modal",
         callback_id=SHARED_VIEW,
@@ -70,16 +76,47 @@ def shared_modal(row: SharedEntry) -> dict[str, Any]:
     ).to_dict()
 
 
+def hide_form(shared_id: int, title: str) -> dict[str, Any]:
+    """The hosts say why a shared entry is hidden: its council sees the reason."""
+    return View(
+        type="modal",
+        callback_id=HIDE_VIEW,
+        title="Hide from the network",
+        submit="Hide",
+        close="Cancel",
+        blocks=[
+            section(f"Hide *{escape(title)}* from every council in the network?"),
+            InputBlock(
+                block_id="reason",
+                label="Why (the council that shared it sees this)",
+                element=PlainTextInputElement(action_id="value", max_length=300),
+            ).to_dict(),
+        ],
+        private_metadata=json.dumps({"shared": shared_id}),
+    ).to_dict()
+
+
+def _copy_label(name: str, copy: SharedEntry | None) -> str:
+    if copy is None:
+        return truncate(name, 75)
+    if copy.hidden_at is not None:
+        return truncate(f"{name} (hidden by its hosts: {copy.hidden_reason})", 75)
+    return truncate(f"{name} (shared: update it)", 75)
+
+
 def share_form(
-    entry: Entry, held: list[Membership], shared_in: set[int], author_name: str | None
+    entry: Entry,
+    held: list[Membership],
+    copies: dict[int, SharedEntry],
+    author_name: str | None,
 ) -> dict[str, Any]:
-    """Share an entry with one of the workspace's networks (or update or withdraw its copy)."""
+    """Share an entry with one of the workspace's networks (or update or withdraw its copy);
+    `copies`: its shared copies by network, a hidden one with the hosts' reason."""
+    shared_in = set(copies)
     options = [
         Option(
             value=str(m.network.id),
-            label=truncate(
-                m.network.name + (" (shared: update it)" if m.network.id in shared_in else ""), 75
-            ),
+            label=_copy_label(m.network.name, copies.get(m.network.id or 0)),
         )
         for m in held
     ][:100]

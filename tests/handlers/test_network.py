@@ -13,6 +13,7 @@ from bot.emulator import demo_workspace
 from bot.sandbox import Sandbox
 from handlers.network_blocks import (
     COUNCIL_ONLY,
+    HIDE_SHARED,
     NAMED,
     OPEN_SHARED,
     THEIRS_HEADING,
@@ -208,3 +209,54 @@ def test_a_council_that_leaves_stops_seeing_and_showing(network):
     assert "1 shared entry withdrawn" in left
     assert LESSON not in json.dumps(say(network, BRUM, "ask supplier breakfasts", name="priya"))
     assert "tenant liaison" not in json.dumps(say(network, LUTON, "ask from:network breakfasts"))
+
+
+def open_shared(box, team_id, shared_id, name):
+    box.driver.block_action(
+        {"action_id": OPEN_SHARED, "type": "button", "value": str(shared_id)},
+        user=who(box, team_id, name),
+        channel=general(box, team_id),
+        team_id=team_id,
+    )
+    box.wait()
+    return box.emulator.calls_to("views.open", ok=True)[-1].result["view"]
+
+
+def test_the_hosts_hide_a_shared_entry_with_a_reason_its_council_sees(network):
+    entry, net = shared_lesson(network)
+    [shared] = rows(network, SharedEntry)
+    hides = lambda view: buttons(type("C", (), {"args": view})(), HIDE_SHARED)  # noqa: E731
+    theirs = open_shared(network, BRUM, shared.id, "alex")
+    assert hides(theirs) == []  # an admin, not a host
+    assert hides(open_shared(network, HOST, shared.id, "sam")) == []  # a host, not an admin
+    modal = open_shared(network, HOST, shared.id, "alex")
+    [button] = hides(modal)
+    network.driver.block_action(
+        {"action_id": HIDE_SHARED, "type": "button", "value": button["value"]},
+        user=who(network, HOST, "alex"),
+        view={
+            **modal,
+            "id": network.emulator.calls_to("views.open", ok=True)[-1].result["view"]["id"],
+        },
+        team_id=HOST,
+    )
+    network.wait()
+    form = network.emulator.calls_to("views.push", ok=True)[-1].result["view"]
+    reason = {"reason": {"value": {"type": "plain_text_input", "value": "Not about retrofit"}}}
+    # Birmingham's admin forges the hosts' reason form in a view of its own: refused
+    forged = {
+        **theirs,
+        "callback_id": form["callback_id"],
+        "private_metadata": form["private_metadata"],
+    }
+    network.driver.view_submission(forged, reason, user=who(network, BRUM, "alex"), team_id=BRUM)
+    network.wait()
+    assert "Not hidden" in json.dumps(network.emulator.calls_to("views.update", ok=True)[-1].args)
+    assert rows(network, SharedEntry)[0].hidden_at is None
+    network.driver.view_submission(form, reason, user=who(network, HOST, "alex"), team_id=HOST)
+    network.wait()
+    assert rows(network, SharedEntry)[0].hidden_reason == "Not about retrofit"
+    assert LESSON not in json.dumps(say(network, BRUM, "ask supplier breakfasts", name="priya"))
+    # Luton sees why, where it shares
+    again = share_form(network, LUTON, entry.id)
+    assert "hidden by its hosts: Not about retrofit" in json.dumps(again)
