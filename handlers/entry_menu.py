@@ -26,6 +26,7 @@ from knowledge.shared_entries import shared_copies
 from storage.models import Entry
 from storage.rows import team_row
 
+SHARE_AGAIN = "entry_share_again"  # after an edit: update the networks' copy
 NOT_YOURS = "Only the author, a workspace admin or a facilitator can change this."
 
 
@@ -214,3 +215,15 @@ def start_share(
         client.views_push(trigger_id=body["trigger_id"], view=form)
     else:
         client.views_open(trigger_id=body["trigger_id"], view=form)
+
+
+def share_again(
+    services: Services,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    context: BoltContext,
+    client: WebClient,
+    respond: Respond,
+) -> None:
+    """Update the shared copy, offered after an edit: the share form, over the saved one."""
+    start_share(services, body, context, f"share:{action.get('value') or ''}", client, respond)

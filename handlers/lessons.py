@@ -9,12 +9,20 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
+from slack_sdk.models.blocks import ButtonElement, MarkdownTextObject, SectionBlock
 from slack_sdk.models.views import View
 
 from handlers.blockkit import escape
 from handlers.entry_forms import FORM_VIEW, FormContext, read_form
-from handlers.entry_menu import delete, edit_pressed, keep, menu, open_form
+from handlers.entry_menu import (
+    SHARE_AGAIN,
+    delete,
+    edit_pressed,
+    keep,
+    menu,
+    open_form,
+    share_again,
+)
 from handlers.forms import done_view, once_key, refilled, working_view
 from handlers.home_flow import refresh_homes
 from handlers.listening import listen, refuse_field, workspace_of
@@ -34,6 +42,7 @@ from knowledge.entries import (
     save_entry,
 )
 from knowledge.partnerships import channel_partnership
+from knowledge.shared_entries import shared_copies
 from storage.claims import Repeat
 from storage.models import Entry
 from storage.rows import team_row
@@ -111,22 +120,33 @@ SUBCOMMANDS = (
 )
 
 
-def build_done(entry: Entry) -> dict[str, Any]:
+def build_done(entry: Entry, shared_in: list[str] | None = None) -> dict[str, Any]:
+    """The form once saved; for an edit of an entry shared with networks, the offer to
+    update their copy (which stays as it was until then)."""
     noun = KIND_LABELS[entry.kind].lower()
     where = "only searches in its channel" if entry.private else "anyone in the workspace"
-    return View(
-        type="modal",
-        title="Saved",
-        close="Done",
-        blocks=[
+    blocks: list[Any] = [
+        SectionBlock(
+            text=MarkdownTextObject(
+                text=f"✅ Your {noun} *{escape(entry.title)}* is saved; "
+                f"{where} can find it with `/partners ask`."
+            )
+        )
+    ]
+    if shared_in:
+        names = ", ".join(f"*{escape(n)}*" for n in shared_in)
+        blocks.append(
             SectionBlock(
                 text=MarkdownTextObject(
-                    text=f"✅ Your {noun} *{escape(entry.title)}* is saved; "
-                    f"{where} can find it with `/partners ask`."
-                )
+                    text=f"It is shared with {names}: the copy there is as it was when shared. "
+                    "Update it too?"
+                ),
+                accessory=ButtonElement(
+                    text="Update the shared copy", action_id=SHARE_AGAIN, value=str(entry.id)
+                ),
             )
-        ],
-    ).to_dict()
+        )
+    return View(type="modal", title="Saved", close="Done", blocks=blocks).to_dict()
 
 
 def read(view: dict[str, Any]) -> tuple[FormContext, Any]:
@@ -182,7 +202,13 @@ def form_submitted(
     except EntryError as error:
         client.views_update(view_id=view["id"], view=refilled(view, str(error)))
         return
-    client.views_update(view_id=view["id"], view=build_done(entry))
+    shared_in: list[str] = []
+    if form.entry_id is not None:  # an edit: its shared copies stay as they were until asked
+        with services.sessions() as session:
+            shared_in = [
+                n.name for n, _ in shared_copies(session, team_id=team_id, entry_id=entry.id or 0)
+            ]
+    client.views_update(view_id=view["id"], view=build_done(entry, shared_in))
     refresh_homes(client, services, team_id, entry.author_id)
 
 
@@ -254,6 +280,7 @@ def register(app: App, services: Services) -> None:
     )
     listen(app.shortcut(SAVE_AS_LESSON), partial(save_as_lesson, services))
     listen(app.action(EDIT), partial(edit_pressed, services))
+    listen(app.action(SHARE_AGAIN), partial(share_again, services))
     listen(app.action(MENU), partial(menu, services))
     listen(app.action(DELETE), partial(delete, services))
     listen(app.action(KEEP), keep)

@@ -11,6 +11,7 @@ from sqlmodel import select
 
 from bot.emulator import demo_workspace
 from bot.sandbox import Sandbox
+from handlers.entry_menu import SHARE_AGAIN
 from handlers.network_blocks import (
     COUNCIL_ONLY,
     HIDE_SHARED,
@@ -260,3 +261,37 @@ def test_the_hosts_hide_a_shared_entry_with_a_reason_its_council_sees(network):
     # Luton sees why, where it shares
     again = share_form(network, LUTON, entry.id)
     assert "hidden by its hosts: Not about retrofit" in json.dumps(again)
+
+
+def test_an_edit_leaves_the_shared_copy_as_it_was_and_offers_to_update_it(network):
+    entry, net = shared_lesson(network)
+    sam = who(network, LUTON, "sam")
+    network.driver.block_action(
+        {"action_id": MENU, "type": "overflow", "selected_option": {"value": f"edit:{entry.id}"}},
+        user=sam,
+        channel=general(network, LUTON),
+        team_id=LUTON,
+    )
+    network.wait()
+    form = network.emulator.calls_to("views.open", ok=True)[-1].result["view"]
+    values = {
+        "title": {"title": {"type": "plain_text_input", "value": "Supplier breakfasts, revised"}},
+        "body": {"body": {"type": "plain_text_input", "value": "Forty firms, then sixty."}},
+    }
+    network.driver.view_submission(form, values, user=sam, team_id=LUTON)
+    network.wait()
+    done = network.emulator.calls_to("views.update", ok=True)[-1].args["view"]
+    assert NETWORK in json.dumps(done) and "Update the shared copy" in json.dumps(done)
+    assert rows(network, SharedEntry)[0].title == LESSON  # fixed until asked
+    [again] = buttons(type("C", (), {"args": done})(), SHARE_AGAIN)
+    network.driver.block_action(
+        {"action_id": SHARE_AGAIN, "type": "button", "value": again["value"]},
+        user=sam,
+        view={**done, "id": form["id"]},
+        team_id=LUTON,
+    )
+    network.wait()
+    pushed = network.emulator.calls_to("views.push", ok=True)[-1].result["view"]
+    assert pushed["callback_id"] == "network_share"
+    submit(network, LUTON, pushed, net.id, NAMED)
+    assert rows(network, SharedEntry)[0].title == "Supplier breakfasts, revised"
