@@ -18,6 +18,7 @@ from handlers.breakout_blocks import (
     COMMIT_VIEW,
     NEXT,
     SAVE,
+    TO_NETWORK,
     build_answer_form,
     build_decks,
 )
@@ -30,7 +31,13 @@ from handlers.breakout_flow import (
     post_card,
     the_round,
 )
-from handlers.breakout_themes import check_commitment, commitment_chosen, save, to_commitment
+from handlers.breakout_themes import (
+    check_commitment,
+    commitment_chosen,
+    save,
+    to_commitment,
+    to_network,
+)
 from handlers.forms import once_key
 from handlers.listening import listen, refuse, workspace_of
 from handlers.outbox import dm_owed
@@ -271,6 +278,7 @@ def register(app: App, services: Services) -> None:
     listen(app.action(NEXT), partial(facilitate, services))
     listen(app.action(CLOSE), partial(facilitate, services))
     listen(app.action(SAVE), partial(save, services))
+    listen(app.action(TO_NETWORK), partial(to_network, services))
     listen(app.action(COMMIT), partial(to_commitment, services))
     listen(
         app.view(COMMIT_VIEW),

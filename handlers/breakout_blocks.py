@@ -28,6 +28,7 @@ ANSWER, ANONYMOUS, NEXT, CLOSE = (
     "breakout_close",
 )
 SAVE, COMMIT = "breakout_save", "breakout_commit"
+TO_NETWORK = "breakout_to_network"
 ANSWER_VIEW, ANONYMOUS_VIEW, COMMIT_VIEW = (
     "breakout_answer_form",
     "breakout_anonymous_form",
@@ -151,6 +152,9 @@ def build_summary(
                     ),
                     ButtonElement(
                         text="Turn into commitments", action_id=COMMIT, value=str(round_.id)
+                    ),
+                    ButtonElement(
+                        text="Save to the network", action_id=TO_NETWORK, value=str(round_.id)
                     ),
                 ],
             ).to_dict()

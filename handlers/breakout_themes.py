@@ -1,5 +1,6 @@
 """What a closed breakout round's themes become, from the buttons under them: a briefing note
-(Save as briefing note), or commitments (Turn into commitments, then the form)."""
+(Save as briefing note), a lesson for other councils too (Save to the network: the note, shared
+with one of the workspace's networks), or commitments (Turn into commitments, then the form)."""
 
 import copy
 from typing import Any
@@ -13,6 +14,7 @@ from handlers.breakout_blocks import (
 )
 from handlers.breakout_flow import NOT_YOURS, in_thread, may_run, the_round
 from handlers.commitment_flow import read_commit_form, record_form
+from handlers.entry_menu import start_share
 from handlers.forms import working_view
 from handlers.listening import refuse
 from handlers.people import is_private_channel
@@ -31,17 +33,61 @@ def save(
     client: WebClient,
     respond: Respond,
 ) -> None:
-    user_id = body["user"]["id"]
-    round_ = the_round(services, context, action.get("value"))
+    """Save as briefing note: the round's themes, as a note its channel can find."""
+    round_ = _round_to_save(services, body, action, context, client, respond)
     if round_ is None:
-        tell(respond, "That round isn't here.")
-        return
-    if not may_run(services, client, round_, user_id):
-        tell(respond, NOT_YOURS)
         return
     if round_.note_id is not None:
         tell(respond, "This summary is already saved as a briefing note.")
         return
+    _saved_note(services, client, round_, body["user"]["id"], respond)
+
+
+def to_network(
+    services: Services,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    context: BoltContext,
+    client: WebClient,
+    respond: Respond,
+) -> None:
+    """Save to the network: the themes saved as a briefing note (if they are not yet), then
+    the form to share it with one of the workspace's networks, by the facilitator's choice."""
+    round_ = _round_to_save(services, body, action, context, client, respond)
+    if round_ is None:
+        return
+    note = (
+        _saved_note(services, client, round_, body["user"]["id"], respond)
+        if round_.note_id is None
+        else round_.note_id
+    )
+    if note is not None:
+        start_share(services, body, context, f"share:{note}", client, respond)
+
+
+def _round_to_save(
+    services: Services,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    context: BoltContext,
+    client: WebClient,
+    respond: Respond,
+) -> BreakoutRound | None:
+    """The round a summary's button names, if the presser may run it."""
+    round_ = the_round(services, context, action.get("value"))
+    if round_ is None:
+        tell(respond, "That round isn't here.")
+        return None
+    if not may_run(services, client, round_, body["user"]["id"]):
+        tell(respond, NOT_YOURS)
+        return None
+    return round_
+
+
+def _saved_note(
+    services: Services, client: WebClient, round_: BreakoutRound, user_id: str, respond: Respond
+) -> int | None:
+    """The round's themes saved as a briefing note, said in its thread; the note's id."""
     private = is_private_channel(client, round_.channel_id, services)
     with services.sessions() as session:
         parts = rounds.summary(session, round_)
@@ -64,7 +110,7 @@ def save(
             )
         except EntryError as error:
             tell(respond, f"Couldn't save it: {error}")
-            return
+            return None
         rounds.save_note(session, round_, entry.id or 0)
     in_thread(
         services,
@@ -73,6 +119,7 @@ def save(
         f"📄 Saved as a briefing note by <@{user_id}>: "
         f"`/partners ask {round_.title[:60]}` finds it.",
     )
+    return entry.id
 
 
 def to_commitment(

@@ -9,19 +9,21 @@ import re
 import pytest
 from sqlmodel import select
 
-from bot.emulator import demo_workspace
+from bot.emulator import User, demo_workspace
 from bot.sandbox import Sandbox
+from handlers.breakout_blocks import ANSWER, CLOSE, TO_NETWORK
 from handlers.entry_menu import SHARE_AGAIN
 from handlers.network_blocks import (
     COUNCIL_ONLY,
     HIDE_SHARED,
     NAMED,
     OPEN_SHARED,
+    SHARE_VIEW,
     THEIRS_HEADING,
     WITHDRAW,
 )
 from handlers.results import MENU
-from storage.models import AuditEntry, Entry
+from storage.models import AuditEntry, BreakoutAnswer, BreakoutRound, Entry
 from storage.network import Network, NetworkMember, SharedEntry
 from tests.handlers.test_ask import buttons
 
@@ -292,6 +294,78 @@ def test_an_edit_leaves_the_shared_copy_as_it_was_and_offers_to_update_it(networ
     )
     network.wait()
     pushed = network.emulator.calls_to("views.push", ok=True)[-1].result["view"]
-    assert pushed["callback_id"] == "network_share"
+    assert pushed["callback_id"] == SHARE_VIEW
     submit(network, LUTON, pushed, net.id, NAMED)
     assert rows(network, SharedEntry)[0].title == "Supplier breakfasts, revised"
+
+
+@pytest.fixture
+def regional(settings):
+    """The host's coaching channel, shared by Slack Connect with two member councils' people."""
+    spaces = [demo_workspace(team_id, name) for team_id, name in NAMES.items()]
+    host = spaces[0]
+    for team_id in (LUTON, BRUM):
+        for name in ("sam", "priya"):
+            theirs = f"U{team_id[1:]}{name.upper()}"
+            host.add_user(
+                User(
+                    id=theirs,
+                    name=f"{name}-{team_id[2:].lower()}",
+                    real_name=name.title(),
+                    is_external=True,
+                    team_id=team_id,
+                )
+            )
+    with Sandbox(settings, *spaces, oauth=True) as box:
+        for team_id in NAMES:
+            assert box.install(team_id, who(box, team_id, "alex")) == 200
+        assert "is started" in say(box, HOST, f"network create {NETWORK}")["text"]
+        join(box, LUTON)
+        join(box, BRUM)
+        yield box
+
+
+def test_a_regional_breakout_across_councils_saves_its_themes_to_the_network(regional):
+    box, channel = regional, general(regional, HOST)
+    say(box, HOST, 'breakout "What brought contractors to the table?"')
+    [round_] = rows(box, BreakoutRound)
+    answers = [
+        (who(box, HOST, "sam"), None, "Supplier breakfasts with the contractors"),
+        ("U0LUTONSAM", LUTON, "Supplier breakfasts and a local contractors list"),
+        ("U0BRUMSAM", BRUM, "Paying contractors within ten days"),
+        ("U0BRUMPRIYA", BRUM, "Supplier breakfasts every quarter"),
+    ]
+    for user, own, text in answers:
+        box.driver.block_action(
+            {"action_id": ANSWER, "type": "button", "value": str(round_.id)},
+            user=user,
+            user_team=own,
+            channel=channel,
+            team_id=HOST,
+        )
+        box.wait()
+        form = box.emulator.calls_to("views.open", ok=True)[-1].result["view"]
+        answer = {"answer": {"answer": {"type": "plain_text_input", "value": text}}}
+        box.driver.view_submission(form, answer, user=user, user_team=own, team_id=HOST)
+        box.wait()
+    assert {a.author_id for a in rows(box, BreakoutAnswer)} == {u for u, _, _ in answers}
+    alex = who(box, HOST, "alex")
+    for action in (CLOSE, TO_NETWORK):
+        box.driver.block_action(
+            {"action_id": action, "type": "button", "value": str(round_.id)},
+            user=alex,
+            channel=channel,
+            team_id=HOST,
+        )
+        box.wait()
+    form = box.emulator.calls_to("views.open", ok=True)[-1].result["view"]
+    assert form["callback_id"] == SHARE_VIEW
+    submit(box, HOST, form, rows(box, Network)[0].id, COUNCIL_ONLY, name="alex")
+    [shared] = rows(box, SharedEntry)
+    assert shared.from_team == HOST and shared.title.startswith("Breakout themes")
+    # Birmingham's own people, in their own workspace, find the session's themes
+    found = json.dumps(say(box, BRUM, "ask from:network supplier breakfasts contractors", "priya"))
+    assert "Breakout themes" in found and "from LGA Programme Team" in found
+    # never by a council outside the network
+    outside = json.dumps(say(box, AWAY, "ask paying contractors supplier breakfasts"))
+    assert "Paying contractors" not in outside and "Breakout themes" not in outside
