@@ -6,13 +6,16 @@ import re
 from functools import partial
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
+from handlers.blockkit import context as block_context
 from handlers.blockkit import escape
 from handlers.forms import done_view, field_value, working_view
 from handlers.listening import listen, refuse, workspace_of
 from handlers.network_blocks import (
+    APPROVE,
+    DECLINE,
     HIDE_SHARED,
     HIDE_VIEW,
     NAMED,
@@ -21,10 +24,11 @@ from handlers.network_blocks import (
     WITHDRAW,
     hide_form,
     network_list,
+    pending_list,
     shared_modal,
 )
-from handlers.people import person, pressed_by
-from handlers.sending import dm
+from handlers.people import person, pressed_by, rules_of
+from handlers.sending import dm, tell
 from handlers.services import Services
 from handlers.subcommands import MEMBERS, Invocation, Subcommand
 from knowledge.entries import may_change
@@ -38,7 +42,14 @@ from knowledge.network import (
     memberships,
     remove_member,
 )
-from knowledge.shared_entries import hide, share, shared_found, withdraw
+from knowledge.shared_entries import (
+    decide_share,
+    hide,
+    pending_shares,
+    share,
+    shared_found,
+    withdraw,
+)
 from storage.models import Entry
 from storage.network import Network
 
@@ -56,6 +67,13 @@ def run(call: Invocation) -> None:
     from NAME]`."""
     verb, _, rest = call.args.strip().partition(" ")
     verb, rest = verb.casefold(), rest.strip()
+    if verb == "pending":
+        if not call.viewer.admin:
+            call.reply(ADMINS_ONLY.format(what="approve what is shared"))
+            return
+        with call.services.sessions() as session:
+            call.reply(*pending_list(pending_shares(session, team_id=call.team_id)))
+        return
     if verb in ("", "list"):
         with call.services.sessions() as session:
             held = [
@@ -134,7 +152,7 @@ SUBCOMMANDS = (
     Subcommand(
         "network",
         "network | network join CODE | network leave NAME | network create NAME | "
-        "network invite NAME",
+        "network invite NAME | network pending",
         "the programme networks this workspace belongs to: sharing lessons across councils, "
         "by consent",
         "/partners network",
@@ -193,6 +211,7 @@ def share_submitted(
                     author_name = record.get("real_name") or (record.get("profile") or {}).get(
                         "real_name"
                     )
+                pending = rules_of(services, team_id).network_approval and not asker.admin
                 _, new = share(
                     session,
                     team_id=team_id,
@@ -201,6 +220,7 @@ def share_submitted(
                     by=user_id,
                     author_name=author_name,
                     now=now,
+                    pending=pending,
                 )
                 said = (
                     f"✅ Shared with *{escape(name)}*"
@@ -209,6 +229,12 @@ def share_submitted(
                 ) + (
                     " with the author's name." if author_name else " with the council's name only."
                 )
+                if pending:
+                    said = (
+                        f"⏳ Waiting for one of the workspace's admins to approve sharing it with "
+                        f"*{escape(name)}*: until then no other council sees it. Admins: "
+                        "`/partners network pending`."
+                    )
     except NetworkError as error:
         client.views_update(view_id=view["id"], view=done_view("Not shared", str(error)))
         return
@@ -303,7 +329,47 @@ def hide_submitted(
     client.views_update(view_id=view["id"], view=done_view("Hidden", said))
 
 
+def decided(
+    approve: bool,
+    services: Services,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    context: BoltContext,
+    client: WebClient,
+    respond: Respond,
+) -> None:
+    """Approve or Decline on a waiting share: the workspace's admins only."""
+    team_id = workspace_of(context)
+    if not pressed_by(client, services, team_id, body).admin:
+        tell(respond, ADMINS_ONLY.format(what="approve what is shared"))
+        return
+    value = action.get("value") or ""
+    try:
+        with services.sessions() as session:
+            row = decide_share(
+                session,
+                team_id=team_id,
+                shared_id=int(value) if value.isdigit() else 0,
+                approve=approve,
+                by=body["user"]["id"],
+                now=services.clock(),
+            )
+            waiting = pending_shares(session, team_id=team_id)
+    except NetworkError as error:
+        tell(respond, str(error))
+        return
+    text, blocks = pending_list(waiting)
+    done = "Approved: it is shared now" if approve else "Declined: nothing was shared"
+    respond(
+        text=f"{done} (“{row.title}”). {text}",
+        blocks=[block_context(f"{done}: *{escape(row.title)}*."), *blocks],
+        replace_original=True,
+    )
+
+
 def register(app: App, services: Services) -> None:
+    listen(app.action(APPROVE), partial(decided, True, services))
+    listen(app.action(DECLINE), partial(decided, False, services))
     listen(app.view(SHARE_VIEW), partial(share_submitted, services), check=check_share)
     listen(app.action(OPEN_SHARED), partial(open_shared, services))
     listen(app.action(HIDE_SHARED), partial(hide_pressed, services))

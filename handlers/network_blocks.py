@@ -29,6 +29,7 @@ HIDE_SHARED = "network_hide"
 SHARE_VIEW = "network_share"
 SHARED_VIEW = "network_shared"
 HIDE_VIEW = "network_hide_reason"
+APPROVE, DECLINE = "network_approve", "network_decline"
 NAMED, COUNCIL_ONLY, WITHDRAW = "named", "council", "withdraw"
 THEIRS_HEADING = "*From other councils in your networks*"
 
@@ -196,3 +197,33 @@ def network_list(
 def share_pressed(entry_id: int) -> Option:
     """The ⋯ menu's way in to sharing, beside Edit and Delete."""
     return Option(value=f"share:{entry_id}", label="Share with a network")
+
+
+def pending_list(waiting: list[tuple[Network, SharedEntry]]) -> tuple[str, list[dict[str, Any]]]:
+    """Entries waiting for an admin's approval to be shared, each with Approve and Decline."""
+    if not waiting:
+        text = "Nothing is waiting for approval to be shared."
+        return text, [section(text)]
+    blocks: list[dict[str, Any]] = [
+        section(f"*Waiting for approval to be shared* ({len(waiting)})")
+    ]
+    for network, row in waiting[:15]:
+        who = (
+            f"with {escape(row.author_name)}'s name"
+            if row.author_name
+            else "with the council's name only"
+        )
+        blocks += [
+            section(f"*{escape(row.title)}*\n{escape(truncate(row.body, 300))}"),
+            context(f"for *{escape(network.name)}*, {who}, asked by <@{row.shared_by}>"),
+            ActionsBlock(
+                block_id=f"pending-{row.id}",
+                elements=[
+                    ButtonElement(
+                        text="Approve", style="primary", action_id=APPROVE, value=str(row.id)
+                    ),
+                    ButtonElement(text="Decline", action_id=DECLINE, value=str(row.id)),
+                ],
+            ).to_dict(),
+        ]
+    return f"{len(waiting)} entries waiting for approval to be shared", blocks

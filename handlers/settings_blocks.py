@@ -8,6 +8,7 @@ from typing import Any
 from slack_sdk.models.blocks import (
     ActionsBlock,
     ButtonElement,
+    CheckboxesElement,
     ConversationFilter,
     ConversationSelectElement,
     InputBlock,
@@ -121,6 +122,17 @@ def build_settings_form(now: Everything) -> dict[str, Any]:
             "what was saved in the channel they are in. partnerbot tells a partner their "
             "organisation's ID when it turns them away.",
         ),
+        _input(
+            "network_approval",
+            "Programme networks",
+            CheckboxesElement(
+                action_id="value",
+                options=[APPROVAL],
+                initial_options=[APPROVAL] if rules.network_approval else None,
+            ),
+            "With this ticked, an entry someone shares with a network waits for one of the "
+            "workspace's admins to approve it (`/partners network pending`).",
+        ),
         divider(),
         section("*Reminders*"),
         _input(
@@ -201,6 +213,17 @@ def _float(values: dict[str, Any], block: str, default: float) -> float:
         raise SettingsError("Give a number.", block) from None
 
 
+APPROVAL = Option(value="approve", label="An admin approves each entry before it is shared")
+
+
+def _ticked(values: dict[str, Any], block: str, before: bool) -> bool:
+    """A checkbox's state, or (a field the form did not send) what was there."""
+    given = (values.get(block) or {}).get("value")
+    if given is None:
+        return before
+    return any(o.get("value") == "approve" for o in given.get("selected_options") or [])
+
+
 def read_settings_form(values: dict[str, Any], before: Everything) -> Everything:
     """The form's values (an empty field keeps what was there); SettingsError naming the
     field when one cannot be used. Only what the form itself says is checked here: who the
@@ -241,6 +264,7 @@ def read_settings_form(values: dict[str, Any], before: Everything) -> Everything
             trusted_orgs=parse_orgs(
                 kept("trusted_orgs", "value", " ".join(rules.trusted_orgs)) or ""
             ),
+            network_approval=_ticked(values, "network_approval", rules.network_approval),
         ),
         policy=Policy(
             days_before=whole["days_before"],
@@ -273,6 +297,8 @@ def settings_blocks(rules: Rules) -> list[dict[str, Any]]:
         f"*Anonymous results show from:* {rules.pulse_minimum} answers to a health pulse, "
         f"{rules.breakout_minimum} people in a breakout",
         f"*Organisations trusted with what the council knows:* {orgs}",
+        "*Sharing with programme networks:* "
+        + ("an admin approves each entry" if rules.network_approval else "as each person chooses"),
     ]
     return [
         divider(),

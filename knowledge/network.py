@@ -105,12 +105,16 @@ def _audit(
     now: datetime,
     **detail: Any,
 ) -> None:
-    what = "delete" if action in ("withdraw", "leave", "remove", "removed", "hide") else "create"
+    what = (
+        "delete"
+        if action in ("withdraw", "leave", "remove", "removed", "hide", "decline")
+        else "create"
+    )
     record_change(
         session,
         team_id=team_id,
         actor_id=by,
-        action="edit" if action in ("update", "rejoin") else what,  # type: ignore[arg-type]
+        action="edit" if action in ("update", "rejoin", "approve") else what,  # type: ignore[arg-type]
         entity="network",
         entity_id=network.id or 0,
         at=now,

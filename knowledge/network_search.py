@@ -59,6 +59,7 @@ class NetworkSearch:
             select(SharedEntry)
             .where(SharedEntry.network_id == network_id)
             .where(col(SharedEntry.hidden_at).is_(None))
+            .where(col(SharedEntry.pending).is_(False))
         ).all()
         index = SearchIndex()
         index.add_all(

@@ -40,10 +40,12 @@ def share(
     by: str,
     author_name: str | None,
     now: datetime,
+    pending: bool = False,
 ) -> tuple[SharedEntry, bool]:
     """Share the workspace's entry with one of its networks, with the author's name (or None:
     the council's only), or update the copy shared before; (the copy, whether it is new).
-    Commits."""
+    `pending`: the workspace requires an admin's approval, and this is not one: the copy waits,
+    shown to nobody, until an admin approves it. Commits."""
     held = find_membership(session, team_id, network)
     entry = session.get(Entry, entry_id)
     if entry is None or entry.team_id != team_id or entry.deleted_at is not None:
@@ -74,12 +76,16 @@ def share(
             updated_at=now,
         )
     _fill(row, entry, author_name=author_name, now=now)
+    row.pending = pending
     session.add(row)
     held.network.version += 1
     session.add(held.network)
     action = "share" if new else "update"
-    _audit(session, held.network, team_id, by, action, now, entry=entry_id, title=entry.title)
+    detail = {"entry": entry_id, "title": entry.title, "pending": pending}
+    _audit(session, held.network, team_id, by, action, now, **detail)
     session.commit()
+    if pending:  # nothing has left the workspace yet
+        return row, new
     audit_elsewhere(
         session,
         held.network,
@@ -201,5 +207,53 @@ def shared_found(session: Session, *, team_id: str, ids: list[int]) -> dict[int,
         .where(col(SharedEntry.id).in_(ids))
         .where(col(SharedEntry.network_id).in_(networks))
         .where(col(SharedEntry.hidden_at).is_(None))
+        .where(col(SharedEntry.pending).is_(False))
     )
     return {row.id or 0: row for row in rows}
+
+
+def pending_shares(session: Session, *, team_id: str) -> list[tuple[Network, SharedEntry]]:
+    """The workspace's entries waiting for an admin's approval to be shared, oldest first."""
+    return list(
+        session.exec(
+            select(Network, SharedEntry)
+            .join(SharedEntry, col(SharedEntry.network_id) == col(Network.id))
+            .where(SharedEntry.from_team == team_id)
+            .where(col(SharedEntry.pending).is_(True))
+            .order_by(col(SharedEntry.updated_at))
+        )
+    )
+
+
+def decide_share(
+    session: Session, *, team_id: str, shared_id: int, approve: bool, by: str, now: datetime
+) -> SharedEntry:
+    """An admin approves a waiting share (it is shown to the network from now) or declines it
+    (the copy is deleted). Only the workspace's own waiting shares. Commits."""
+    row = session.get(SharedEntry, shared_id)
+    if row is None or row.from_team != team_id or not row.pending:
+        raise NetworkError("That isn't one of this workspace's entries waiting for approval.")
+    network = session.get(Network, row.network_id)
+    assert network is not None  # a share's network goes with it
+    if approve:
+        row.pending = False
+        session.add(row)
+        network.version += 1
+        session.add(network)
+    else:
+        session.delete(row)
+    action = "approve" if approve else "decline"
+    _audit(session, network, team_id, by, action, now, title=row.title)
+    session.commit()
+    if approve:
+        audit_elsewhere(
+            session,
+            network,
+            acting=team_id,
+            to=network.host_team,
+            by=by,
+            action="share",
+            now=now,
+            title=row.title,
+        )
+    return row

@@ -26,6 +26,7 @@ AUDITED = (
     "pulse_minimum",
     "breakout_minimum",
     "trusted_orgs",
+    "network_approval",
 )
 _USER = re.compile(r"^[UW][A-Z0-9]{2,31}$")
 _TEAM = re.compile(r"^[TE][A-Z0-9]{2,31}$")
@@ -58,6 +59,7 @@ class Rules:
     pulse_minimum: int = 5
     breakout_minimum: int = ANONYMOUS_FLOOR
     trusted_orgs: frozenset[str] = field(default_factory=frozenset)
+    network_approval: bool = False  # an admin approves each entry shared with a network
     saved: bool = False  # False: the defaults, nobody has saved settings yet
 
 
@@ -79,6 +81,7 @@ def rules_for(session: Session, team_id: str, defaults: Defaults = Defaults()) -
         pulse_minimum=max(ANONYMOUS_FLOOR, row.pulse_minimum),
         breakout_minimum=max(ANONYMOUS_FLOOR, row.breakout_minimum),
         trusted_orgs=_ids(row.trusted_orgs),
+        network_approval=bool(row.network_approval),
         saved=True,
     )
 
@@ -180,6 +183,7 @@ def save_rules(
     row.questions_channel = rules.questions_channel
     row.pulse_minimum, row.breakout_minimum = rules.pulse_minimum, rules.breakout_minimum
     row.trusted_orgs = " ".join(sorted(rules.trusted_orgs))
+    row.network_approval = rules.network_approval
     row.updated_by, row.updated_at = actor_id, now
     session.add(row)
     changed = {

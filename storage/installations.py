@@ -5,7 +5,7 @@ uninstalled and kept until its retention runs out, and each workspace's own sett
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Column, DateTime, Index, Integer, String, Table, func
+from sqlalchemy import Boolean, Column, DateTime, Index, Integer, String, Table, false, func
 from sqlmodel import Field, SQLModel
 
 from storage.types import SLACK_ID, UTCDateTime
@@ -118,5 +118,7 @@ class WorkspaceSettings(SQLModel, table=True):
     breakout_minimum: int = ANONYMOUS_FLOOR
     # other organisations (their Slack team IDs) whose people may find what members find
     trusted_orgs: str = Field(default="", max_length=IDS_MAX)
+    # an admin approves each entry before it is shared with a programme network
+    network_approval: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     updated_by: str | None = Field(default=None, max_length=SLACK_ID)
     updated_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))

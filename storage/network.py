@@ -8,7 +8,7 @@ through knowledge/network.py, which checks membership itself, each time."""
 from collections import Counter
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, Integer, Text, UniqueConstraint, delete, update
+from sqlalchemy import Column, ForeignKey, Integer, Text, UniqueConstraint, delete, false, update
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from storage.types import SLACK_ID, TITLE_MAX, UTCDateTime
@@ -96,6 +96,8 @@ class SharedEntry(SQLModel, table=True):
     shared_by: str = Field(max_length=SLACK_ID)
     shared_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    # waiting for an admin of its council (its workspace requires approval): not yet shown
+    pending: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     hidden_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     hidden_reason: str | None = Field(default=None, max_length=300)
 

@@ -369,3 +369,46 @@ def test_a_regional_breakout_across_councils_saves_its_themes_to_the_network(reg
     # never by a council outside the network
     outside = json.dumps(say(box, AWAY, "ask paying contractors supplier breakfasts"))
     assert "Paying contractors" not in outside and "Breakout themes" not in outside
+
+
+def test_with_approval_required_a_share_waits_for_an_admin(network):
+    from handlers.network_blocks import APPROVE
+    from handlers.settings_blocks import SETTINGS_VIEW
+
+    alex = who(network, LUTON, "alex")
+    say(network, LUTON, "settings")
+    form = network.emulator.calls_to("views.open", ok=True)[-1].result["view"]
+    assert form["callback_id"] == SETTINGS_VIEW
+    ticked = {"type": "checkboxes", "selected_options": [{"value": "approve"}]}
+    network.driver.view_submission(
+        form, {"network_approval": {"value": ticked}}, user=alex, team_id=LUTON
+    )
+    network.wait()
+    say(network, LUTON, f"lesson {LESSON}. Forty firms came.", name="sam")
+    [entry] = [e for e in rows(network, Entry) if e.team_id == LUTON and e.kind == "lesson"]
+    done = submit(
+        network, LUTON, share_form(network, LUTON, entry.id), rows(network, Network)[0].id, NAMED
+    )
+    assert "Waiting for one of the workspace's admins" in json.dumps(done)
+    assert LESSON not in json.dumps(say(network, BRUM, "ask from:network supplier", "priya"))
+    assert "admins" in say(network, LUTON, "network pending", name="sam")["text"]  # not sam's
+    listed = say(network, LUTON, "network pending")
+    [approve] = buttons(type("C", (), {"args": listed})(), APPROVE)
+    # Birmingham's admin presses Luton's Approve, forged into its own channel: refused
+    network.driver.block_action(
+        {"action_id": APPROVE, "type": "button", "value": approve["value"]},
+        user=who(network, BRUM, "alex"),
+        channel=general(network, BRUM),
+        team_id=BRUM,
+    )
+    network.wait()
+    assert rows(network, SharedEntry)[0].pending
+    network.driver.block_action(
+        {"action_id": APPROVE, "type": "button", "value": approve["value"]},
+        user=alex,
+        channel=general(network, LUTON),
+        team_id=LUTON,
+    )
+    network.wait()
+    assert not rows(network, SharedEntry)[0].pending
+    assert LESSON in json.dumps(say(network, BRUM, "ask from:network supplier", "priya"))

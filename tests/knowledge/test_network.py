@@ -414,3 +414,54 @@ def test_a_purged_workspace_takes_what_it_shared_and_a_purged_host_its_network(s
     purge(session, HOST)
     assert session.exec(select(Network)).all() == []
     assert session.exec(select(SharedEntry)).all() == [] and memberships(session, BRUM) == []
+
+
+def test_a_share_waiting_for_approval_is_shown_to_nobody_until_an_admin_approves(
+    engine, session, councils
+):
+    from knowledge.query import parse_query
+    from knowledge.search import KnowledgeSearch
+    from knowledge.shared_entries import decide_share, pending_shares
+    from storage.db import session_factory
+
+    search = KnowledgeSearch(session_factory(engine), lambda: NOW)
+    entry = lesson(session, LUTON, "Supplier breakfasts won the contractors over")
+    row, _ = share(
+        session,
+        team_id=LUTON,
+        entry_id=entry.id,
+        network="Retrofit programme 2025-26",
+        by="ULUTON",
+        author_name=None,
+        now=NOW,
+        pending=True,
+    )
+
+    def found():
+        return search.search(
+            team_id=BRUM, query=parse_query("from:network supplier"), channel_id=None, now=NOW
+        ).shared
+
+    assert found() == () and [r.id for _, r in pending_shares(session, team_id=LUTON)] == [row.id]
+    assert not any('"did": "share"' in d for d in audits(session, HOST))  # nothing has left
+    with pytest.raises(NetworkError, match="waiting"):  # another council's admin cannot
+        decide_share(session, team_id=BRUM, shared_id=row.id, approve=True, by="UBRUM", now=NOW)
+    decide_share(session, team_id=LUTON, shared_id=row.id, approve=True, by="ULUTONADMIN", now=NOW)
+    assert [h.shared_id for h in found()] == [row.id]
+    assert any('"did": "share"' in d for d in audits(session, HOST))
+    with pytest.raises(NetworkError, match="waiting"):  # decided once
+        decide_share(session, team_id=LUTON, shared_id=row.id, approve=False, by="U1", now=NOW)
+
+    other = lesson(session, LUTON, "Declined one")
+    row, _ = share(
+        session,
+        team_id=LUTON,
+        entry_id=other.id,
+        network="Retrofit programme 2025-26",
+        by="ULUTON",
+        author_name=None,
+        now=NOW,
+        pending=True,
+    )
+    decide_share(session, team_id=LUTON, shared_id=row.id, approve=False, by="ULUTONADMIN", now=NOW)
+    assert session.get(SharedEntry, row.id) is None
