@@ -1,5 +1,7 @@
 """Monday's digests: each channel's commitments due this week, overdue and done, and the
-reviews due, posted once per workspace, channel and week (claimed, so two processes post once)."""
+reviews due; and each programme network's, of what other councils shared that week, in the
+channel each member council chose. Posted once per workspace, channel and week (claimed, so two
+processes post once)."""
 
 import logging
 from datetime import date, datetime
@@ -8,10 +10,12 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from handlers.commitment_blocks import build_digest
+from handlers.network_blocks import network_digest
 from handlers.sending import Clients, for_team
 from handlers.services import Services
 from knowledge.commitments import owners_of
-from knowledge.digest import Digest, claim_digest, digests
+from knowledge.digest import Digest, claim_digest, digests, monday_of
+from knowledge.network import network_digests
 from knowledge.workdays import local_today
 
 logger = logging.getLogger("partnerbot.nudges")
@@ -76,3 +80,39 @@ def _post_digest(
         f"{len(digest.overdue)} overdue, {len(digest.done_last_week)} done, "
         f"{len(digest.reviews)} reviews"
     )
+
+
+def post_network_digests(
+    services: Services, clients: WebClient | Clients, now: datetime
+) -> list[str]:
+    """Each member council's weekly digest of what other councils shared with a network, in
+    the channel it chose (once per workspace, channel, network and week)."""
+    posted = []
+    today = local_today(now, services.timezone)
+    week = monday_of(today)
+    with services.sessions() as session:
+        found = network_digests(session, now=now)
+    for digest in found:
+        client = for_team(clients, digest.team_id)
+        if client is None:
+            continue
+        text, blocks = network_digest(digest.network, digest.new, f"week of {week:%d %b}")
+        # a claim of its own beside the channel's commitments digest: the network's id in it
+        marker = Digest(
+            team_id=digest.team_id,
+            channel_id=f"N{digest.network.id}:{digest.channel_id}"[:32],
+            week=week,
+        )
+        with services.sessions() as session:
+            if not claim_digest(session, marker, now=now):
+                continue
+        try:
+            client.chat_postMessage(channel=digest.channel_id, text=text, blocks=blocks)
+        except SlackApiError as error:
+            logger.warning(
+                "could not post a network digest",
+                extra={"channel": digest.channel_id, "error": error.response.get("error")},
+            )
+            continue
+        posted.append(f"network digest → {digest.channel_id}: {len(digest.new)} shared")
+    return posted

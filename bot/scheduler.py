@@ -92,10 +92,12 @@ def breakout_timers(services: Services, client: WebClient | Clients) -> None:
 
 def send_digests(services: Services, client: WebClient | Clients) -> None:
     """Monday's digests (claimed per channel and week, so two processes post once)."""
-    from bot.digesting import post_digests
+    from bot.digesting import post_digests, post_network_digests
 
     for line in post_digests(services, client, services.clock()):
         logger.info("digest posted", extra={"line": line})
+    for line in post_network_digests(services, client, services.clock()):
+        logger.info("network digest posted", extra={"line": line})
 
 
 def purge_departed_workspaces(services: Services, retention_days: int) -> None:

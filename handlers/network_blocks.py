@@ -227,3 +227,28 @@ def pending_list(waiting: list[tuple[Network, SharedEntry]]) -> tuple[str, list[
             ).to_dict(),
         ]
     return f"{len(waiting)} entries waiting for approval to be shared", blocks
+
+
+def network_digest(
+    network: Network, new: list[SharedEntry], week: str
+) -> tuple[str, list[dict[str, Any]]]:
+    """A network's weekly digest for one member council's channel: what other councils shared
+    this week, each with Open."""
+    blocks: list[dict[str, Any]] = [
+        section(
+            f"*This week in {escape(network.name)}* ({week}): {len(new)} shared by other councils"
+        )
+    ]
+    for row in new[:12]:
+        blocks += [
+            section(f"*{escape(row.title)}*\n{escape(truncate(row.body, 200))}"),
+            context(where_from(row)),
+            ActionsBlock(
+                block_id=f"digest-{row.id}",
+                elements=[ButtonElement(text="Open", action_id=OPEN_SHARED, value=str(row.id))],
+            ).to_dict(),
+        ]
+    if len(new) > 12:
+        blocks.append(context(f"and {len(new) - 12} more: `/partners ask from:network …`"))
+    titles = "; ".join(row.title for row in new[:12])
+    return truncate(f"This week in {network.name}: {titles}", 3000), blocks

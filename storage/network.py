@@ -50,6 +50,7 @@ class NetworkMember(SQLModel, table=True):
     joined_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     left_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     removed: bool = False  # by the hosts, not by choice
+    digest_channel: str | None = Field(default=None, max_length=SLACK_ID)  # its weekly digest
 
 
 class NetworkInvite(SQLModel, table=True):

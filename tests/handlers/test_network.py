@@ -412,3 +412,31 @@ def test_with_approval_required_a_share_waits_for_an_admin(network):
     network.wait()
     assert not rows(network, SharedEntry)[0].pending
     assert LESSON in json.dumps(say(network, BRUM, "ask from:network supplier", "priya"))
+
+
+def test_each_member_hears_the_weeks_shares_in_the_channel_it_chose_once(network):
+    from datetime import timedelta
+
+    from bot.digesting import post_network_digests
+    from bot.scheduler import scheduler_clients
+
+    shared_lesson(network)  # Luton's, shared now
+    assert "admins" in say(network, BRUM, f"network digest {NETWORK}", name="sam")["text"]
+    chosen = say(network, BRUM, f"network digest {NETWORK}")["text"]
+    assert "Every Monday" in chosen
+    say(network, LUTON, f"network digest {NETWORK}")  # Luton's own share is not news to it
+    clients = scheduler_clients(network.bot.settings, network.bot.engine)
+    monday = network.bot.services.clock() + timedelta(days=1)
+    lines = post_network_digests(network.bot.services, clients, monday)
+    assert len(lines) == 1 and general(network, BRUM) in lines[0]
+    [posted] = [
+        c
+        for c in network.emulator.calls_to("chat.postMessage", ok=True)
+        if "This week in" in c.args["text"]
+    ]
+    assert posted.team_id == BRUM and LESSON in json.dumps(posted.args["blocks"])
+    assert post_network_digests(network.bot.services, clients, monday) == []  # once a week
+    said = say(network, BRUM, f"network digest {NETWORK} off")["text"]
+    assert "any more" in said
+    later = monday + timedelta(days=1)
+    assert post_network_digests(network.bot.services, clients, later) == []
