@@ -440,3 +440,34 @@ def test_each_member_hears_the_weeks_shares_in_the_channel_it_chose_once(network
     assert "any more" in said
     later = monday + timedelta(days=1)
     assert post_network_digests(network.bot.services, clients, later) == []
+
+
+def test_every_network_surface_from_outside_finds_nothing_and_changes_nothing(network):
+    entry, net = shared_lesson(network)
+    [shared] = rows(network, SharedEntry)
+    gone = "No longer shared"
+    # never shared: an entry's own id, or an id no row has
+    for bogus in (entry.id + 1000, 0, -1):
+        assert gone in json.dumps(open_shared(network, BRUM, bogus, "priya"))
+    # a council outside the network, at every door
+    assert gone in json.dumps(open_shared(network, AWAY, shared.id, "alex"))
+    for text in (
+        f"network leave {NETWORK}",
+        f"network invite {NETWORK}",
+        f"network remove Luton Borough Council from {NETWORK}",
+        f"network digest {NETWORK}",
+    ):
+        assert "no network called" in say(network, AWAY, text)["text"]
+    # a member that is not a host cannot remove or invite
+    said = say(network, BRUM, f"network remove Luton Borough Council from {NETWORK}")["text"]
+    assert "Only the hosts" in said
+    assert len(rows(network, NetworkMember)) == 3 and len(rows(network, SharedEntry)) == 1
+    # a council that has left: nothing shown, from the button it still has
+    say(network, BRUM, f"network leave {NETWORK}")
+    assert gone in json.dumps(open_shared(network, BRUM, shared.id, "priya"))
+    # withdrawn: gone for those still in, from the same button
+    submit(network, LUTON, share_form(network, LUTON, entry.id), net.id, WITHDRAW)
+    assert gone in json.dumps(open_shared(network, HOST, shared.id, "alex"))
+    with network.bot.services.sessions() as session:
+        audit = session.exec(select(AuditEntry).where(AuditEntry.team_id == AWAY)).all()
+    assert [a for a in audit if a.entity == "network"] == []  # nothing happened to outsiders
