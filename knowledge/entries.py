@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 
 from knowledge.audit import Action, record_change
 from knowledge.index import Document
-from knowledge.shared_entries import withdraw_entry_everywhere
+from knowledge.shared_entries import audit_withdrawn, withdraw_entry_everywhere
 from storage import claims
 from storage.models import (
     TAG_MAX,
@@ -277,11 +277,16 @@ def delete_entry(
     entry.deleted_at = entry.changed_at = now
     entry.version += 1
     session.add(entry)
-    withdraw_entry_everywhere(session, team_id=entry.team_id, entry_id=entry.id or 0)
+    networks = withdraw_entry_everywhere(
+        session, team_id=entry.team_id, entry_id=entry.id or 0, by=actor_id, now=now
+    )
     audit(
         session, entry, actor_id=actor_id, action="delete", now=now, detail={"title": entry.title}
     )
     session.commit()
+    audit_withdrawn(
+        session, networks, team_id=entry.team_id, by=actor_id, title=entry.title, now=now
+    )
 
 
 def vote(session: Session, *, entry: Entry, user_id: str, helpful: bool, now: datetime) -> Entry:

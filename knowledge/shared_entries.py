@@ -147,15 +147,36 @@ def withdraw(
     return row
 
 
-def withdraw_entry_everywhere(session: Session, *, team_id: str, entry_id: int) -> int:
-    """An entry was deleted: its copies go from every network (the caller commits)."""
-    gone = 0
+def withdraw_entry_everywhere(
+    session: Session, *, team_id: str, entry_id: int, by: str, now: datetime
+) -> list[Network]:
+    """An entry was deleted: its copies go from every network, audited here (the caller
+    commits); the networks it left, whose hosts `audit_withdrawn` tells once committed."""
+    networks = []
     for network, row in shared_copies(session, team_id=team_id, entry_id=entry_id):
         session.delete(row)
         network.version += 1
         session.add(network)
-        gone += 1
-    return gone
+        _audit(session, network, team_id, by, "withdraw", now, entry=entry_id, title=row.title)
+        networks.append(network)
+    return networks
+
+
+def audit_withdrawn(
+    session: Session, networks: list[Network], *, team_id: str, by: str, title: str, now: datetime
+) -> None:
+    """The hosts' audit of an entry withdrawn because it was deleted (after the commit)."""
+    for network in networks:
+        audit_elsewhere(
+            session,
+            network,
+            acting=team_id,
+            to=network.host_team,
+            by=by,
+            action="withdraw",
+            now=now,
+            title=title,
+        )
 
 
 def hide(

@@ -188,6 +188,8 @@ def test_a_deleted_entry_is_withdrawn_from_every_network(session, councils):
     delete_entry(session, entry=entry, actor_id="ULUTONAUTH", manager=True, now=NOW)
     assert session.exec(select(SharedEntry)).all() == []
     assert session.get(Network, councils.id).version == 2
+    for team_id in (LUTON, HOST):  # a withdrawal, audited in both
+        assert any('"did": "withdraw"' in d for d in audits(session, team_id))
 
 
 def test_withdrawing_deletes_the_copy_and_only_its_own_council_can(session, councils):
