@@ -32,6 +32,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 
 from corpus import BENCH_KEY  # noqa: E402
+from load_bench import own_peak_mb  # noqa: E402
 
 from bot.emulator import Emulator, User, Workspace  # noqa: E402
 from bot.settings import Settings  # noqa: E402
@@ -129,7 +130,7 @@ def sender(settings: Settings, results: "multiprocessing.Queue[tuple[int, int, f
         if not batch:
             break
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    results.put((sent, usage.ru_maxrss // 1024, usage.ru_utime + usage.ru_stime))
+    results.put((sent, round(own_peak_mb()), usage.ru_utime + usage.ru_stime))
 
 
 @dataclass

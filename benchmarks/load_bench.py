@@ -60,6 +60,17 @@ def peak_memory_mb(pid: int) -> list[float]:
     return found
 
 
+def own_peak_mb() -> float:
+    """This process's own peak resident memory (VmHWM), in MB. Not getrusage's ru_maxrss: Linux
+    carries that across fork and exec, so a sender started late by a benchmark whose parent has
+    grown (an emulator holding 50,000 recorded calls) reports the parent's size as its own."""
+    status = Path("/proc/self/status").read_text()
+    return (
+        next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:"))
+        / 1024
+    )
+
+
 def children(pid: int) -> list[int]:
     try:
         return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]

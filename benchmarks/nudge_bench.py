@@ -18,7 +18,6 @@ every call in 100 ms, a sender killed with --kill-after) is benchmarks/burst_ben
 
 import argparse
 import multiprocessing
-import resource
 import sys
 import tempfile
 import time
@@ -27,6 +26,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
+
+from load_bench import own_peak_mb  # noqa: E402
 
 from bot.emulator import Emulator, User, demo_workspace  # noqa: E402
 from bot.settings import Settings  # noqa: E402
@@ -71,7 +72,7 @@ def sender(settings: Settings, results: "multiprocessing.Queue[tuple[int, int]]"
         sent += len(batch)
         if not batch:
             break
-    results.put((sent, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024))
+    results.put((sent, round(own_peak_mb())))
 
 
 def main() -> None:
@@ -123,7 +124,8 @@ def main() -> None:
     record(settings.database_url, args.commitments, people)
     recorded = time.perf_counter() - started
 
-    context = multiprocessing.get_context("fork")
+    # fresh processes, as the worker's are: none inherits (and counts) the benchmark's memory
+    context = multiprocessing.get_context("spawn")
     results: multiprocessing.Queue[tuple[int, int]] = context.Queue()
     processes = [
         context.Process(target=sender, args=(settings, results)) for _ in range(args.senders)
