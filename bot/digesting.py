@@ -15,7 +15,7 @@ from handlers.sending import Clients, for_team
 from handlers.services import Services
 from knowledge.commitments import owners_of
 from knowledge.digest import Digest, claim_digest, digests, monday_of
-from knowledge.network import network_digests
+from knowledge.network_digest import network_digests
 from knowledge.workdays import local_today
 
 logger = logging.getLogger("partnerbot.nudges")
@@ -96,7 +96,9 @@ def post_network_digests(
         client = for_team(clients, digest.team_id)
         if client is None:
             continue
-        text, blocks = network_digest(digest.network, digest.new, f"week of {week:%d %b}")
+        text, blocks = network_digest(
+            digest.network, digest.new, digest.helpful, f"week of {week:%d %b}"
+        )
         # a claim of its own beside the channel's commitments digest: the network's id in it
         marker = Digest(
             team_id=digest.team_id,
@@ -114,5 +116,8 @@ def post_network_digests(
                 extra={"channel": digest.channel_id, "error": error.response.get("error")},
             )
             continue
-        posted.append(f"network digest → {digest.channel_id}: {len(digest.new)} shared")
+        posted.append(
+            f"network digest → {digest.channel_id}: {len(digest.new)} shared, "
+            f"{len(digest.helpful)} most helpful"
+        )
     return posted

@@ -11,6 +11,7 @@ from handlers.listening import listen
 from handlers.network_blocks import (
     APPROVE,
     DECLINE,
+    HELPFUL_SHARED,
     HIDE_SHARED,
     HIDE_VIEW,
     OPEN_SHARED,
@@ -23,6 +24,7 @@ from handlers.network_sharing import (
     check_hide,
     check_share,
     decided,
+    helpful,
     hide_pressed,
     hide_submitted,
     open_shared,
@@ -196,5 +198,6 @@ def register(app: App, services: Services) -> None:
     listen(app.action(DECLINE), partial(decided, False, services))
     listen(app.view(SHARE_VIEW), partial(share_submitted, services), check=check_share)
     listen(app.action(OPEN_SHARED), partial(open_shared, services))
+    listen(app.action(HELPFUL_SHARED), partial(helpful, services))
     listen(app.action(HIDE_SHARED), partial(hide_pressed, services))
     listen(app.view(HIDE_VIEW), partial(hide_submitted, services), check=check_hide)

@@ -26,6 +26,7 @@ from storage.network import Network, NetworkMember, SharedEntry
 
 OPEN_SHARED = "network_open"
 HIDE_SHARED = "network_hide"
+HELPFUL_SHARED = "network_helpful"
 SHARE_VIEW = "network_share"
 SHARED_VIEW = "network_shared"
 HIDE_VIEW = "network_hide_reason"
@@ -55,7 +56,10 @@ def shared_blocks(row: SharedEntry, matched: frozenset[str]) -> list[dict[str, A
         context(where_from(row)),
         ActionsBlock(
             block_id=f"shared-{row.id}",
-            elements=[ButtonElement(text="Open", action_id=OPEN_SHARED, value=str(row.id))],
+            elements=[
+                ButtonElement(text="Open", action_id=OPEN_SHARED, value=str(row.id)),
+                ButtonElement(text="👍 Helpful", action_id=HELPFUL_SHARED, value=str(row.id)),
+            ],
         ).to_dict(),
     ]
 
@@ -230,10 +234,13 @@ def pending_list(waiting: list[tuple[Network, SharedEntry]]) -> tuple[str, list[
 
 
 def network_digest(
-    network: Network, new: list[SharedEntry], week: str
+    network: Network,
+    new: list[SharedEntry],
+    helpful: list[tuple[SharedEntry, int]],
+    week: str,
 ) -> tuple[str, list[dict[str, Any]]]:
     """A network's weekly digest for one member council's channel: what other councils shared
-    this week, each with Open."""
+    this week, each with Open, and what people found most helpful this month."""
     blocks: list[dict[str, Any]] = [
         section(
             f"*This week in {escape(network.name)}* ({week}): {len(new)} shared by other councils"
@@ -250,5 +257,12 @@ def network_digest(
         ]
     if len(new) > 12:
         blocks.append(context(f"and {len(new) - 12} more: `/partners ask from:network …`"))
-    titles = "; ".join(row.title for row in new[:12])
+    if helpful:
+        lines = [
+            f"• *{escape(row.title)}* ({escape(row.council)}): found helpful {count} "
+            f"time{'s' if count != 1 else ''}"
+            for row, count in helpful
+        ]
+        blocks.append(section("*Most helpful this month*\n" + "\n".join(lines)))
+    titles = "; ".join([row.title for row in new[:12]] + [row.title for row, _ in helpful])
     return truncate(f"This week in {network.name}: {titles}", 3000), blocks

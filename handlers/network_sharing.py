@@ -29,6 +29,7 @@ from knowledge.network import (
 )
 from knowledge.shared_entries import (
     decide_share,
+    found_helpful,
     hide,
     pending_shares,
     share,
@@ -243,3 +244,28 @@ def decided(
         blocks=[block_context(f"{done}: *{escape(row.title)}*."), *blocks],
         replace_original=True,
     )
+
+
+def helpful(
+    services: Services,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    context: BoltContext,
+    respond: Respond,
+) -> None:
+    """👍 Helpful on another council's shared entry: counted once per person, only on one the
+    workspace may see (it goes into the network's "most helpful this month")."""
+    team_id, user_id = workspace_of(context), body["user"]["id"]
+    value = action.get("value") or ""
+    with services.sessions() as session:
+        row = found_helpful(
+            session,
+            team_id=team_id,
+            user_id=user_id,
+            shared_id=int(value) if value.isdigit() else 0,
+            now=services.clock(),
+        )
+    if row is None:
+        tell(respond, "That isn't another council's entry shared with your networks (any more).")
+        return
+    tell(respond, f"Thanks: “{row.title}” counts towards the network's most helpful this month.")

@@ -330,20 +330,6 @@ def remove_member(
     return found
 
 
-DIGEST_DAYS = 7
-
-
-@dataclass(frozen=True)
-class NetworkDigest:
-    """What one member council's chosen channel hears this week from one network: the entries
-    other councils shared or updated in the last week (shown to it now)."""
-
-    team_id: str
-    channel_id: str
-    network: Network
-    new: list[SharedEntry]
-
-
 def set_digest_channel(
     session: Session, *, team_id: str, name: str, channel_id: str | None, by: str, now: datetime
 ) -> Network:
@@ -354,32 +340,3 @@ def set_digest_channel(
     _audit(session, held.network, team_id, by, "digest", now, channel=channel_id)
     session.commit()
     return held.network
-
-
-def network_digests(session: Session, *, now: datetime) -> list[NetworkDigest]:
-    """This week's network digests, for every member council that chose a channel and has
-    something new from the others (none from its own, none waiting or hidden)."""
-    since = now - timedelta(days=DIGEST_DAYS)
-    found = []
-    for member, network in session.exec(
-        select(NetworkMember, Network)
-        .join(Network, col(Network.id) == col(NetworkMember.network_id))
-        .where(col(NetworkMember.left_at).is_(None))
-        .where(col(NetworkMember.digest_channel).is_not(None))
-    ):
-        new = list(
-            session.exec(
-                select(SharedEntry)
-                .where(SharedEntry.network_id == network.id)
-                .where(SharedEntry.from_team != member.member_team)
-                .where(col(SharedEntry.updated_at) >= since)
-                .where(col(SharedEntry.pending).is_(False))
-                .where(col(SharedEntry.hidden_at).is_(None))
-                .order_by(col(SharedEntry.updated_at).desc())
-            )
-        )
-        if new:
-            found.append(
-                NetworkDigest(member.member_team, member.digest_channel or "", network, new)
-            )
-    return found

@@ -8,6 +8,7 @@ sharer sees. Every change is audited in the sharer's workspace and the host's.""
 
 from datetime import datetime
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from knowledge.network import (
@@ -21,7 +22,7 @@ from knowledge.network import (
     memberships,
 )
 from storage.models import Entry
-from storage.network import Network, SharedEntry
+from storage.network import Network, SharedEntry, SharedVote
 
 HIDE_REASON_MAX = 300
 
@@ -277,4 +278,20 @@ def decide_share(
             now=now,
             title=row.title,
         )
+    return row
+
+
+def found_helpful(
+    session: Session, *, team_id: str, user_id: str, shared_id: int, now: datetime
+) -> SharedEntry | None:
+    """Someone found another council's shared entry helpful (once; only one their workspace
+    may see now): the entry, or None. Commits."""
+    row = shared_found(session, team_id=team_id, ids=[shared_id]).get(shared_id)
+    if row is None or row.from_team == team_id:
+        return None
+    try:
+        session.add(SharedVote(shared_id=shared_id, voter_team=team_id, user_id=user_id, at=now))
+        session.commit()
+    except IntegrityError:  # found helpful before: counted once
+        session.rollback()
     return row

@@ -29,6 +29,7 @@ from storage.network import (  # noqa: F401 (the programme network's tables)
     NetworkInvite,
     NetworkMember,
     SharedEntry,
+    SharedVote,
 )
 from storage.outbox import OutboxMessage  # noqa: F401 (messages owed to Slack)
 from storage.performance import (  # noqa: F401 (performance management's tables)

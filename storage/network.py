@@ -103,6 +103,26 @@ class SharedEntry(SQLModel, table=True):
     hidden_reason: str | None = Field(default=None, max_length=300)
 
 
+class SharedVote(SQLModel, table=True):
+    """Someone of a member council found a shared entry helpful (once each): the digest's
+    "most helpful this month"."""
+
+    __tablename__ = "shared_vote"
+    __table_args__ = (
+        UniqueConstraint("shared_id", "voter_team", "user_id", name="uq_shared_vote"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    shared_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("shared_entry.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    voter_team: str = Field(max_length=SLACK_ID)
+    user_id: str = Field(max_length=SLACK_ID)
+    at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
 def purge_networks(session: Session, team_id: str) -> Counter[str]:
     """A workspace's purge, in the network's tables (the caller commits): what it shared and
     its memberships go, its invitation codes' use is forgotten, and the networks it hosted go
@@ -113,7 +133,12 @@ def purge_networks(session: Session, team_id: str) -> Counter[str]:
     touched = set(
         session.exec(select(SharedEntry.network_id).where(SharedEntry.from_team == team_id))
     ) - set(hosted)
+    shared_gone = select(SharedEntry.id).where(
+        (col(SharedEntry.from_team) == team_id) | col(SharedEntry.network_id).in_(hosted)
+    )
     for table, where in (
+        (SharedVote, col(SharedVote.voter_team) == team_id),
+        (SharedVote, col(SharedVote.shared_id).in_(shared_gone)),
         (SharedEntry, col(SharedEntry.from_team) == team_id),
         (SharedEntry, col(SharedEntry.network_id).in_(hosted)),
         (NetworkMember, col(NetworkMember.member_team) == team_id),
@@ -139,6 +164,12 @@ def forget_in_networks(session: Session, *, team_id: str, user_id: str, former: 
     """Someone forgotten by a workspace: their name and ID go from what it shared and from its
     memberships, codes and networks (the caller commits). How many rows changed."""
     changed = 0
+    votes = (
+        delete(SharedVote)
+        .where(col(SharedVote.voter_team) == team_id)
+        .where(col(SharedVote.user_id) == user_id)
+    )
+    changed += int(getattr(session.execute(votes), "rowcount", 0) or 0)
     for statement in (
         update(SharedEntry)
         .where(col(SharedEntry.from_team) == team_id)

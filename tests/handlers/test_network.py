@@ -15,6 +15,7 @@ from handlers.breakout_blocks import ANSWER, CLOSE, TO_NETWORK
 from handlers.entry_menu import SHARE_AGAIN
 from handlers.network_blocks import (
     COUNCIL_ONLY,
+    HELPFUL_SHARED,
     HIDE_SHARED,
     NAMED,
     OPEN_SHARED,
@@ -24,7 +25,7 @@ from handlers.network_blocks import (
 )
 from handlers.results import MENU
 from storage.models import AuditEntry, BreakoutAnswer, BreakoutRound, Entry
-from storage.network import Network, NetworkMember, SharedEntry
+from storage.network import Network, NetworkMember, SharedEntry, SharedVote
 from tests.handlers.test_ask import buttons
 
 HOST, LUTON, BRUM, AWAY = "T0SHELL", "T0LUTON", "T0BRUM", "T0AWAY"
@@ -421,6 +422,17 @@ def test_each_member_hears_the_weeks_shares_in_the_channel_it_chose_once(network
     from bot.scheduler import scheduler_clients
 
     shared_lesson(network)  # Luton's, shared now
+    [shared] = rows(network, SharedEntry)
+    # Birmingham's people find it helpful (twice by one counts once); Luton's own vote is not
+    for team_id, name in ((BRUM, "priya"), (BRUM, "priya"), (BRUM, "sam"), (LUTON, "sam")):
+        network.driver.block_action(
+            {"action_id": HELPFUL_SHARED, "type": "button", "value": str(shared.id)},
+            user=who(network, team_id, name),
+            channel=general(network, team_id),
+            team_id=team_id,
+        )
+        network.wait()
+    assert len(rows(network, SharedVote)) == 2
     assert "admins" in say(network, BRUM, f"network digest {NETWORK}", name="sam")["text"]
     chosen = say(network, BRUM, f"network digest {NETWORK}")["text"]
     assert "Every Monday" in chosen
@@ -435,6 +447,8 @@ def test_each_member_hears_the_weeks_shares_in_the_channel_it_chose_once(network
         if "This week in" in c.args["text"]
     ]
     assert posted.team_id == BRUM and LESSON in json.dumps(posted.args["blocks"])
+    assert "Most helpful this month" in json.dumps(posted.args["blocks"])
+    assert "found helpful 2 times" in json.dumps(posted.args["blocks"])
     assert post_network_digests(network.bot.services, clients, monday) == []  # once a week
     said = say(network, BRUM, f"network digest {NETWORK} off")["text"]
     assert "any more" in said

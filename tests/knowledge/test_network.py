@@ -21,7 +21,7 @@ from knowledge.network import (
 )
 from knowledge.shared_entries import hide, share, shared_copies, withdraw
 from storage.models import AuditEntry, Workspace
-from storage.network import Network, SharedEntry
+from storage.network import Network, SharedEntry, SharedVote
 
 NOW = datetime(2026, 12, 3, 10, 0, tzinfo=UTC)
 HOST, LUTON, BRUM, STRANGER = "THOST", "TLUTON", "TBRUM", "TSTRANGE"
@@ -385,6 +385,16 @@ def test_forgetting_someone_takes_their_name_from_what_their_council_shared(sess
     )
     version = session.get(Network, councils.id).version
     assert "shared_entry" in held_about(session, team_id=LUTON, user_id="ULUTONSAM")
+    from knowledge.shared_entries import found_helpful
+
+    [row] = session.exec(select(SharedEntry)).all()
+    assert found_helpful(session, team_id=BRUM, user_id="UBRUMSAM", shared_id=row.id, now=NOW)
+    assert (
+        found_helpful(session, team_id=LUTON, user_id="ULUTONSAM", shared_id=row.id, now=NOW)
+        is None
+    )
+    forget(session, team_id=BRUM, user_id="UBRUMSAM", now=NOW)  # Birmingham forgets its voter
+    assert session.exec(select(SharedVote)).all() == []
     forget(session, team_id=LUTON, user_id="ULUTONSAM", now=NOW)
     session.expire_all()
     [row] = session.exec(select(SharedEntry)).all()
@@ -410,8 +420,13 @@ def test_a_purged_workspace_takes_what_it_shared_and_a_purged_host_its_network(s
             author_name=None,
             now=NOW,
         )
+    [brum] = [r for r in session.exec(select(SharedEntry)) if r.from_team == BRUM]
+    from knowledge.shared_entries import found_helpful
+
+    assert found_helpful(session, team_id=LUTON, user_id="ULUTONX", shared_id=brum.id, now=NOW)
     purge(session, LUTON)
     assert [r.from_team for r in session.exec(select(SharedEntry))] == [BRUM]
+    assert session.exec(select(SharedVote)).all() == []  # its people's votes go with it
     assert memberships(session, LUTON) == []
     purge(session, HOST)
     assert session.exec(select(Network)).all() == []
