@@ -181,7 +181,9 @@ def build_wsgi(bot: Partnerbot, reach: Reach | None = None) -> WSGIApp:
         if path == "/healthz" and method in {"GET", "HEAD"}:
             problem = health(bot.engine)
             said = [problem or "ok", f"partnerbot {release()}"]
-            said += [reach.words()] if reach is not None and not reach.ready else []
+            # what a finished check found wrong; before the first, nothing (/readyz says it)
+            checked = reach is not None and reach.reachable is not None
+            said += [reach.words()] if reach is not None and checked and not reach.ready else []
             status = "200 OK" if problem is None else "503 Service Unavailable"
             return answer(start_response, status, "\n".join(said))
         if path == "/readyz" and method in {"GET", "HEAD"}:

@@ -172,3 +172,25 @@ def test_the_pauses_grow_to_a_minute_and_a_refused_token_is_not_ready():
     wait_for(lambda: refused.reachable is not None, "never checked", 5)
     assert refused.reachable and not refused.ready
     assert refused.words() == "slack: Slack answered invalid_auth: check SLACK_BOT_TOKEN"
+
+
+def test_healthz_speaks_of_slack_only_once_a_check_found_something(box):
+    """Liveness says nothing of Slack before the first check (readiness does), then says
+    what a finished check found wrong, and nothing once Slack is reachable."""
+    from bot.slack_reach import Reach
+    from bot.web import build_wsgi
+
+    reach = Reach()
+    app = build_wsgi(box.bot, reach)
+
+    def get(path: str) -> tuple[str, str]:
+        said: list[str] = []
+        body = app({"REQUEST_METHOD": "GET", "PATH_INFO": path}, lambda s, h: said.append(s))
+        return said[0], b"".join(body).decode()
+
+    assert get("/healthz")[0].startswith("200") and "slack" not in get("/healthz")[1]
+    assert "slack: not checked yet" in get("/readyz")[1]
+    reach.reachable, reach.reason = False, "URLError: no route"
+    assert "slack: not reachable (URLError: no route)" in get("/healthz")[1]
+    reach.reachable, reach.reason = True, ""
+    assert "slack" not in get("/healthz")[1]
