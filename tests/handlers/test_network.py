@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from bot.emulator import User, demo_workspace
 from bot.sandbox import Sandbox
-from handlers.breakout_blocks import ANSWER, CLOSE, TO_NETWORK
+from handlers.breakout_blocks import ANONYMOUS, ANSWER, CLOSE, TO_NETWORK
 from handlers.entry_menu import SHARE_AGAIN
 from handlers.network_blocks import (
     COUNCIL_ONLY,
@@ -330,15 +330,16 @@ def test_a_regional_breakout_across_councils_saves_its_themes_to_the_network(reg
     box, channel = regional, general(regional, HOST)
     say(box, HOST, 'breakout "What brought contractors to the table?"')
     [round_] = rows(box, BreakoutRound)
+    # anonymous answers from three people of three organisations: enough people to show them
     answers = [
-        (who(box, HOST, "sam"), None, "Supplier breakfasts with the contractors"),
-        ("U0LUTONSAM", LUTON, "Supplier breakfasts and a local contractors list"),
-        ("U0BRUMSAM", BRUM, "Paying contractors within ten days"),
-        ("U0BRUMPRIYA", BRUM, "Supplier breakfasts every quarter"),
+        (who(box, HOST, "sam"), None, "Supplier breakfasts with the contractors", ANONYMOUS),
+        ("U0LUTONSAM", LUTON, "Supplier breakfasts and a local contractors list", ANONYMOUS),
+        ("U0BRUMSAM", BRUM, "Paying contractors within ten days", ANONYMOUS),
+        ("U0BRUMPRIYA", BRUM, "Supplier breakfasts every quarter", ANSWER),
     ]
-    for user, own, text in answers:
+    for user, own, text, how in answers:
         box.driver.block_action(
-            {"action_id": ANSWER, "type": "button", "value": str(round_.id)},
+            {"action_id": how, "type": "button", "value": str(round_.id)},
             user=user,
             user_team=own,
             channel=channel,
@@ -349,7 +350,7 @@ def test_a_regional_breakout_across_councils_saves_its_themes_to_the_network(reg
         answer = {"answer": {"answer": {"type": "plain_text_input", "value": text}}}
         box.driver.view_submission(form, answer, user=user, user_team=own, team_id=HOST)
         box.wait()
-    assert {a.author_id for a in rows(box, BreakoutAnswer)} == {u for u, _, _ in answers}
+    assert len(rows(box, BreakoutAnswer)) == 4
     alex = who(box, HOST, "alex")
     for action in (CLOSE, TO_NETWORK):
         box.driver.block_action(
@@ -359,6 +360,9 @@ def test_a_regional_breakout_across_councils_saves_its_themes_to_the_network(reg
             team_id=HOST,
         )
         box.wait()
+    summary = json.dumps([c.args for c in box.emulator.calls_to("chat.postMessage", ok=True)])
+    assert "Paying contractors within ten days" in summary  # three people: shown
+    assert "held back" not in summary
     form = box.emulator.calls_to("views.open", ok=True)[-1].result["view"]
     assert form["callback_id"] == SHARE_VIEW
     submit(box, HOST, form, rows(box, Network)[0].id, COUNCIL_ONLY, name="alex")
@@ -485,3 +489,36 @@ def test_every_network_surface_from_outside_finds_nothing_and_changes_nothing(ne
     with network.bot.services.sessions() as session:
         audit = session.exec(select(AuditEntry).where(AuditEntry.team_id == AWAY)).all()
     assert [a for a in audit if a.entity == "network"] == []  # nothing happened to outsiders
+
+
+def test_a_regional_round_counts_people_not_answers_across_councils(regional):
+    box, channel = regional, general(regional, HOST)
+    say(box, HOST, 'breakout "What held you back?"')
+    [round_] = rows(box, BreakoutRound)
+    for user, own, text in (
+        ("U0BRUMSAM", BRUM, "Slow procurement"),
+        ("U0BRUMSAM", BRUM, "Slow procurement again"),  # one person twice
+        ("U0LUTONSAM", LUTON, "No surveyors"),
+    ):
+        box.driver.block_action(
+            {"action_id": ANONYMOUS, "type": "button", "value": str(round_.id)},
+            user=user,
+            user_team=own,
+            channel=channel,
+            team_id=HOST,
+        )
+        box.wait()
+        form = box.emulator.calls_to("views.open", ok=True)[-1].result["view"]
+        answer = {"answer": {"answer": {"type": "plain_text_input", "value": text}}}
+        box.driver.view_submission(form, answer, user=user, user_team=own, team_id=HOST)
+        box.wait()
+    box.driver.block_action(
+        {"action_id": CLOSE, "type": "button", "value": str(round_.id)},
+        user=who(box, HOST, "alex"),
+        channel=channel,
+        team_id=HOST,
+    )
+    box.wait()
+    summary = json.dumps([c.args for c in box.emulator.calls_to("chat.postMessage", ok=True)])
+    assert "held back" in summary  # two people, whatever their organisations: not enough
+    assert "Slow procurement" not in summary and "No surveyors" not in summary
