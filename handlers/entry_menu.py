@@ -16,6 +16,7 @@ from handlers.people import person, pressed_by
 from handlers.results import build_delete_confirm
 from handlers.sending import tell
 from handlers.services import Services
+from knowledge.directory import person_name
 from knowledge.entries import (
     delete_entry,
     may_change,
@@ -209,7 +210,7 @@ def start_share(
         )
         return
     record = person(client, services, entry.author_id)[1] if entry.author_id else None
-    name = (record or {}).get("real_name")
+    name = person_name(record or {})
     form = share_form(entry, held, copies, name)
     if (body.get("container") or {}).get("type") == "view":
         client.views_push(trigger_id=body["trigger_id"], view=form)

@@ -22,6 +22,7 @@ from handlers.network_blocks import (
 from handlers.people import person, pressed_by, rules_of
 from handlers.sending import dm, tell
 from handlers.services import Services
+from knowledge.directory import person_name
 from knowledge.entries import may_change
 from knowledge.network import (
     NetworkError,
@@ -86,10 +87,7 @@ def share_submitted(
             else:
                 author_name = None
                 if how == NAMED and entry.author_id:
-                    record = person(client, services, entry.author_id)[1] or {}
-                    author_name = record.get("real_name") or (record.get("profile") or {}).get(
-                        "real_name"
-                    )
+                    author_name = person_name(person(client, services, entry.author_id)[1] or {})
                 pending = rules_of(services, team_id).network_approval and not asker.admin
                 _, new = share(
                     session,

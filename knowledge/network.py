@@ -241,6 +241,13 @@ def join(session: Session, *, team_id: str, code: str, by: str, now: datetime) -
     return network
 
 
+def moved(session: Session, network: Network) -> None:
+    """What the network shares changed: every process's index of it is rebuilt before its
+    next search (knowledge/network_search.py)."""
+    network.version += 1
+    session.add(network)
+
+
 def _withdraw_all(session: Session, network: Network, team_id: str) -> int:
     shared = list(
         session.exec(
@@ -252,8 +259,7 @@ def _withdraw_all(session: Session, network: Network, team_id: str) -> int:
     for row in shared:
         session.delete(row)
     if shared:
-        network.version += 1
-        session.add(network)
+        moved(session, network)
     return len(shared)
 
 

@@ -90,6 +90,8 @@ class NetworkSearch:
         found: dict[tuple[str, int], SharedHit] = {}
         with self._sessions() as session:
             held = memberships(session, team_id)
+            if not held and not query.council:  # most workspaces, every ask: one query only
+                return []
             councils = {
                 m.member_team: m.council
                 for m in session.exec(

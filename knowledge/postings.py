@@ -78,10 +78,6 @@ class Postings:
             own = self._own[tid] = array(self._typecode, self[tid].tobytes())
         return own
 
-    def held(self) -> int:
-        """How many lists are `array`s of their own (each costs an object; a slice does not)."""
-        return sum(own is not None for own in self._own)
-
     def joined(self) -> np.ndarray:
         """Every list end to end, as one array."""
         if not any(own is not None for own in self._own):  # as restored: the flat array itself

@@ -13,18 +13,50 @@ from sqlmodel import Session, col, select
 
 from knowledge.network import (
     SHAREABLE,
-    Membership,
     NetworkError,
     _audit,
     audit_elsewhere,
     council_name,
     find_membership,
     memberships,
+    moved,
 )
 from storage.models import Entry
 from storage.network import Network, SharedEntry, SharedVote
 
 HIDE_REASON_MAX = 300
+
+
+def _copy_of(session: Session, network: Network, team_id: str, entry_id: int) -> SharedEntry | None:
+    """The workspace's copy of one of its entries in a network, if shared there."""
+    return session.exec(
+        select(SharedEntry)
+        .where(SharedEntry.network_id == network.id)
+        .where(SharedEntry.from_team == team_id)
+        .where(SharedEntry.entry_id == entry_id)
+    ).first()
+
+
+def _tell_host(
+    session: Session,
+    network: Network,
+    team_id: str,
+    by: str,
+    action: str,
+    now: datetime,
+    title: str,
+) -> None:
+    """The host's copy of a member's change to what it shares (after the member's commit)."""
+    audit_elsewhere(
+        session,
+        network,
+        acting=team_id,
+        to=network.host_team,
+        by=by,
+        action=action,
+        now=now,
+        title=title,
+    )
 
 
 def _fill(row: SharedEntry, entry: Entry, *, author_name: str | None, now: datetime) -> None:
@@ -57,12 +89,7 @@ def share(
         raise NetworkError(
             "This entry was saved in a private channel, so it stays there: it can't be shared."
         )
-    row = session.exec(
-        select(SharedEntry)
-        .where(SharedEntry.network_id == held.network.id)
-        .where(SharedEntry.from_team == team_id)
-        .where(SharedEntry.entry_id == entry_id)
-    ).first()
+    row = _copy_of(session, held.network, team_id, entry_id)
     new = row is None
     if row is None:
         row = SharedEntry(
@@ -79,24 +106,14 @@ def share(
     _fill(row, entry, author_name=author_name, now=now)
     row.pending = pending
     session.add(row)
-    held.network.version += 1
-    session.add(held.network)
+    moved(session, held.network)
     action = "share" if new else "update"
     detail = {"entry": entry_id, "title": entry.title, "pending": pending}
     _audit(session, held.network, team_id, by, action, now, **detail)
     session.commit()
     if pending:  # nothing has left the workspace yet
         return row, new
-    audit_elsewhere(
-        session,
-        held.network,
-        acting=team_id,
-        to=held.network.host_team,
-        by=by,
-        action=action,
-        now=now,
-        title=entry.title,
-    )
+    _tell_host(session, held.network, team_id, by, action, now, entry.title)
     return row, new
 
 
@@ -122,29 +139,14 @@ def withdraw(
     """Take the workspace's shared copy back from a network: deleted, so gone from every
     member at once. Commits."""
     held = find_membership(session, team_id, network)
-    row = session.exec(
-        select(SharedEntry)
-        .where(SharedEntry.network_id == held.network.id)
-        .where(SharedEntry.from_team == team_id)
-        .where(SharedEntry.entry_id == entry_id)
-    ).first()
+    row = _copy_of(session, held.network, team_id, entry_id)
     if row is None:
         raise NetworkError(f"That entry isn't shared with “{held.network.name}”.")
     session.delete(row)
-    held.network.version += 1
-    session.add(held.network)
+    moved(session, held.network)
     _audit(session, held.network, team_id, by, "withdraw", now, entry=entry_id, title=row.title)
     session.commit()
-    audit_elsewhere(
-        session,
-        held.network,
-        acting=team_id,
-        to=held.network.host_team,
-        by=by,
-        action="withdraw",
-        now=now,
-        title=row.title,
-    )
+    _tell_host(session, held.network, team_id, by, "withdraw", now, row.title)
     return row
 
 
@@ -156,8 +158,7 @@ def withdraw_entry_everywhere(
     networks = []
     for network, row in shared_copies(session, team_id=team_id, entry_id=entry_id):
         session.delete(row)
-        network.version += 1
-        session.add(network)
+        moved(session, network)
         _audit(session, network, team_id, by, "withdraw", now, entry=entry_id, title=row.title)
         networks.append(network)
     return networks
@@ -168,16 +169,7 @@ def audit_withdrawn(
 ) -> None:
     """The hosts' audit of an entry withdrawn because it was deleted (after the commit)."""
     for network in networks:
-        audit_elsewhere(
-            session,
-            network,
-            acting=team_id,
-            to=network.host_team,
-            by=by,
-            action="withdraw",
-            now=now,
-            title=title,
-        )
+        _tell_host(session, network, team_id, by, "withdraw", now, title)
 
 
 def hide(
@@ -195,8 +187,7 @@ def hide(
     network = hosted[row.network_id].network
     row.hidden_at, row.hidden_reason = now, reason
     session.add(row)
-    network.version += 1
-    session.add(network)
+    moved(session, network)
     _audit(session, network, team_id, by, "hide", now, title=row.title, reason=reason)
     session.commit()
     audit_elsewhere(
@@ -211,11 +202,6 @@ def hide(
         reason=reason,
     )
     return row
-
-
-def sharable_networks(session: Session, team_id: str) -> list[Membership]:
-    """The networks the workspace can share with (every one it belongs to)."""
-    return memberships(session, team_id)
 
 
 def shared_found(session: Session, *, team_id: str, ids: list[int]) -> dict[int, SharedEntry]:
@@ -260,24 +246,14 @@ def decide_share(
     if approve:
         row.pending = False
         session.add(row)
-        network.version += 1
-        session.add(network)
+        moved(session, network)
     else:
         session.delete(row)
     action = "approve" if approve else "decline"
     _audit(session, network, team_id, by, action, now, title=row.title)
     session.commit()
     if approve:
-        audit_elsewhere(
-            session,
-            network,
-            acting=team_id,
-            to=network.host_team,
-            by=by,
-            action="share",
-            now=now,
-            title=row.title,
-        )
+        _tell_host(session, network, team_id, by, "share", now, row.title)
     return row
 
 

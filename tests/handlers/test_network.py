@@ -81,13 +81,20 @@ def network(councils):
     return councils
 
 
+def in_blocks(message_or_view, action_id):
+    """The buttons with this action in a message's or a view's blocks."""
+    return buttons(type("Said", (), {"args": message_or_view})(), action_id)
+
+
 def rows(box, table):
     with box.bot.services.sessions() as session:
         return list(session.exec(select(table)))
 
 
 def share_form(box, team_id, entry_id, name="sam"):
-    """Press Share with a network in the entry's menu (from its answer): the form opened."""
+    """Press Share with a network in the entry's menu (from its answer): the form it opened,
+    or None when none opened."""
+    before = len(box.emulator.calls_to("views.open", ok=True))
     box.driver.block_action(
         {"action_id": MENU, "type": "overflow", "selected_option": {"value": f"share:{entry_id}"}},
         user=who(box, team_id, name),
@@ -95,7 +102,8 @@ def share_form(box, team_id, entry_id, name="sam"):
         team_id=team_id,
     )
     box.wait()
-    return box.emulator.calls_to("views.open", ok=True)[-1].result["view"]
+    opened = box.emulator.calls_to("views.open", ok=True)
+    return opened[-1].result["view"] if len(opened) > before else None
 
 
 def submit(box, team_id, view, network_id, how, name="sam"):
@@ -147,7 +155,7 @@ def test_a_shared_lesson_is_found_by_the_other_council_marked_with_its_council(n
     text = json.dumps(found["blocks"])
     assert THEIRS_HEADING in text and LESSON in text
     assert "from Luton Borough Council, shared" in text and "Sam Okafor" in text
-    [opener] = buttons(type("C", (), {"args": found})(), OPEN_SHARED)
+    [opener] = in_blocks(found, OPEN_SHARED)
     network.driver.block_action(
         {"action_id": OPEN_SHARED, "type": "button", "value": opener["value"]},
         user=who(network, BRUM, "priya"),
@@ -175,9 +183,7 @@ def test_withdrawn_it_is_gone_from_the_next_search_and_forged_ids_find_nothing(n
     entry, net = shared_lesson(network)
     [shared] = rows(network, SharedEntry)
     # Birmingham forges Luton's entry into its own share form: refused, nothing changes
-    opened = len(network.emulator.calls_to("views.open", ok=True))
-    share_form(network, BRUM, entry.id)  # its own menu, naming Luton's entry: no form opens
-    assert len(network.emulator.calls_to("views.open", ok=True)) == opened
+    assert share_form(network, BRUM, entry.id) is None  # its own menu, Luton's entry: no form
     # its own form (for its own lesson), its metadata changed to name Luton's entry
     say(network, BRUM, "lesson Birmingham's own breakfasts", name="sam")
     [mine] = [e for e in rows(network, Entry) if e.team_id == BRUM]
@@ -229,7 +235,7 @@ def open_shared(box, team_id, shared_id, name):
 def test_the_hosts_hide_a_shared_entry_with_a_reason_its_council_sees(network):
     entry, net = shared_lesson(network)
     [shared] = rows(network, SharedEntry)
-    hides = lambda view: buttons(type("C", (), {"args": view})(), HIDE_SHARED)  # noqa: E731
+    hides = lambda view: in_blocks(view, HIDE_SHARED)  # noqa: E731
     theirs = open_shared(network, BRUM, shared.id, "alex")
     assert hides(theirs) == []  # an admin, not a host
     assert hides(open_shared(network, HOST, shared.id, "sam")) == []  # a host, not an admin
@@ -286,7 +292,7 @@ def test_an_edit_leaves_the_shared_copy_as_it_was_and_offers_to_update_it(networ
     done = network.emulator.calls_to("views.update", ok=True)[-1].args["view"]
     assert NETWORK in json.dumps(done) and "Update the shared copy" in json.dumps(done)
     assert rows(network, SharedEntry)[0].title == LESSON  # fixed until asked
-    [again] = buttons(type("C", (), {"args": done})(), SHARE_AGAIN)
+    [again] = in_blocks(done, SHARE_AGAIN)
     network.driver.block_action(
         {"action_id": SHARE_AGAIN, "type": "button", "value": again["value"]},
         user=sam,
@@ -326,6 +332,23 @@ def regional(settings):
         yield box
 
 
+def answer_in(box, round_, user, own, text, how):
+    """Someone answers a round in the host's channel (of `own` council, by Slack Connect),
+    named (ANSWER) or anonymously (ANONYMOUS), through the form."""
+    box.driver.block_action(
+        {"action_id": how, "type": "button", "value": str(round_.id)},
+        user=user,
+        user_team=own,
+        channel=general(box, HOST),
+        team_id=HOST,
+    )
+    box.wait()
+    form = box.emulator.calls_to("views.open", ok=True)[-1].result["view"]
+    answer = {"answer": {"answer": {"type": "plain_text_input", "value": text}}}
+    box.driver.view_submission(form, answer, user=user, user_team=own, team_id=HOST)
+    box.wait()
+
+
 def test_a_regional_breakout_across_councils_saves_its_themes_to_the_network(regional):
     box, channel = regional, general(regional, HOST)
     say(box, HOST, 'breakout "What brought contractors to the table?"')
@@ -338,18 +361,7 @@ def test_a_regional_breakout_across_councils_saves_its_themes_to_the_network(reg
         ("U0BRUMPRIYA", BRUM, "Supplier breakfasts every quarter", ANSWER),
     ]
     for user, own, text, how in answers:
-        box.driver.block_action(
-            {"action_id": how, "type": "button", "value": str(round_.id)},
-            user=user,
-            user_team=own,
-            channel=channel,
-            team_id=HOST,
-        )
-        box.wait()
-        form = box.emulator.calls_to("views.open", ok=True)[-1].result["view"]
-        answer = {"answer": {"answer": {"type": "plain_text_input", "value": text}}}
-        box.driver.view_submission(form, answer, user=user, user_team=own, team_id=HOST)
-        box.wait()
+        answer_in(box, round_, user, own, text, how)
     assert len(rows(box, BreakoutAnswer)) == 4
     alex = who(box, HOST, "alex")
     for action in (CLOSE, TO_NETWORK):
@@ -398,7 +410,7 @@ def test_with_approval_required_a_share_waits_for_an_admin(network):
     assert LESSON not in json.dumps(say(network, BRUM, "ask from:network supplier", "priya"))
     assert "admins" in say(network, LUTON, "network pending", name="sam")["text"]  # not sam's
     listed = say(network, LUTON, "network pending")
-    [approve] = buttons(type("C", (), {"args": listed})(), APPROVE)
+    [approve] = in_blocks(listed, APPROVE)
     # Birmingham's admin presses Luton's Approve, forged into its own channel: refused
     network.driver.block_action(
         {"action_id": APPROVE, "type": "button", "value": approve["value"]},
@@ -500,18 +512,7 @@ def test_a_regional_round_counts_people_not_answers_across_councils(regional):
         ("U0BRUMSAM", BRUM, "Slow procurement again"),  # one person twice
         ("U0LUTONSAM", LUTON, "No surveyors"),
     ):
-        box.driver.block_action(
-            {"action_id": ANONYMOUS, "type": "button", "value": str(round_.id)},
-            user=user,
-            user_team=own,
-            channel=channel,
-            team_id=HOST,
-        )
-        box.wait()
-        form = box.emulator.calls_to("views.open", ok=True)[-1].result["view"]
-        answer = {"answer": {"answer": {"type": "plain_text_input", "value": text}}}
-        box.driver.view_submission(form, answer, user=user, user_team=own, team_id=HOST)
-        box.wait()
+        answer_in(box, round_, user, own, text, ANONYMOUS)
     box.driver.block_action(
         {"action_id": CLOSE, "type": "button", "value": str(round_.id)},
         user=who(box, HOST, "alex"),
@@ -522,3 +523,21 @@ def test_a_regional_round_counts_people_not_answers_across_councils(regional):
     summary = json.dumps([c.args for c in box.emulator.calls_to("chat.postMessage", ok=True)])
     assert "held back" in summary  # two people, whatever their organisations: not enough
     assert "Slow procurement" not in summary and "No surveyors" not in summary
+
+
+def test_an_admin_may_share_someone_elses_entry_and_its_author_is_told(network):
+    say(network, LUTON, f"lesson {LESSON}. Forty firms came.", name="sam")
+    [entry] = [e for e in rows(network, Entry) if e.team_id == LUTON]
+    assert share_form(network, LUTON, entry.id, name="priya") is None  # not hers, not an admin
+    form = share_form(network, LUTON, entry.id, name="alex")  # an admin
+    submit(network, LUTON, form, rows(network, Network)[0].id, COUNCIL_ONLY, name="alex")
+    [copy] = rows(network, SharedEntry)
+    assert copy.shared_by == who(network, LUTON, "alex")
+    sam = who(network, LUTON, "sam")
+    [told] = [
+        c.args
+        for c in network.emulator.calls_to("chat.postMessage", ok=True)
+        if c.team_id == LUTON and "changed how your" in c.args["text"]
+    ]
+    assert told["channel"] == sam  # a DM to the author (posting to a user ID opens it)
+    assert LESSON in told["text"] and f"<@{who(network, LUTON, 'alex')}>" in told["text"]
