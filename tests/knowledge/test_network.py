@@ -64,6 +64,20 @@ def lesson(session, team_id, title, *, kind=LESSON, channel=None, private=False)
     return entry
 
 
+def share_in_network(session, team_id, entry_id, *, by, author_name=None, pending=False):
+    """Share an entry with the councils' network, as its form does."""
+    return share(
+        session,
+        team_id=team_id,
+        entry_id=entry_id,
+        network="Retrofit programme 2025-26",
+        by=by,
+        author_name=author_name,
+        now=NOW,
+        pending=pending,
+    )
+
+
 def audits(session, team_id):
     return [
         a.detail
@@ -106,29 +120,13 @@ def test_a_shared_lesson_is_a_fixed_copy_with_the_council_and_the_name_only_if_c
     session, councils
 ):
     entry = lesson(session, LUTON, "Supplier days won contractors over")
-    row, new = share(
-        session,
-        team_id=LUTON,
-        entry_id=entry.id,
-        network="Retrofit programme 2025-26",
-        by="ULUTON",
-        author_name=None,
-        now=NOW,
-    )
+    row, new = share_in_network(session, LUTON, entry.id, by="ULUTON")
     assert new and row.council == "Luton Borough Council" and row.author_name is None
     entry.title = "Edited afterwards"
     session.add(entry)
     session.commit()
     assert session.get(SharedEntry, row.id).title == "Supplier days won contractors over"
-    again, new = share(
-        session,
-        team_id=LUTON,
-        entry_id=entry.id,
-        network="Retrofit programme 2025-26",
-        by="ULUTON",
-        author_name="Sam Patel",
-        now=NOW,
-    )
+    again, new = share_in_network(session, LUTON, entry.id, by="ULUTON", author_name="Sam Patel")
     assert not new and again.id == row.id and again.title == "Edited afterwards"
     assert again.author_name == "Sam Patel"
     assert [n.name for n, _ in shared_copies(session, team_id=LUTON, entry_id=entry.id)] == [
@@ -151,40 +149,16 @@ def test_only_a_members_own_public_lessons_and_notes_can_be_shared(session, coun
     ]
     for team_id, entry_id, why in cases:
         with pytest.raises(NetworkError, match=why):
-            share(
-                session,
-                team_id=team_id,
-                entry_id=entry_id,
-                network="Retrofit programme 2025-26",
-                by="U1",
-                author_name=None,
-                now=NOW,
-            )
+            share_in_network(session, team_id, entry_id, by="U1")
     delete_entry(session, entry=mine, actor_id="ULUTONAUTH", manager=True, now=NOW)
     with pytest.raises(NetworkError, match="deleted"):
-        share(
-            session,
-            team_id=LUTON,
-            entry_id=mine.id,
-            network="Retrofit programme 2025-26",
-            by="U1",
-            author_name=None,
-            now=NOW,
-        )
+        share_in_network(session, LUTON, mine.id, by="U1")
     assert session.exec(select(SharedEntry)).all() == []
 
 
 def test_a_deleted_entry_is_withdrawn_from_every_network(session, councils):
     entry = lesson(session, LUTON, "Soon deleted")
-    share(
-        session,
-        team_id=LUTON,
-        entry_id=entry.id,
-        network="Retrofit programme 2025-26",
-        by="ULUTON",
-        author_name=None,
-        now=NOW,
-    )
+    share_in_network(session, LUTON, entry.id, by="ULUTON")
     delete_entry(session, entry=entry, actor_id="ULUTONAUTH", manager=True, now=NOW)
     assert session.exec(select(SharedEntry)).all() == []
     assert session.get(Network, councils.id).version == 2
@@ -194,15 +168,7 @@ def test_a_deleted_entry_is_withdrawn_from_every_network(session, councils):
 
 def test_withdrawing_deletes_the_copy_and_only_its_own_council_can(session, councils):
     entry = lesson(session, LUTON, "Supplier days", kind=BRIEF)
-    share(
-        session,
-        team_id=LUTON,
-        entry_id=entry.id,
-        network="Retrofit programme 2025-26",
-        by="ULUTON",
-        author_name=None,
-        now=NOW,
-    )
+    share_in_network(session, LUTON, entry.id, by="ULUTON")
     with pytest.raises(NetworkError, match="isn't shared"):
         withdraw(
             session,
@@ -227,25 +193,9 @@ def test_withdrawing_deletes_the_copy_and_only_its_own_council_can(session, coun
 def test_a_council_that_leaves_withdraws_all_it_shared_and_the_host_cannot_leave(session, councils):
     for title in ("One", "Two"):
         entry = lesson(session, LUTON, title)
-        share(
-            session,
-            team_id=LUTON,
-            entry_id=entry.id,
-            network="Retrofit programme 2025-26",
-            by="ULUTON",
-            author_name=None,
-            now=NOW,
-        )
+        share_in_network(session, LUTON, entry.id, by="ULUTON")
     kept = lesson(session, BRUM, "Birmingham's")
-    share(
-        session,
-        team_id=BRUM,
-        entry_id=kept.id,
-        network="Retrofit programme 2025-26",
-        by="UBRUM",
-        author_name=None,
-        now=NOW,
-    )
+    share_in_network(session, BRUM, kept.id, by="UBRUM")
     _, withdrawn = leave(
         session, team_id=LUTON, name="Retrofit programme 2025-26", by="ULUTON", now=NOW
     )
@@ -261,15 +211,7 @@ def test_the_hosts_remove_a_council_and_hide_an_entry_with_a_reason_its_sharer_s
     session, councils
 ):
     entry = lesson(session, BRUM, "Off topic")
-    row, _ = share(
-        session,
-        team_id=BRUM,
-        entry_id=entry.id,
-        network="Retrofit programme 2025-26",
-        by="UBRUM",
-        author_name=None,
-        now=NOW,
-    )
+    row, _ = share_in_network(session, BRUM, entry.id, by="UBRUM")
     with pytest.raises(NetworkError, match="hosts"):
         hide(session, team_id=LUTON, shared_id=row.id, reason="no", by="ULUTON", now=NOW)
     with pytest.raises(NetworkError, match="why"):
@@ -314,15 +256,7 @@ def test_a_shared_lesson_is_found_by_the_other_council_after_its_own_until_withd
     lesson(session, BRUM, "Our supplier breakfasts")  # Birmingham's own
     lesson(session, STRANGER, "A stranger's supplier breakfasts")  # never shared: never seen
     assert ask(BRUM, "supplier breakfasts").shared == ()  # nothing shared yet
-    share(
-        session,
-        team_id=LUTON,
-        entry_id=entry.id,
-        network="Retrofit programme 2025-26",
-        by="ULUTON",
-        author_name=None,
-        now=NOW,
-    )
+    share_in_network(session, LUTON, entry.id, by="ULUTON")
 
     found = ask(BRUM, "supplier breakfasts")
     assert [h.entry_id for h in found.hits] and len(found.shared) == 1  # its own, then Luton's
@@ -349,15 +283,7 @@ def test_a_shared_lesson_is_found_by_the_other_council_after_its_own_until_withd
     )
     assert ask(BRUM, "supplier breakfasts").shared == ()  # gone by the very next search
 
-    share(
-        session,
-        team_id=LUTON,
-        entry_id=entry.id,
-        network="Retrofit programme 2025-26",
-        by="ULUTON",
-        author_name=None,
-        now=NOW,
-    )
+    share_in_network(session, LUTON, entry.id, by="ULUTON")
     assert len(ask(BRUM, "supplier breakfasts").shared) == 1
     leave(session, team_id=BRUM, name="Retrofit programme 2025-26", by="UBRUM", now=NOW)
     assert ask(BRUM, "supplier breakfasts").shared == ()  # a council that left sees none
@@ -374,15 +300,7 @@ def test_forgetting_someone_takes_their_name_from_what_their_council_shared(sess
         channel_id=None,
         now=NOW,
     )
-    share(
-        session,
-        team_id=LUTON,
-        entry_id=entry.id,
-        network="Retrofit programme 2025-26",
-        by="ULUTONSAM",
-        author_name="Sam Patel",
-        now=NOW,
-    )
+    share_in_network(session, LUTON, entry.id, by="ULUTONSAM", author_name="Sam Patel")
     version = session.get(Network, councils.id).version
     assert "shared_entry" in held_about(session, team_id=LUTON, user_id="ULUTONSAM")
     from knowledge.shared_entries import found_helpful
@@ -411,15 +329,7 @@ def test_a_purged_workspace_takes_what_it_shared_and_a_purged_host_its_network(s
 
     for team_id in (LUTON, BRUM):
         entry = lesson(session, team_id, f"{team_id} lesson")
-        share(
-            session,
-            team_id=team_id,
-            entry_id=entry.id,
-            network="Retrofit programme 2025-26",
-            by="U1",
-            author_name=None,
-            now=NOW,
-        )
+        share_in_network(session, team_id, entry.id, by="U1")
     [brum] = [r for r in session.exec(select(SharedEntry)) if r.from_team == BRUM]
     from knowledge.shared_entries import found_helpful
 
@@ -443,16 +353,7 @@ def test_a_share_waiting_for_approval_is_shown_to_nobody_until_an_admin_approves
 
     search = KnowledgeSearch(session_factory(engine), lambda: NOW)
     entry = lesson(session, LUTON, "Supplier breakfasts won the contractors over")
-    row, _ = share(
-        session,
-        team_id=LUTON,
-        entry_id=entry.id,
-        network="Retrofit programme 2025-26",
-        by="ULUTON",
-        author_name=None,
-        now=NOW,
-        pending=True,
-    )
+    row, _ = share_in_network(session, LUTON, entry.id, by="ULUTON", pending=True)
 
     def found():
         return search.search(
@@ -470,15 +371,6 @@ def test_a_share_waiting_for_approval_is_shown_to_nobody_until_an_admin_approves
         decide_share(session, team_id=LUTON, shared_id=row.id, approve=False, by="U1", now=NOW)
 
     other = lesson(session, LUTON, "Declined one")
-    row, _ = share(
-        session,
-        team_id=LUTON,
-        entry_id=other.id,
-        network="Retrofit programme 2025-26",
-        by="ULUTON",
-        author_name=None,
-        now=NOW,
-        pending=True,
-    )
+    row, _ = share_in_network(session, LUTON, other.id, by="ULUTON", pending=True)
     decide_share(session, team_id=LUTON, shared_id=row.id, approve=False, by="ULUTONADMIN", now=NOW)
     assert session.get(SharedEntry, row.id) is None
